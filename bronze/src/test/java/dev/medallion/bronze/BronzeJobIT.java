@@ -1,0 +1,222 @@
+package dev.medallion.bronze;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.medallion.common.RunSummary;
+import dev.medallion.common.TableLocations;
+import dev.medallion.common.config.MedallionConfig;
+import dev.medallion.common.delta.DeltaTables;
+import dev.medallion.common.error.MedallionException;
+import dev.medallion.common.events.EventGenerator;
+import dev.medallion.common.events.EventProducer;
+import dev.medallion.common.events.GeneratedRecord;
+import dev.medallion.common.events.GeneratorSpec;
+import dev.medallion.common.kafka.EmbeddedKafka;
+import dev.medallion.common.testing.TestSpark;
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bronze against a real KRaft broker and real Delta tables on disk. */
+class BronzeJobIT {
+  private static EmbeddedKafka kafka;
+  private static SparkSession spark;
+
+  @TempDir Path lakehouse;
+
+  @BeforeAll
+  static void start() {
+    kafka = EmbeddedKafka.start(Path.of("target", "kafka"));
+    spark = TestSpark.session(TestSpark.config(Map.of()));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (spark != null) {
+      spark.stop();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  @Test
+  void everyRecordLandsExactlyOnceWithItsBytesAndRerunsAddOnlyWhatIsNew() {
+    String topic = "exactly-once";
+    kafka.createTopic(topic, 3);
+    GeneratorSpec spec = GeneratorSpec.realistic(11, 3_000);
+    Map<String, byte[]> produced = produce(topic, EventGenerator.generate(spec));
+    MedallionConfig config = config(topic, Map.of());
+
+    RunSummary first = BronzeJob.run(spark, config);
+
+    assertThat(first.recordsIn()).isEqualTo(produced.size());
+    assertThat(first.recordsOut()).isEqualTo(produced.size());
+    assertThat(bronzeValues(topic)).containsOnlyKeys(produced.keySet()).allSatisfy((coordinates, value) -> assertThat(value).isEqualTo(produced.get(coordinates)));
+
+    long version = DeltaTables.version(spark, tables().bronzeEvents());
+    RunSummary idle = BronzeJob.run(spark, config);
+
+    assertThat(idle.recordsIn()).isZero();
+    assertThat(idle.recordsOut()).isZero();
+    assertThat(DeltaTables.version(spark, tables().bronzeEvents())).isEqualTo(version);
+
+    Map<String, byte[]> more = produce(topic, EventGenerator.generate(spec.next(500)));
+    RunSummary next = BronzeJob.run(spark, config);
+
+    assertThat(next.recordsOut()).isEqualTo(more.size());
+    Map<String, byte[]> all = new HashMap<>(produced);
+    all.putAll(more);
+    assertThat(bronzeValues(topic)).containsOnlyKeys(all.keySet());
+    assertThat(bronzeCount()).isEqualTo(all.size());
+  }
+
+  @Test
+  void smallMaxOffsetsPerTriggerGivesSeveralMicroBatchesAndTheSameRows() {
+    String topic = "small-batches";
+    kafka.createTopic(topic, 3);
+    Map<String, byte[]> produced = produce(topic, EventGenerator.generate(GeneratorSpec.clean(12, 2_000)));
+
+    BronzeJob.run(spark, config(topic, Map.of("kafka.max.offsets.per.trigger", "400")));
+
+    // Version 0 creates the table; each micro-batch is one more commit.
+    assertThat(DeltaTables.version(spark, tables().bronzeEvents())).isGreaterThanOrEqualTo(5);
+    assertThat(bronzeValues(topic)).containsOnlyKeys(produced.keySet());
+    assertThat(bronzeCount()).isEqualTo(produced.size());
+  }
+
+  @Test
+  void aKilledRunRerunNeitherLosesNorRepeatsARecord() throws Exception {
+    String topic = "killed";
+    kafka.createTopic(topic, 3);
+    Map<String, byte[]> produced = produce(topic, EventGenerator.generate(GeneratorSpec.clean(13, 20_000)));
+    Map<String, String> settings = Map.of("kafka.max.offsets.per.trigger", "500");
+
+    Process child = startChild(topic, settings);
+    try {
+      Path log = lakehouse.resolve("bronze/events/_delta_log");
+      long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+      while (commits(log) < 4 && child.isAlive() && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(child.isAlive()).as("the child run is still going when it is killed").isTrue();
+      child.destroyForcibly(); // SIGKILL: no shutdown hooks, no clean stop
+      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      child.destroyForcibly();
+    }
+    assertThat(bronzeCount()).isLessThan(produced.size());
+
+    // The rerun first repeats the killed micro-batch with its logged offsets, then goes on in
+    // larger batches.
+    BronzeJob.run(spark, config(topic, Map.of()));
+
+    assertThat(bronzeCount()).isEqualTo(produced.size());
+    assertThat(bronzeValues(topic)).containsOnlyKeys(produced.keySet());
+  }
+
+  @Test
+  void offsetsLostToRetentionStopTheRunUntilTheLossIsAccepted() throws Exception {
+    String topic = "lossy";
+    kafka.createTopic(topic, 1);
+    GeneratorSpec spec = GeneratorSpec.clean(14, 100);
+    produce(topic, EventGenerator.generate(spec));
+    BronzeJob.run(spark, config(topic, Map.of()));
+    produce(topic, EventGenerator.generate(spec.next(100)));
+    try (Admin admin = kafka.admin()) {
+      admin.deleteRecords(Map.of(new TopicPartition(topic, 0), RecordsToDelete.beforeOffset(150))).all().get();
+    }
+
+    assertThatThrownBy(() -> BronzeJob.run(spark, config(topic, Map.of())))
+        .isInstanceOf(MedallionException.class)
+        .hasMessageStartingWith("Kafka records were lost before bronze read them")
+        .hasMessageContaining("--set kafka.fail.on.data.loss=false");
+    assertThat(bronzeCount()).isEqualTo(100);
+
+    BronzeJob.run(spark, config(topic, Map.of("kafka.fail.on.data.loss", "false")));
+
+    assertThat(bronzeCount()).isEqualTo(150);
+  }
+
+  private TableLocations tables() {
+    return new TableLocations(lakehouse.toString());
+  }
+
+  private MedallionConfig config(String topic, Map<String, String> extra) {
+    Map<String, String> settings = new HashMap<>(extra);
+    settings.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+    settings.put("kafka.topics", topic);
+    settings.put("lakehouse.root", lakehouse.toString());
+    return TestSpark.config(settings);
+  }
+
+  /** Produces the records and returns their bytes by "partition/offset". */
+  private static Map<String, byte[]> produce(String topic, List<GeneratedRecord> records) {
+    try (EventProducer producer = new EventProducer(kafka.bootstrapServers(), topic)) {
+      List<RecordMetadata> located = producer.sendAndLocate(records);
+      Map<String, byte[]> byCoordinates = new HashMap<>();
+      for (int i = 0; i < records.size(); i++) {
+        byCoordinates.put(located.get(i).partition() + "/" + located.get(i).offset(), records.get(i).value());
+      }
+      return byCoordinates;
+    }
+  }
+
+  private Map<String, byte[]> bronzeValues(String topic) {
+    List<Row> rows =
+        spark.read().format("delta").load(tables().bronzeEvents()).select("topic", "partition", "offset", "value").collectAsList();
+    Map<String, byte[]> values = new HashMap<>();
+    for (Row row : rows) {
+      assertThat(row.getString(0)).isEqualTo(topic);
+      byte[] previous = values.put(row.getInt(1) + "/" + row.getLong(2), (byte[]) row.get(3));
+      assertThat(previous).as("duplicate bronze row at %s/%s", row.getInt(1), row.getLong(2)).isNull();
+    }
+    return values;
+  }
+
+  private long bronzeCount() {
+    return spark.read().format("delta").load(tables().bronzeEvents()).count();
+  }
+
+  private Process startChild(String topic, Map<String, String> extra) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(BronzeMain.class.getName());
+    config(topic, extra).raw().forEach((key, value) -> command.add(key + "=" + value));
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(new File("target/bronze-child.log"))
+        .start();
+  }
+
+  private static long commits(Path deltaLog) throws Exception {
+    if (!Files.isDirectory(deltaLog)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.list(deltaLog)) {
+      return files.filter(f -> f.getFileName().toString().endsWith(".json")).count();
+    }
+  }
+}

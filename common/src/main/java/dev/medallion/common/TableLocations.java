@@ -1,0 +1,48 @@
+package dev.medallion.common;
+
+import java.util.Objects;
+
+/**
+ * Where every table and checkpoint lives under {@code lakehouse.root}. These paths are a public
+ * contract: the Airflow DAGs, analysts' queries and the tests rely on them.
+ *
+ * <pre>
+ * &lt;root&gt;/bronze/events                 raw Kafka records
+ * &lt;root&gt;/silver/events                 valid, deduplicated, enriched events
+ * &lt;root&gt;/silver/quarantine             invalid records with the reason
+ * &lt;root&gt;/gold/&lt;table&gt;                  aggregates
+ * &lt;root&gt;/_checkpoints/&lt;layer&gt;/&lt;table&gt;  streaming checkpoints
+ * </pre>
+ */
+public record TableLocations(String root) {
+
+  public TableLocations {
+    Objects.requireNonNull(root, "root");
+    if (root.isBlank()) {
+      throw new IllegalArgumentException("Cannot use a blank lakehouse root");
+    }
+    // A local path is made absolute: Delta and Spark resolve relative paths differently.
+    root = root.contains("://") ? root : java.nio.file.Path.of(root).toAbsolutePath().normalize().toString();
+    root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+  }
+
+  public String bronzeEvents() {
+    return root + "/bronze/events";
+  }
+
+  public String silverEvents() {
+    return root + "/silver/events";
+  }
+
+  public String silverQuarantine() {
+    return root + "/silver/quarantine";
+  }
+
+  public String gold(String table) {
+    return root + "/gold/" + table;
+  }
+
+  public String checkpoint(String layer, String table) {
+    return root + "/_checkpoints/" + layer + "/" + table;
+  }
+}

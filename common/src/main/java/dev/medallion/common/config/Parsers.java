@@ -1,0 +1,96 @@
+package dev.medallion.common.config;
+
+import java.math.BigDecimal;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** Value parsers for {@link Setting}s; each rejects what it cannot accept. */
+final class Parsers {
+  private Parsers() {}
+
+  static String text(String raw) {
+    return raw;
+  }
+
+  static String nonBlank(String raw) {
+    if (raw.isBlank()) {
+      throw new IllegalArgumentException("blank");
+    }
+    return raw;
+  }
+
+  static long positiveLong(String raw) {
+    long value = Long.parseLong(raw);
+    if (value <= 0) {
+      throw new IllegalArgumentException("not positive");
+    }
+    return value;
+  }
+
+  static int nonNegativeInt(String raw) {
+    int value = Integer.parseInt(raw);
+    if (value < 0) {
+      throw new IllegalArgumentException("negative");
+    }
+    return value;
+  }
+
+  static BigDecimal positiveDecimal(String raw) {
+    BigDecimal value = new BigDecimal(raw);
+    if (value.signum() <= 0) {
+      throw new IllegalArgumentException("not positive");
+    }
+    return value;
+  }
+
+  static boolean bool(String raw) {
+    return switch (raw.toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException("not a boolean");
+    };
+  }
+
+  static List<String> commaList(String raw) {
+    return Arrays.stream(raw.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
+  /** host:port[,host:port...], or empty where the key is optional until a job needs it. */
+  static List<String> hostPorts(String raw) {
+    List<String> servers = commaList(raw);
+    for (String server : servers) {
+      int colon = server.lastIndexOf(':');
+      if (colon <= 0) {
+        throw new IllegalArgumentException("no port");
+      }
+      int port = Integer.parseInt(server.substring(colon + 1));
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("port out of range");
+      }
+    }
+    return servers;
+  }
+
+  static String regexOrEmpty(String raw) {
+    if (!raw.isEmpty()) {
+      try {
+        Pattern.compile(raw);
+      } catch (PatternSyntaxException e) {
+        throw new IllegalArgumentException("bad regex", e);
+      }
+    }
+    return raw;
+  }
+
+  static String oneOf(String raw, String... allowed) {
+    for (String candidate : allowed) {
+      if (candidate.equals(raw)) {
+        return raw;
+      }
+    }
+    throw new IllegalArgumentException("not one of " + String.join("|", allowed));
+  }
+}

@@ -1,0 +1,59 @@
+package dev.medallion.common.delta;
+
+import io.delta.tables.DeltaTable;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+
+/** Small Delta helpers every layer uses: create a table once, and read its version. */
+public final class DeltaTables {
+  /** The version of a table that does not exist yet. */
+  public static final long NO_VERSION = -1;
+
+  private DeltaTables() {}
+
+  /**
+   * Creates the table at {@code path} with its schema, partitioning and properties unless a
+   * Delta table is already there; an existing table is left as it is.
+   */
+  public static void createIfAbsent(
+      SparkSession spark,
+      String path,
+      StructType schema,
+      String[] partitionColumns,
+      Map<String, String> properties) {
+    if (DeltaTable.isDeltaTable(spark, path)) {
+      return;
+    }
+    var builder =
+        DeltaTable.createIfNotExists(spark).location(path).addColumns(schema).partitionedBy(partitionColumns);
+    for (Map.Entry<String, String> property : properties.entrySet()) {
+      builder = builder.property(property.getKey(), property.getValue());
+    }
+    builder.execute();
+  }
+
+  /** The latest committed version, or {@link #NO_VERSION} when there is no table. */
+  public static long version(SparkSession spark, String path) {
+    if (!DeltaTable.isDeltaTable(spark, path)) {
+      return NO_VERSION;
+    }
+    Row latest = DeltaTable.forPath(spark, path).history(1).select("version").head();
+    return latest.getLong(0);
+  }
+
+  /** Rows written by commits after {@code sinceVersion}, from Delta's own commit metrics. */
+  public static long rowsWrittenSince(SparkSession spark, String path, long sinceVersion) {
+    if (!DeltaTable.isDeltaTable(spark, path)) {
+      return 0;
+    }
+    Row sum =
+        DeltaTable.forPath(spark, path)
+            .history()
+            .where("version > " + sinceVersion)
+            .selectExpr("coalesce(sum(cast(operationMetrics['numOutputRows'] as bigint)), 0)")
+            .head();
+    return sum.getLong(0);
+  }
+}

@@ -1,0 +1,49 @@
+package dev.medallion.common.error;
+
+import java.util.Collection;
+
+/**
+ * The one place user-facing errors are made, so that each says what is wrong, why, and what to
+ * do, in one line.
+ */
+public final class Errors {
+  private Errors() {}
+
+  public static MedallionException usage(String message) {
+    return new MedallionException(message, MedallionException.EXIT_USAGE, null);
+  }
+
+  public static MedallionException unknownConfigKey(String key, String source, Collection<String> known) {
+    return usage(
+        String.format(
+            "Unknown config key '%s' (%s). Known keys: %s; Spark settings go in as spark.*, Kafka"
+                + " consumer settings as kafka.consumer.*",
+            key, source, String.join(", ", known)));
+  }
+
+  public static MedallionException invalidConfigValue(
+      String key, String value, String source, String allowed) {
+    return usage(
+        String.format(
+            "Invalid value '%s' for config key '%s' (%s): expected %s", value, key, source, allowed));
+  }
+
+  public static MedallionException missingConfig(String key, String why) {
+    return usage(
+        String.format(
+            "Missing config key '%s': %s. Set it with --set %s=..., the environment variable %s"
+                + " or a --config file",
+            key, why, key, dev.medallion.common.config.ConfigLoader.envName(key)));
+  }
+
+  public static MedallionException unreadableConfigFile(String path, Throwable cause) {
+    return new MedallionException(
+        String.format("Cannot read config file '%s': %s", path, cause.getMessage()),
+        MedallionException.EXIT_USAGE,
+        cause);
+  }
+
+  public static MedallionException jobFailed(String message, Throwable cause) {
+    return new MedallionException(message, MedallionException.EXIT_JOB_FAILED, cause);
+  }
+}

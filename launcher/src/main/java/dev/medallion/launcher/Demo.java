@@ -1,0 +1,148 @@
+package dev.medallion.launcher;
+
+import dev.medallion.bronze.BronzeJob;
+import dev.medallion.common.TableLocations;
+import dev.medallion.common.config.ConfigLoader;
+import dev.medallion.common.config.MedallionConfig;
+import dev.medallion.common.config.Settings;
+import dev.medallion.common.error.Errors;
+import dev.medallion.common.events.EventProducer;
+import dev.medallion.common.events.GeneratorSpec;
+import dev.medallion.common.kafka.EmbeddedKafka;
+import dev.medallion.common.spark.SparkSessions;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code bin/medallion demo}: the whole pipeline on a laptop with nothing installed. Starts a
+ * real Kafka broker in this JVM, produces generated events (with duplicates, late and invalid
+ * records), runs every layer, prints what landed where, and leaves the tables on disk.
+ */
+final class Demo {
+  static final String EVENTS = "events";
+  static final String SEED = "seed";
+  static final int DEFAULT_EVENTS = 200_000;
+  static final int PARTITIONS = 3;
+  /** Marks a lakehouse the demo made, so that a later demo may replace it and nothing else. */
+  static final String MARKER = ".medallion-demo";
+
+  private Demo() {}
+
+  static void addOptions(Options options) {
+    options.addOption(
+        Option.builder().longOpt(EVENTS).hasArg().argName("N").desc("events to generate (default " + DEFAULT_EVENTS + ")").get());
+    options.addOption(Option.builder().longOpt(SEED).hasArg().argName("S").desc("generator seed (default 42)").get());
+  }
+
+  static void run(CommandLine line, MedallionConfig config, PrintStream out) {
+    int events = parsePositive(line.getOptionValue(EVENTS, String.valueOf(DEFAULT_EVENTS)), EVENTS);
+    long seed = parsePositive(line.getOptionValue(SEED, "42"), SEED);
+    Path root = Path.of(config.lakehouseRoot()).toAbsolutePath().normalize();
+    prepareLakehouse(root);
+    Path kafkaDir = createTempDirectory();
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(kafkaDir)) {
+      String topic = config.get(Settings.KAFKA_TOPICS).get(0);
+      kafka.createTopic(topic, PARTITIONS);
+      long produced;
+      try (EventProducer producer = new EventProducer(kafka.bootstrapServers(), topic)) {
+        produced = producer.send(GeneratorSpec.realistic(seed, events));
+      }
+      out.printf("demo: produced %d records (%d events plus duplicates and invalid ones) to topic %s%n", produced, events, topic);
+      MedallionConfig demoConfig =
+          ConfigLoader.withSets(
+              config,
+              Map.of(
+                  Settings.KAFKA_BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers(),
+                  Settings.LAKEHOUSE_ROOT.key(), root.toString(),
+                  Settings.KAFKA_TOPICS.key(), topic));
+      runLayers(demoConfig, out);
+    } finally {
+      deleteRecursively(kafkaDir);
+    }
+  }
+
+  private static void runLayers(MedallionConfig config, PrintStream out) {
+    TableLocations tables = new TableLocations(config.lakehouseRoot());
+    SparkSession spark = SparkSessions.create("medallion-demo", config);
+    try {
+      out.println(BronzeJob.run(spark, config).line());
+      long bronzeRows = spark.read().format("delta").load(tables.bronzeEvents()).count();
+      out.println();
+      out.println("demo: tables");
+      out.printf("  %-16s %,10d rows  %s%n", "bronze.events", bronzeRows, tables.bronzeEvents());
+      out.println();
+      out.println("Read them with any Delta reader, e.g. in spark-shell with Delta:");
+      out.printf("  spark.read.format(\"delta\").load(\"%s\").show()%n", tables.bronzeEvents());
+    } finally {
+      spark.stop();
+    }
+  }
+
+  /** Refuses to touch a lakehouse the demo did not make; replaces one it made before. */
+  static void prepareLakehouse(Path root) {
+    try {
+      if (Files.isDirectory(root)) {
+        try (Stream<Path> entries = Files.list(root)) {
+          if (entries.findAny().isPresent()) {
+            if (!Files.exists(root.resolve(MARKER))) {
+              throw Errors.usage(
+                  "Cannot run the demo in "
+                      + root
+                      + ": it is not empty and no earlier demo made it; pass --set lakehouse.root=<new directory>");
+            }
+            deleteRecursively(root);
+          }
+        }
+      }
+      Files.createDirectories(root);
+      Files.writeString(root.resolve(MARKER), "made by bin/medallion demo; the next demo replaces this directory\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot prepare the demo lakehouse " + root, e);
+    }
+  }
+
+  private static int parsePositive(String raw, String option) {
+    try {
+      int value = Integer.parseInt(raw);
+      if (value > 0) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw Errors.usage("Invalid value '" + raw + "' for --" + option + ": expected a positive integer");
+  }
+
+  private static Path createTempDirectory() {
+    try {
+      return Files.createTempDirectory("medallion-demo-kafka-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create a directory for the embedded broker", e);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      List<Path> all = paths.sorted(Comparator.reverseOrder()).toList();
+      for (Path path : all) {
+        Files.deleteIfExists(path);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot delete " + dir, e);
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package dev.medallion.launcher;
+
+import dev.medallion.common.config.ConfigLoader;
+import dev.medallion.common.config.MedallionConfig;
+import dev.medallion.common.error.MedallionException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code bin/medallion <command> [--config FILE] [--set key=value ...]}: the entry point of the
+ * local launcher and of the cluster jar under {@code spark-submit}.
+ *
+ * <p>Exit codes: 0 success; {@value MedallionException#EXIT_JOB_FAILED} a job failed;
+ * {@value MedallionException#EXIT_USAGE} bad command line or configuration (nothing started).
+ * Every failure prints one line starting with {@code medallion:} on standard error.
+ */
+public final class Main {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+  static final String CONFIG = "config";
+  static final String SET = "set";
+  static final String HELP = "help";
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    int exitCode = run(args, System.out, System.err);
+    if (exitCode != 0) {
+      System.exit(exitCode);
+    }
+  }
+
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals(HELP)) {
+      out.print(usage());
+      return args.length == 0 ? MedallionException.EXIT_USAGE : 0;
+    }
+    Optional<Command> command = Command.named(args[0]);
+    if (command.isEmpty()) {
+      err.println("medallion: unknown command '" + args[0] + "'; run bin/medallion --help for the list");
+      return MedallionException.EXIT_USAGE;
+    }
+    MedallionConfig config = null;
+    try {
+      Options options = options(command.get());
+      CommandLine line = new DefaultParser().parse(options, Arrays.copyOfRange(args, 1, args.length));
+      if (line.hasOption(HELP)) {
+        out.print(help(command.get(), options));
+        return 0;
+      }
+      config =
+          ConfigLoader.load(
+              Optional.ofNullable(line.getOptionValue(CONFIG)).map(Path::of),
+              System.getenv(),
+              List.of(Optional.ofNullable(line.getOptionValues(SET)).orElse(new String[0])));
+      command.get().run(line, config, out);
+      return 0;
+    } catch (ParseException e) {
+      err.println("medallion: " + e.getMessage() + "; run bin/medallion " + args[0] + " --help");
+      return MedallionException.EXIT_USAGE;
+    } catch (MedallionException e) {
+      String message = config == null ? e.getMessage() : config.maskSecrets(e.getMessage());
+      LOG.debug("{} failed", args[0], e);
+      err.println("medallion: " + message);
+      return e.exitCode();
+    } catch (Exception e) { // Scala code throws checked exceptions undeclared
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      String message = args[0] + " failed: " + root.getClass().getSimpleName() + ": " + firstLine(root.getMessage());
+      message = config == null ? message : config.maskSecrets(message);
+      LOG.error("{}", message, config == null ? e : null);
+      err.println("medallion: " + message);
+      return MedallionException.EXIT_JOB_FAILED;
+    }
+  }
+
+  static Options options(Command command) {
+    Options options = new Options();
+    options.addOption(Option.builder().longOpt(CONFIG).hasArg().argName("FILE").desc("properties file with config keys").get());
+    options.addOption(
+        Option.builder().longOpt(SET).hasArg().argName("key=value").desc("set one config key (repeatable; wins over file and environment)").get());
+    options.addOption(Option.builder("h").longOpt(HELP).desc("show this help").get());
+    command.addOptions(options);
+    return options;
+  }
+
+  static String usage() {
+    StringBuilder text =
+        new StringBuilder("usage: bin/medallion <command> [--config FILE] [--set key=value ...]\n\ncommands:\n");
+    for (Command command : Command.values()) {
+      text.append(String.format("  %-11s %s%n", command.commandName(), command.description()));
+    }
+    text.append(
+        "\nConfig precedence: defaults < --config FILE < MEDALLION_* environment variables < --set.\n"
+            + "Exit codes: 0 ok, 1 job failed, 2 bad command line or config.\n"
+            + "Run bin/medallion <command> --help for a command's options.\n");
+    return text.toString();
+  }
+
+  private static String help(Command command, Options options) {
+    java.io.StringWriter text = new java.io.StringWriter();
+    new HelpFormatter()
+        .printHelp(
+            new java.io.PrintWriter(text),
+            100,
+            "bin/medallion " + command.commandName() + " [options]",
+            command.description(),
+            options,
+            2,
+            2,
+            "");
+    return text.toString();
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "(no message)";
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+}

@@ -1,0 +1,75 @@
+package dev.medallion.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The command line's contract with scripts and Airflow: exit codes and one-line errors. */
+class MainTest {
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... args) {
+    return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  private String errorLine() {
+    return err.toString(StandardCharsets.UTF_8).strip();
+  }
+
+  @Test
+  void helpListsCommandsAndExitsZero() {
+    assertThat(run("--help")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("bronze", "demo", "Exit codes");
+  }
+
+  @Test
+  void noArgumentsPrintsUsageAndExitsTwo() {
+    assertThat(run()).isEqualTo(2);
+    assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("usage: bin/medallion");
+  }
+
+  @Test
+  void unknownCommandIsOneLineAndExitsTwo() {
+    assertThat(run("platinum")).isEqualTo(2);
+    assertThat(errorLine()).isEqualTo("medallion: unknown command 'platinum'; run bin/medallion --help for the list");
+  }
+
+  @Test
+  void unknownConfigKeyExitsTwoBeforeSparkStarts() {
+    assertThat(run("bronze", "--set", "kafka.bootstrap=127.0.0.1:9092")).isEqualTo(2);
+    assertThat(errorLine()).startsWith("medallion: Unknown config key 'kafka.bootstrap' (from --set)").doesNotContain("\n");
+  }
+
+  @Test
+  void missingBootstrapServersExitsTwoNamingTheKey() {
+    assertThat(run("bronze")).isEqualTo(2);
+    assertThat(errorLine())
+        .startsWith("medallion: Missing config key 'kafka.bootstrap.servers': bronze reads from Kafka")
+        .contains("MEDALLION_KAFKA_BOOTSTRAP_SERVERS");
+  }
+
+  @Test
+  void unknownOptionExitsTwo() {
+    assertThat(run("bronze", "--full-refresh")).isEqualTo(2);
+    assertThat(errorLine()).startsWith("medallion: Unrecognized option: --full-refresh");
+  }
+
+  @Test
+  void unreachableBrokerFailsWithExitOneAndOneLine() {
+    // Nothing listens on port 1 of the loopback interface.
+    int code =
+        run(
+            "bronze",
+            "--set", "kafka.bootstrap.servers=127.0.0.1:1",
+            "--set", "lakehouse.root=target/unreachable-lakehouse",
+            "--set", "kafka.consumer.default.api.timeout.ms=3000",
+            "--set", "kafka.consumer.request.timeout.ms=2000",
+            "--set", "spark.master=local[1]");
+    assertThat(code).isEqualTo(1);
+    assertThat(errorLine()).startsWith("medallion: ").doesNotContain("\n");
+  }
+}
