@@ -12,6 +12,7 @@ import java.util.Objects;
  * &lt;root&gt;/silver/quarantine             invalid records with the reason
  * &lt;root&gt;/gold/&lt;table&gt;                  aggregates
  * &lt;root&gt;/_checkpoints/&lt;layer&gt;/&lt;table&gt;  streaming checkpoints
+ * &lt;root&gt;/_ops/&lt;name&gt;                   run bookkeeping (e.g. silver_runs)
  * </pre>
  */
 public record TableLocations(String root) {
@@ -40,6 +41,10 @@ public record TableLocations(String root) {
 
   public String gold(String table) {
     return root + "/gold/" + table;
+  }
+
+  public String ops(String name) {
+    return root + "/_ops/" + name;
   }
 
   public String checkpoint(String layer, String table) {

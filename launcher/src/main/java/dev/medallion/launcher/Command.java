@@ -4,10 +4,18 @@ import dev.medallion.bronze.BronzeJob;
 import dev.medallion.common.RunSummary;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.spark.SparkSessions;
+import dev.medallion.common.TableLocations;
+import dev.medallion.common.error.Errors;
+import dev.medallion.silver.Quarantine;
+import dev.medallion.silver.Reconciliation;
+import dev.medallion.silver.SilverJob;
+import java.util.List;
+import org.apache.spark.sql.Row;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -20,6 +28,54 @@ enum Command {
     void run(CommandLine line, MedallionConfig config, PrintStream out) {
       BronzeJob.validate(config);
       runJob("bronze", config, out, BronzeJob::run);
+    }
+  },
+  SILVER("silver", "validate, deduplicate and enrich new bronze rows into silver/events and silver/quarantine") {
+    @Override
+    void addOptions(Options options) {
+      options.addOption(
+          Option.builder()
+              .longOpt(FULL_REFRESH)
+              .desc("rebuild silver and the quarantine from all of bronze with a fresh checkpoint (Kafka is not read)")
+              .get());
+    }
+
+    @Override
+    void run(CommandLine line, MedallionConfig config, PrintStream out) {
+      boolean fullRefresh = line.hasOption(FULL_REFRESH);
+      runJob("silver", config, out, (spark, c) -> SilverJob.run(spark, c, fullRefresh));
+    }
+  },
+  QUARANTINE("quarantine", "show quarantined records by reason, or replay them through validation (--replay)") {
+    @Override
+    void addOptions(Options options) {
+      options.addOption(Option.builder().longOpt(REPLAY).desc("move records that are now valid to silver").get());
+      options.addOption(
+          Option.builder().longOpt(REASON).hasArg().argName("CODE").desc("only records with this reason code, e.g. WRONG_TYPE").get());
+    }
+
+    @Override
+    void run(CommandLine line, MedallionConfig config, PrintStream out) {
+      withSpark("quarantine", config, spark -> {
+        if (line.hasOption(REPLAY)) {
+          out.println(Quarantine.replay(spark, config, Optional.ofNullable(line.getOptionValue(REASON))).line());
+        }
+        List<Row> counts = Quarantine.countsByReason(spark, new TableLocations(config.lakehouseRoot()));
+        out.printf("%-24s %12s%n", "reason", "records");
+        counts.forEach(row -> out.printf("%-24s %,12d%n", row.getString(0), row.getLong(1)));
+      });
+    }
+  },
+  RECONCILE("reconcile", "check that every bronze record silver processed is in silver, a dropped duplicate, or quarantined") {
+    @Override
+    void run(CommandLine line, MedallionConfig config, PrintStream out) {
+      withSpark("reconcile", config, spark -> {
+        Reconciliation.Result result = Reconciliation.run(spark, config);
+        out.println(result.line());
+        if (!result.balanced()) {
+          throw Errors.jobFailed(result.line(), null);
+        }
+      });
     }
   },
   DEMO("demo", "start an embedded Kafka broker, produce generated events and run every layer") {
@@ -35,6 +91,9 @@ enum Command {
   };
 
   private static final Logger LOG = LoggerFactory.getLogger(Command.class);
+  static final String FULL_REFRESH = "full-refresh";
+  static final String REPLAY = "replay";
+  static final String REASON = "reason";
 
   private final String commandName;
   private final String description;
@@ -66,12 +125,19 @@ enum Command {
   }
 
   static void runJob(String layer, MedallionConfig config, PrintStream out, Job job) {
-    LOG.info("medallion {} with config:\n{}", layer, config.maskedDump());
-    SparkSession spark = SparkSessions.create("medallion-" + layer, config);
-    try {
+    withSpark(layer, config, spark -> {
       RunSummary summary = job.run(spark, config);
       LOG.info("{}", summary.line());
       out.println(summary.line());
+    });
+  }
+
+  /** Runs {@code work} in a SparkSession named after the command, stopped afterwards. */
+  static void withSpark(String command, MedallionConfig config, java.util.function.Consumer<SparkSession> work) {
+    LOG.info("medallion {} with config:\n{}", command, config.maskedDump());
+    SparkSession spark = SparkSessions.create("medallion-" + command, config);
+    try {
+      work.accept(spark);
     } finally {
       spark.stop();
     }

@@ -10,6 +10,7 @@ import dev.medallion.common.events.EventProducer;
 import dev.medallion.common.events.GeneratorSpec;
 import dev.medallion.common.kafka.EmbeddedKafka;
 import dev.medallion.common.spark.SparkSessions;
+import dev.medallion.silver.SilverJob;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -77,16 +78,23 @@ final class Demo {
     SparkSession spark = SparkSessions.create("medallion-demo", config);
     try {
       out.println(BronzeJob.run(spark, config).line());
-      long bronzeRows = spark.read().format("delta").load(tables.bronzeEvents()).count();
+      out.println(SilverJob.run(spark, config, false).line());
       out.println();
       out.println("demo: tables");
-      out.printf("  %-16s %,10d rows  %s%n", "bronze.events", bronzeRows, tables.bronzeEvents());
+      printTable(spark, out, "bronze.events", tables.bronzeEvents());
+      printTable(spark, out, "silver.events", tables.silverEvents());
+      printTable(spark, out, "silver.quarantine", tables.silverQuarantine());
       out.println();
       out.println("Read them with any Delta reader, e.g. in spark-shell with Delta:");
       out.printf("  spark.read.format(\"delta\").load(\"%s\").show()%n", tables.bronzeEvents());
     } finally {
       spark.stop();
     }
+  }
+
+  private static void printTable(SparkSession spark, PrintStream out, String name, String path) {
+    long rows = spark.read().format("delta").load(path).count();
+    out.printf("  %-18s %,10d rows  %s%n", name, rows, path);
   }
 
   /** Refuses to touch a lakehouse the demo did not make; replaces one it made before. */

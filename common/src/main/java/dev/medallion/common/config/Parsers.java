@@ -46,6 +46,14 @@ final class Parsers {
     return value;
   }
 
+  /** A byte count, optionally with a k, m or g suffix; returned normalized for Spark. */
+  static String byteSize(String raw) {
+    if (!raw.toLowerCase(Locale.ROOT).matches("[1-9][0-9]*[kmg]?")) {
+      throw new IllegalArgumentException("not a size");
+    }
+    return raw.toLowerCase(Locale.ROOT);
+  }
+
   static boolean bool(String raw) {
     return switch (raw.toLowerCase(Locale.ROOT)) {
       case "true" -> true;

@@ -77,6 +77,46 @@ public final class Settings {
           "true or false",
           "Stop when offsets bronze has not read yet were deleted by Kafka's retention.");
 
+  public static final Setting<Integer> SILVER_MAX_FILES_PER_TRIGGER =
+      new Setting<>(
+          "silver.max.files.per.trigger",
+          "1000",
+          raw -> Math.toIntExact(Parsers.positiveLong(raw)),
+          "a positive integer",
+          "Upper bound of bronze files per silver micro-batch.");
+
+  public static final Setting<String> SILVER_MAX_BYTES_PER_TRIGGER =
+      new Setting<>(
+          "silver.max.bytes.per.trigger",
+          "256m",
+          Parsers::byteSize,
+          "a size such as 268435456, 512k, 256m or 1g",
+          "Soft upper bound of bronze bytes per silver micro-batch (bounds memory).");
+
+  public static final Setting<java.math.BigDecimal> SILVER_FX_RATE =
+      new Setting<>(
+          "silver.fx.rate",
+          "1.08",
+          Parsers::positiveDecimal,
+          "a positive decimal number",
+          "revenue_usd = revenue x this rate.");
+
+  public static final Setting<Integer> SILVER_FUTURE_TOLERANCE_HOURS =
+      new Setting<>(
+          "silver.future.tolerance.hours",
+          "24",
+          Parsers::nonNegativeInt,
+          "a non-negative integer",
+          "Events timestamped more than this many hours after the run go to the quarantine.");
+
+  public static final Setting<String> SILVER_REFERENCE_PRODUCTS =
+      new Setting<>(
+          "silver.reference.products.path",
+          "",
+          Parsers::text,
+          "a CSV file, a Parquet file or directory, or a Delta table (empty: the bundled sample)",
+          "Product reference data joined into silver (product_id -> product_name, category, brand).");
+
   private static final List<Setting<?>> ALL =
       List.of(
           LAKEHOUSE_ROOT,
@@ -86,7 +126,12 @@ public final class Settings {
           KAFKA_MAX_OFFSETS_PER_TRIGGER,
           KAFKA_MIN_PARTITIONS,
           KAFKA_STARTING_OFFSETS,
-          KAFKA_FAIL_ON_DATA_LOSS);
+          KAFKA_FAIL_ON_DATA_LOSS,
+          SILVER_MAX_FILES_PER_TRIGGER,
+          SILVER_MAX_BYTES_PER_TRIGGER,
+          SILVER_FX_RATE,
+          SILVER_FUTURE_TOLERANCE_HOURS,
+          SILVER_REFERENCE_PRODUCTS);
 
   private static final Map<String, Setting<?>> BY_KEY = index(ALL);
 

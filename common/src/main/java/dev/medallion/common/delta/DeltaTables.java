@@ -34,6 +34,16 @@ public final class DeltaTables {
     builder.execute();
   }
 
+  /** Deletes a table or checkpoint directory and everything under it (any Hadoop file system). */
+  public static void deleteLocation(SparkSession spark, String location) {
+    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(location);
+    try {
+      path.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(path, true);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Cannot delete " + location, e);
+    }
+  }
+
   /** The latest committed version, or {@link #NO_VERSION} when there is no table. */
   public static long version(SparkSession spark, String path) {
     if (!DeltaTable.isDeltaTable(spark, path)) {

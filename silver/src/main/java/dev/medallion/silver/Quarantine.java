@@ -1,0 +1,82 @@
+package dev.medallion.silver;
+
+import dev.medallion.common.TableLocations;
+import dev.medallion.common.config.MedallionConfig;
+import dev.medallion.common.config.Settings;
+import dev.medallion.common.delta.DeltaTables;
+import dev.medallion.common.error.Errors;
+import io.delta.tables.DeltaTable;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * The operator's view of {@code silver/quarantine}: counts by reason, and replay of quarantined
+ * records through the current validation rules and reference data. A replayed record that is
+ * now valid moves to silver (inserted unless its event_id is already there) and leaves the
+ * quarantine; one that is still invalid stays. Safe to repeat after a crash: the silver MERGE
+ * inserts an event id once, and the removal from the quarantine is keyed by bronze coordinates.
+ */
+public final class Quarantine {
+  private Quarantine() {}
+
+  /** Quarantined records by reason code, most frequent first: rows of (reason, records). */
+  public static List<Row> countsByReason(SparkSession spark, TableLocations tables) {
+    requireQuarantine(spark, tables);
+    return spark.read().format("delta").load(tables.silverQuarantine())
+        .groupBy("reason").count().orderBy(org.apache.spark.sql.functions.col("count").desc(), org.apache.spark.sql.functions.col("reason"))
+        .collectAsList();
+  }
+
+  /** What a replay did. */
+  public record ReplayResult(long replayed, long movedToSilver, long inserted, long stillInvalid) {
+    public String line() {
+      return String.format(
+          "quarantine replay: %d records replayed, %d now valid (%d inserted into silver, %d duplicates of silver events), %d still invalid",
+          replayed, movedToSilver, inserted, movedToSilver - inserted, stillInvalid);
+    }
+  }
+
+  /** Replays every quarantined record, or only those whose reason is {@code reason}. */
+  public static ReplayResult replay(SparkSession spark, MedallionConfig config, Optional<String> reason) {
+    TableLocations tables = new TableLocations(config.lakehouseRoot());
+    requireQuarantine(spark, tables);
+    long now = System.currentTimeMillis();
+    Dataset<Row> quarantined = spark.read().format("delta").load(tables.silverQuarantine());
+    if (reason.isPresent()) {
+      quarantined = quarantined.where(org.apache.spark.sql.functions.col("reason").equalTo(reason.get()));
+    }
+    Dataset<Row> asBronze = quarantined.select("value", "topic", "partition", "offset", "kafka_timestamp", "ingested_at");
+    Dataset<Row> classified = SilverTransforms.classify(asBronze, now, config.get(Settings.SILVER_FUTURE_TOLERANCE_HOURS)).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Row sizes = classified.selectExpr("count(*)", "count_if(size(reasons) = 0)").head();
+      long replayed = sizes.getLong(0);
+      long valid = sizes.getLong(1);
+      long inserted = 0;
+      if (valid > 0) {
+        SilverBatchWriter writer =
+            new SilverBatchWriter(spark, tables, ReferenceData.products(spark, config), config.get(Settings.SILVER_FX_RATE), now, config.get(Settings.SILVER_FUTURE_TOLERANCE_HOURS));
+        inserted = writer.merge(SilverTransforms.validEvents(classified, config.get(Settings.SILVER_FX_RATE)));
+        Dataset<Row> nowValid = classified.where("size(reasons) = 0").select("topic", "partition", "offset");
+        DeltaTable.forPath(spark, tables.silverQuarantine())
+            .as("q")
+            .merge(nowValid.as("v"), "q.topic = v.topic AND q.partition = v.partition AND q.offset = v.offset")
+            .whenMatched()
+            .delete()
+            .execute();
+      }
+      return new ReplayResult(replayed, valid, inserted, replayed - valid);
+    } finally {
+      classified.unpersist();
+    }
+  }
+
+  private static void requireQuarantine(SparkSession spark, TableLocations tables) {
+    if (DeltaTables.version(spark, tables.silverQuarantine()) == DeltaTables.NO_VERSION) {
+      throw Errors.usage("Cannot read the quarantine: there is no table at " + tables.silverQuarantine() + "; run bin/medallion silver first");
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package dev.medallion.silver;
+
+import dev.medallion.common.TableLocations;
+import io.delta.tables.DeltaTable;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Writes one micro-batch of bronze rows: invalid records appended to the quarantine, valid ones
+ * merged into silver. Both writes are safe to repeat when Spark retries a batch: the quarantine
+ * append carries the batch id as a Delta transaction version, and the silver MERGE only inserts
+ * event ids that are not there yet.
+ */
+final class SilverBatchWriter {
+  /** Spark sets this local property to the running query's id (stable across restarts). */
+  private static final String QUERY_ID_PROPERTY = "sql.streaming.queryId";
+
+  private final SparkSession spark;
+  private final TableLocations tables;
+  private final Dataset<Row> products;
+  private final BigDecimal fxRate;
+  private final long runStartedMillis;
+  private final int futureToleranceHours;
+  private final SilverCounts counts = new SilverCounts();
+
+  SilverBatchWriter(SparkSession spark, TableLocations tables, Dataset<Row> products, BigDecimal fxRate, long runStartedMillis, int futureToleranceHours) {
+    this.spark = spark;
+    this.tables = tables;
+    this.products = products;
+    this.fxRate = fxRate;
+    this.runStartedMillis = runStartedMillis;
+    this.futureToleranceHours = futureToleranceHours;
+  }
+
+  SilverCounts counts() {
+    return counts;
+  }
+
+  /** The silver schema, derived by running the transforms on no rows. */
+  Dataset<Row> emptySilver(Dataset<Row> emptyBronze) {
+    return silverRows(SilverTransforms.validEvents(classify(emptyBronze), fxRate));
+  }
+
+  Dataset<Row> emptyQuarantine(Dataset<Row> emptyBronze) {
+    return SilverTransforms.quarantineRows(classify(emptyBronze));
+  }
+
+  void write(Dataset<Row> bronzeBatch, long batchId) {
+    Dataset<Row> classified =
+        classify(bronzeBatch).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Row sizes = classified.selectExpr("count(*)", "count_if(size(reasons) = 0)").head();
+      long records = sizes.getLong(0);
+      long valid = sizes.getLong(1);
+      if (records > valid) {
+        String queryId = spark.sparkContext().getLocalProperty(QUERY_ID_PROPERTY);
+        SilverTransforms.quarantineRows(classified)
+            .write()
+            .format("delta")
+            .mode("append")
+            .option("txnAppId", "medallion-silver-quarantine-" + queryId)
+            .option("txnVersion", batchId)
+            .save(tables.silverQuarantine());
+      }
+      long inserted = valid == 0 ? 0 : merge(SilverTransforms.validEvents(classified, fxRate));
+      counts.add(records, valid, records - valid, inserted);
+    } finally {
+      classified.unpersist();
+    }
+  }
+
+  /**
+   * Inserts the events whose event_id silver does not hold yet and returns how many. The MERGE
+   * condition names the batch's event dates, so Delta reads only those partitions of silver: the
+   * cost follows the new data, not the table.
+   */
+  long merge(Dataset<Row> validEvents) {
+    Dataset<Row> source = silverRows(validEvents).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      List<Row> dates = source.select("event_date").distinct().collectAsList();
+      if (dates.isEmpty()) {
+        return 0;
+      }
+      String dateList =
+          dates.stream().map(row -> "DATE'" + row.getDate(0) + "'").collect(Collectors.joining(", "));
+      Row metrics =
+          DeltaTable.forPath(spark, tables.silverEvents())
+              .as("t")
+              .merge(
+                  source.as("s"),
+                  "t.event_date IN (" + dateList + ") AND t.event_date = s.event_date AND t.event_id = s.event_id")
+              .whenNotMatched()
+              .insertAll()
+              .execute()
+              .head();
+      return metrics.<Long>getAs("num_inserted_rows");
+    } finally {
+      source.unpersist();
+    }
+  }
+
+  private Dataset<Row> classify(Dataset<Row> bronze) {
+    return SilverTransforms.classify(bronze, runStartedMillis, futureToleranceHours);
+  }
+
+  private Dataset<Row> silverRows(Dataset<Row> validEvents) {
+    return SilverTransforms.enrich(SilverTransforms.firstPerEventId(validEvents), products);
+  }
+}

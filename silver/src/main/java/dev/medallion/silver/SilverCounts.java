@@ -1,0 +1,37 @@
+package dev.medallion.silver;
+
+/** What a silver run did with the bronze records it read. Not thread-safe: one per run. */
+final class SilverCounts {
+  private long records;
+  private long valid;
+  private long quarantined;
+  private long inserted;
+
+  void add(long records, long valid, long quarantined, long inserted) {
+    this.records += records;
+    this.valid += valid;
+    this.quarantined += quarantined;
+    this.inserted += inserted;
+  }
+
+  long records() {
+    return records;
+  }
+
+  long valid() {
+    return valid;
+  }
+
+  long quarantined() {
+    return quarantined;
+  }
+
+  long inserted() {
+    return inserted;
+  }
+
+  /** Valid records not inserted: their event_id was already in silver or earlier in the batch. */
+  long duplicates() {
+    return valid - inserted;
+  }
+}

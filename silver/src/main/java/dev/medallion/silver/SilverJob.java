@@ -1,0 +1,126 @@
+package dev.medallion.silver;
+
+import dev.medallion.common.RunSummary;
+import dev.medallion.common.TableLocations;
+import dev.medallion.common.config.MedallionConfig;
+import dev.medallion.common.config.Settings;
+import dev.medallion.common.delta.DeltaTables;
+import dev.medallion.common.error.Errors;
+import dev.medallion.common.spark.StreamingRuns;
+import java.sql.Timestamp;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQueryException;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Silver: new bronze rows parsed and validated, invalid ones kept in the quarantine with the
+ * reason, valid ones deduplicated by event_id against all of silver and enriched. Reads bronze
+ * with Delta's streaming source under {@code Trigger.AvailableNow}, in bounded micro-batches.
+ */
+public final class SilverJob {
+  public static final String LAYER = "silver";
+  public static final String TABLE = "events";
+  public static final String RUNS = "silver_runs";
+  private static final Logger LOG = LoggerFactory.getLogger(SilverJob.class);
+
+  /** Gold reads silver's change data feed. */
+  static final Map<String, String> SILVER_PROPERTIES = Map.of("delta.enableChangeDataFeed", "true");
+
+  static final StructType RUNS_SCHEMA =
+      new StructType()
+          .add("run_id", DataTypes.StringType)
+          .add("finished_at", DataTypes.TimestampType)
+          .add("bronze_version", DataTypes.LongType)
+          .add("records", DataTypes.LongType)
+          .add("valid", DataTypes.LongType)
+          .add("quarantined", DataTypes.LongType)
+          .add("inserted", DataTypes.LongType)
+          .add("duplicates", DataTypes.LongType)
+          .add("full_refresh", DataTypes.BooleanType);
+
+  private SilverJob() {}
+
+  /**
+   * Runs silver once.
+   *
+   * @param fullRefresh rebuild silver and the quarantine from all of bronze, with a fresh
+   *     checkpoint (Kafka is not read)
+   */
+  public static RunSummary run(SparkSession spark, MedallionConfig config, boolean fullRefresh) {
+    long started = System.currentTimeMillis();
+    TableLocations tables = new TableLocations(config.lakehouseRoot());
+    long bronzeVersion = DeltaTables.version(spark, tables.bronzeEvents());
+    if (bronzeVersion == DeltaTables.NO_VERSION) {
+      throw Errors.usage(
+          "Cannot run silver: there is no bronze table at " + tables.bronzeEvents() + "; run bin/medallion bronze first");
+    }
+    if (fullRefresh) {
+      LOG.info("silver: full refresh, rebuilding silver and the quarantine from bronze");
+      for (String location : List.of(tables.silverEvents(), tables.silverQuarantine(), tables.ops(RUNS), tables.checkpoint(LAYER, TABLE))) {
+        DeltaTables.deleteLocation(spark, location);
+      }
+    }
+    SilverBatchWriter writer =
+        new SilverBatchWriter(spark, tables, ReferenceData.products(spark, config).cache(), config.get(Settings.SILVER_FX_RATE), started, config.get(Settings.SILVER_FUTURE_TOLERANCE_HOURS));
+    Dataset<Row> emptyBronze = spark.read().format("delta").load(tables.bronzeEvents()).limit(0);
+    String[] byDate = {"event_date"};
+    DeltaTables.createIfAbsent(spark, tables.silverEvents(), writer.emptySilver(emptyBronze).schema(), byDate, SILVER_PROPERTIES);
+    DeltaTables.createIfAbsent(spark, tables.silverQuarantine(), writer.emptyQuarantine(emptyBronze).schema(), new String[0], Map.of());
+
+    StreamingRuns.keepAllProgress(spark);
+    StreamingRuns.Totals totals;
+    try {
+      totals =
+          StreamingRuns.runAvailableNow(
+              spark.readStream()
+                  .format("delta")
+                  .option("maxFilesPerTrigger", config.get(Settings.SILVER_MAX_FILES_PER_TRIGGER))
+                  .option("maxBytesPerTrigger", config.get(Settings.SILVER_MAX_BYTES_PER_TRIGGER))
+                  .load(tables.bronzeEvents())
+                  .writeStream()
+                  .queryName("medallion-silver")
+                  .option("checkpointLocation", tables.checkpoint(LAYER, TABLE))
+                  .foreachBatch((VoidFunction2<Dataset<Row>, Long>) writer::write));
+    } catch (StreamingQueryException e) {
+      throw Errors.jobFailed("silver failed: " + firstLine(String.valueOf(e.getMessage())), e);
+    }
+    SilverCounts counts = writer.counts();
+    recordRun(spark, tables, bronzeVersion, counts, fullRefresh);
+    String covered =
+        String.format(
+            "valid %d, duplicates dropped %d, quarantined %d; bronze up to v%d, %d micro-batches",
+            counts.valid(), counts.duplicates(), counts.quarantined(), bronzeVersion, totals.batches());
+    return new RunSummary(LAYER, counts.records(), counts.inserted(), covered, (System.currentTimeMillis() - started) / 1e3);
+  }
+
+  /** One row per run in {@code _ops/silver_runs}: what reconciliation checks against. */
+  private static void recordRun(SparkSession spark, TableLocations tables, long bronzeVersion, SilverCounts counts, boolean fullRefresh) {
+    Row row =
+        RowFactory.create(
+            UUID.randomUUID().toString(),
+            new Timestamp(System.currentTimeMillis()),
+            bronzeVersion,
+            counts.records(),
+            counts.valid(),
+            counts.quarantined(),
+            counts.inserted(),
+            counts.duplicates(),
+            fullRefresh);
+    spark.createDataFrame(List.of(row), RUNS_SCHEMA).write().format("delta").mode("append").save(tables.ops(RUNS));
+  }
+
+  static String firstLine(String message) {
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+}

@@ -1,0 +1,176 @@
+package dev.medallion.silver;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.from_json;
+import static org.apache.spark.sql.functions.row_number;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Bronze rows to silver events and quarantine rows. Pure functions of their inputs: no IO, so
+ * they run the same in a streaming micro-batch, a quarantine replay and a reconciliation.
+ *
+ * <p>Validation reads each value once with a typed JSON parser (fast path). Only values the
+ * parser rejects are read a second time, as a VARIANT, to say precisely why.
+ */
+public final class SilverTransforms {
+  /** Reason codes stored in the quarantine's {@code reasons} as {@code CODE} or {@code CODE:field}. */
+  public static final String MALFORMED_JSON = "MALFORMED_JSON";
+  public static final String MISSING_REQUIRED_FIELD = "MISSING_REQUIRED_FIELD";
+  public static final String WRONG_TYPE = "WRONG_TYPE";
+  public static final String TIMESTAMP_OUT_OF_RANGE = "TIMESTAMP_OUT_OF_RANGE";
+  public static final String INVALID_UTF8 = "INVALID_UTF8";
+
+  /** 2000-01-01T00:00:00Z: anything earlier is almost surely epoch seconds sent as millis. */
+  public static final long MIN_TIMESTAMP_MILLIS = 946_684_800_000L;
+
+  static final List<String> KNOWN_FIELDS =
+      List.of("event_id", "user_id", "session_id", "event_type", "product_id", "revenue", "timestamp", "metadata");
+  private static final String CORRUPT = "_corrupt_record";
+  private static final StructType EVENT_SCHEMA =
+      new StructType()
+          .add("event_id", DataTypes.StringType)
+          .add("user_id", DataTypes.StringType)
+          .add("session_id", DataTypes.StringType)
+          .add("event_type", DataTypes.StringType)
+          .add("product_id", DataTypes.StringType)
+          .add("revenue", DataTypes.DoubleType)
+          .add("timestamp", DataTypes.LongType)
+          .add("metadata", DataTypes.StringType)
+          .add(CORRUPT, DataTypes.StringType);
+  private static final String KNOWN_ARRAY = "array('" + String.join("','", KNOWN_FIELDS) + "')";
+
+  /** Bronze coordinates every silver and quarantine row keeps, for reconciliation and replay. */
+  public static final String[] SOURCE_COLUMNS = {"source_topic", "source_partition", "source_offset"};
+
+  private SilverTransforms() {}
+
+  /**
+   * Adds to bronze rows: {@code _p} (the parsed event), {@code reasons} (empty for a valid
+   * event) and {@code extra} (JSON of fields the schema does not know, or null).
+   *
+   * @param runStartedMillis the run's start
+   * @param futureToleranceHours timestamps more than this after the run's start are rejected
+   */
+  public static Dataset<Row> classify(Dataset<Row> bronze, long runStartedMillis, int futureToleranceHours) {
+    long maxTimestamp = runStartedMillis + futureToleranceHours * 3_600_000L;
+    Dataset<Row> parsed =
+        bronze
+            .withColumn("_text", col("value").cast(DataTypes.StringType))
+            .withColumn("_utf8", expr("is_valid_utf8(_text)"))
+            .withColumn(
+                "_p",
+                from_json(col("_text"), EVENT_SCHEMA, Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT)))
+            .withColumn("_rejected", expr("_utf8 AND (_p IS NULL OR _p." + CORRUPT + " IS NOT NULL)"))
+            // Second read, as VARIANT, only for what the typed parser rejected.
+            .withColumn("_v", expr("CASE WHEN _rejected THEN try_parse_json(_text) END"))
+            .withColumn(
+                "_object",
+                expr("_utf8 AND (NOT _rejected OR (_v IS NOT NULL AND schema_of_variant(_v) LIKE 'OBJECT%'))"))
+            .withColumn("_revenue_type", expr("CASE WHEN _rejected AND _object THEN schema_of_variant(variant_get(_v, '$.revenue')) END"))
+            .withColumn("_ts_type", expr("CASE WHEN _rejected AND _object THEN schema_of_variant(variant_get(_v, '$.timestamp')) END"))
+            .withColumn("_event_id", field("event_id", "string"))
+            .withColumn("_event_type", field("event_type", "string"))
+            .withColumn("_timestamp", field("timestamp", "bigint"));
+    Column reasons =
+        expr(
+            "filter(array("
+                + "CASE WHEN NOT _utf8 THEN '" + INVALID_UTF8 + "' END, "
+                + "CASE WHEN _utf8 AND NOT _object THEN '" + MALFORMED_JSON + "' END, "
+                + "CASE WHEN _object AND _revenue_type IS NOT NULL AND _revenue_type NOT IN ('VOID', 'BIGINT', 'DOUBLE', 'FLOAT')"
+                + " AND _revenue_type NOT LIKE 'DECIMAL%' THEN '" + WRONG_TYPE + ":revenue' END, "
+                + "CASE WHEN _object AND _ts_type IS NOT NULL AND _ts_type NOT IN ('VOID', 'BIGINT') THEN '" + WRONG_TYPE + ":timestamp' END, "
+                + "CASE WHEN _object AND (_event_id IS NULL OR trim(_event_id) = '') THEN '" + MISSING_REQUIRED_FIELD + ":event_id' END, "
+                + "CASE WHEN _object AND (_event_type IS NULL OR trim(_event_type) = '') THEN '" + MISSING_REQUIRED_FIELD + ":event_type' END, "
+                + "CASE WHEN _object AND _timestamp IS NULL AND coalesce(_ts_type, 'VOID') = 'VOID' THEN '" + MISSING_REQUIRED_FIELD + ":timestamp' END, "
+                + "CASE WHEN _object AND (_timestamp < " + MIN_TIMESTAMP_MILLIS + "L OR _timestamp > " + maxTimestamp + "L) THEN '" + TIMESTAMP_OUT_OF_RANGE + "' END"
+                + "), r -> r IS NOT NULL)");
+    Column extra =
+        expr(
+            "CASE WHEN NOT _rejected AND _utf8 AND exists(json_object_keys(_text), k -> NOT array_contains(" + KNOWN_ARRAY + ", k))"
+                + " THEN to_json(map_filter(from_json(_text, 'map<string,string>'), (k, v) -> NOT array_contains(" + KNOWN_ARRAY + ", k)))"
+                + " END");
+    return parsed
+        .withColumn("_reasons", reasons)
+        // A record the typed parser rejected for a reason none of the rules names is malformed.
+        .withColumn("reasons", expr("CASE WHEN size(_reasons) = 0 AND _rejected THEN array('" + MALFORMED_JSON + "') ELSE _reasons END"))
+        .withColumn("extra", extra)
+        .drop("_v", "_reasons", "_revenue_type", "_ts_type", "_event_id", "_event_type", "_timestamp");
+  }
+
+  /** A field of the event, from the typed parse, or from the VARIANT read for rejected rows. */
+  private static Column field(String name, String type) {
+    return expr("CASE WHEN _rejected THEN try_variant_get(_v, '$." + name + "', '" + type + "') ELSE _p." + name + " END");
+  }
+
+  /** Valid events with derived columns; {@code fxRate} converts revenue to revenue_usd. */
+  public static Dataset<Row> validEvents(Dataset<Row> classified, BigDecimal fxRate) {
+    return classified
+        .where("size(reasons) = 0")
+        .select(
+            col("_p.event_id").as("event_id"),
+            col("_p.user_id").as("user_id"),
+            col("_p.session_id").as("session_id"),
+            col("_p.event_type").as("event_type"),
+            col("_p.product_id").as("product_id"),
+            col("_p.revenue").as("revenue"),
+            expr("CAST(CAST(_p.revenue AS DECIMAL(20,6)) * CAST(" + fxRate.toPlainString() + " AS DECIMAL(20,6)) AS DECIMAL(20,6))").as("revenue_usd"),
+            expr("timestamp_millis(_p.timestamp)").as("event_time"),
+            col("_p.metadata").as("metadata"),
+            col("extra"),
+            col("kafka_timestamp"),
+            col("topic").as("source_topic"),
+            col("partition").as("source_partition"),
+            col("offset").as("source_offset"),
+            col("ingested_at"))
+        .withColumn("event_date", expr("to_date(event_time)"))
+        .withColumn("event_hour", expr("date_trunc('HOUR', event_time)"));
+  }
+
+  /** The first ingested row of each event_id: by Kafka timestamp, then topic, partition, offset. */
+  public static Dataset<Row> firstPerEventId(Dataset<Row> events) {
+    return events
+        .withColumn(
+            "_rank",
+            row_number()
+                .over(
+                    Window.partitionBy("event_id")
+                        .orderBy("kafka_timestamp", "source_topic", "source_partition", "source_offset")))
+        .where("_rank = 1")
+        .drop("_rank");
+  }
+
+  /** Joins product reference data (small: broadcast); events without a match keep null columns. */
+  public static Dataset<Row> enrich(Dataset<Row> events, Dataset<Row> products) {
+    return events.join(broadcast(products), events.col("product_id").equalTo(products.col("ref_product_id")), "left")
+        .drop("ref_product_id");
+  }
+
+  /** Invalid records as quarantine rows: raw bytes, reasons and bronze coordinates. */
+  public static Dataset<Row> quarantineRows(Dataset<Row> classified) {
+    return classified
+        .where("size(reasons) > 0")
+        .select(
+            col("value"),
+            expr("CASE WHEN _utf8 THEN _text END").as("value_text"),
+            col("reasons"),
+            expr("split_part(reasons[0], ':', 1)").as("reason"),
+            expr("array_join(reasons, '; ')").as("detail"),
+            col("topic"),
+            col("partition"),
+            col("offset"),
+            col("kafka_timestamp"),
+            col("ingested_at"),
+            expr("current_timestamp()").as("quarantined_at"));
+  }
+}
