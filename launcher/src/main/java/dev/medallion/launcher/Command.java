@@ -6,6 +6,9 @@ import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.spark.SparkSessions;
 import dev.medallion.common.TableLocations;
 import dev.medallion.common.error.Errors;
+import dev.medallion.gold.GoldJob;
+import dev.medallion.gold.GoldRequest;
+import dev.medallion.gold.GoldTables;
 import dev.medallion.silver.Quarantine;
 import dev.medallion.silver.Reconciliation;
 import dev.medallion.silver.SilverJob;
@@ -46,6 +49,52 @@ enum Command {
       runJob("silver", config, out, (spark, c) -> SilverJob.run(spark, c, fullRefresh));
     }
   },
+  GOLD("gold", "recompute the gold tables' hours and days that new silver rows touch") {
+    @Override
+    void addOptions(Options options) {
+      options.addOption(Option.builder().longOpt(TABLE).hasArg().argName("NAME").desc("one gold table (with --full-refresh or --from/--to): " + GoldTables.names()).get());
+      options.addOption(Option.builder().longOpt(FULL_REFRESH).desc("rebuild from all of silver (every table, or --table)").get());
+      options.addOption(Option.builder().longOpt(FROM).hasArg().argName("DATE").desc("backfill: first day to recompute, e.g. 2026-01-01").get());
+      options.addOption(Option.builder().longOpt(TO).hasArg().argName("DATE").desc("backfill: day after the last to recompute (exclusive)").get());
+    }
+
+    @Override
+    void run(CommandLine line, MedallionConfig config, PrintStream out) {
+      GoldRequest request =
+          GoldRequest.parse(line.getOptionValue(TABLE), line.hasOption(FULL_REFRESH), line.getOptionValue(FROM), line.getOptionValue(TO));
+      runJob("gold", config, out, (spark, c) -> GoldJob.run(spark, c, request));
+    }
+  },
+  SQL("sql", "run SQL over bronze.*, silver.* and gold.* and print the result") {
+    @Override
+    void addOptions(Options options) {
+      options.addOption(Option.builder().longOpt(FORMAT).hasArg().argName("FORMAT").desc("table (default), csv or json").get());
+      options.addOption(Option.builder().longOpt(LIMIT).hasArg().argName("N").desc("print at most N rows (default 1000)").get());
+    }
+
+    @Override
+    void run(CommandLine line, MedallionConfig config, PrintStream out) {
+      if (line.getArgList().size() != 1) {
+        throw Errors.usage("sql takes one query, quoted: bin/medallion sql \"SELECT * FROM gold.hourly_revenue LIMIT 10\"");
+      }
+      ResultPrinter printer;
+      try {
+        printer = ResultPrinter.valueOf(line.getOptionValue(FORMAT, "table").toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw Errors.usage("Invalid value '" + line.getOptionValue(FORMAT) + "' for --format: expected table, csv or json");
+      }
+      int limit;
+      try {
+        limit = Integer.parseInt(line.getOptionValue(LIMIT, "1000"));
+      } catch (NumberFormatException e) {
+        throw Errors.usage("Invalid value '" + line.getOptionValue(LIMIT) + "' for --limit: expected a positive integer");
+      }
+      withSpark("sql", config, spark -> {
+        SqlCatalog.register(spark, new TableLocations(config.lakehouseRoot()));
+        printer.print(spark.sql(line.getArgList().get(0)), limit, out);
+      });
+    }
+  },
   QUARANTINE("quarantine", "show quarantined records by reason, or replay them through validation (--replay)") {
     @Override
     void addOptions(Options options) {
@@ -78,6 +127,30 @@ enum Command {
       });
     }
   },
+  MAINTAIN("maintain", "OPTIMIZE (Z-ordered as each table declares) and VACUUM one table") {
+    @Override
+    void addOptions(Options options) {
+      options.addOption(Option.builder().longOpt(TABLE).hasArg().argName("NAME").desc("table to maintain, e.g. silver.events or gold.hourly_revenue").get());
+      options.addOption(Option.builder().longOpt(RETENTION_HOURS).hasArg().argName("HOURS").desc("VACUUM retention (default and minimum " + Maintenance.SAFE_RETENTION_HOURS + ")").get());
+      options.addOption(Option.builder().longOpt(ALLOW_UNSAFE_RETENTION).desc("allow a retention below " + Maintenance.SAFE_RETENTION_HOURS + " hours").get());
+    }
+
+    @Override
+    void run(CommandLine line, MedallionConfig config, PrintStream out) {
+      String table = line.getOptionValue(TABLE);
+      if (table == null) {
+        throw Errors.usage("maintain needs --table; tables: " + String.join(", ", Maintenance.zOrderColumns().keySet()));
+      }
+      int retention;
+      try {
+        retention = Integer.parseInt(line.getOptionValue(RETENTION_HOURS, String.valueOf(Maintenance.SAFE_RETENTION_HOURS)));
+      } catch (NumberFormatException e) {
+        throw Errors.usage("Invalid value '" + line.getOptionValue(RETENTION_HOURS) + "' for --retention-hours: expected a number of hours");
+      }
+      withSpark("maintain", config, spark ->
+          out.println(Maintenance.run(spark, new TableLocations(config.lakehouseRoot()), table, retention, line.hasOption(ALLOW_UNSAFE_RETENTION))));
+    }
+  },
   DEMO("demo", "start an embedded Kafka broker, produce generated events and run every layer") {
     @Override
     void addOptions(Options options) {
@@ -93,6 +166,13 @@ enum Command {
   private static final Logger LOG = LoggerFactory.getLogger(Command.class);
   static final String FULL_REFRESH = "full-refresh";
   static final String REPLAY = "replay";
+  static final String TABLE = "table";
+  static final String FROM = "from";
+  static final String TO = "to";
+  static final String FORMAT = "format";
+  static final String RETENTION_HOURS = "retention-hours";
+  static final String ALLOW_UNSAFE_RETENTION = "allow-unsafe-retention";
+  static final String LIMIT = "limit";
   static final String REASON = "reason";
 
   private final String commandName;

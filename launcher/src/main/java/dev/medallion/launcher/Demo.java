@@ -10,6 +10,10 @@ import dev.medallion.common.events.EventProducer;
 import dev.medallion.common.events.GeneratorSpec;
 import dev.medallion.common.kafka.EmbeddedKafka;
 import dev.medallion.common.spark.SparkSessions;
+import dev.medallion.gold.GoldJob;
+import dev.medallion.gold.GoldRequest;
+import dev.medallion.gold.GoldTable;
+import dev.medallion.gold.GoldTables;
 import dev.medallion.silver.SilverJob;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -37,6 +41,9 @@ final class Demo {
   static final int PARTITIONS = 3;
   /** Marks a lakehouse the demo made, so that a later demo may replace it and nothing else. */
   static final String MARKER = ".medallion-demo";
+  static final String TOP_HOURS =
+      "SELECT window_start, event_type, event_count, total_revenue, unique_users, avg_order_value"
+          + " FROM gold.hourly_revenue WHERE event_type = 'purchase' ORDER BY total_revenue DESC LIMIT 10";
 
   private Demo() {}
 
@@ -79,14 +86,22 @@ final class Demo {
     try {
       out.println(BronzeJob.run(spark, config).line());
       out.println(SilverJob.run(spark, config, false).line());
+      out.println(GoldJob.run(spark, config, GoldRequest.incremental()).line());
       out.println();
       out.println("demo: tables");
       printTable(spark, out, "bronze.events", tables.bronzeEvents());
       printTable(spark, out, "silver.events", tables.silverEvents());
       printTable(spark, out, "silver.quarantine", tables.silverQuarantine());
+      for (GoldTable table : GoldTables.ALL) {
+        printTable(spark, out, "gold." + table.name(), tables.gold(table.name()));
+      }
+      SqlCatalog.register(spark, tables);
       out.println();
-      out.println("Read them with any Delta reader, e.g. in spark-shell with Delta:");
-      out.printf("  spark.read.format(\"delta\").load(\"%s\").show()%n", tables.bronzeEvents());
+      out.println("demo: top hours of gold.hourly_revenue by revenue");
+      ResultPrinter.TABLE.print(spark.sql(TOP_HOURS), 10, out);
+      out.println();
+      out.println("Query them with SQL (tables: bronze.events, silver.events, silver.quarantine, gold.*):");
+      out.printf("  bin/medallion sql --set lakehouse.root=%s \"SELECT * FROM gold.daily_funnel ORDER BY event_date\"%n", tables.root());
     } finally {
       spark.stop();
     }
@@ -94,7 +109,7 @@ final class Demo {
 
   private static void printTable(SparkSession spark, PrintStream out, String name, String path) {
     long rows = spark.read().format("delta").load(path).count();
-    out.printf("  %-18s %,10d rows  %s%n", name, rows, path);
+    out.printf("  %-26s %,10d rows  %s%n", name, rows, path);
   }
 
   /** Refuses to touch a lakehouse the demo did not make; replaces one it made before. */

@@ -95,7 +95,9 @@ public final class SilverJob {
       throw Errors.jobFailed("silver failed: " + firstLine(String.valueOf(e.getMessage())), e);
     }
     SilverCounts counts = writer.counts();
-    recordRun(spark, tables, bronzeVersion, counts, fullRefresh);
+    if (counts.records() > 0 || fullRefresh || DeltaTables.version(spark, tables.ops(RUNS)) == DeltaTables.NO_VERSION) {
+      recordRun(spark, tables, bronzeVersion, counts, fullRefresh);
+    }
     String covered =
         String.format(
             "valid %d, duplicates dropped %d, quarantined %d; bronze up to v%d, %d micro-batches",

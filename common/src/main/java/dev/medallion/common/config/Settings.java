@@ -117,6 +117,14 @@ public final class Settings {
           "a CSV file, a Parquet file or directory, or a Delta table (empty: the bundled sample)",
           "Product reference data joined into silver (product_id -> product_name, category, brand).");
 
+  public static final Setting<Integer> GOLD_MAX_FILES_PER_TRIGGER =
+      new Setting<>(
+          "gold.max.files.per.trigger",
+          "1000",
+          raw -> Math.toIntExact(Parsers.positiveLong(raw)),
+          "a positive integer",
+          "Upper bound of silver change files per gold micro-batch.");
+
   private static final List<Setting<?>> ALL =
       List.of(
           LAKEHOUSE_ROOT,
@@ -131,7 +139,8 @@ public final class Settings {
           SILVER_MAX_BYTES_PER_TRIGGER,
           SILVER_FX_RATE,
           SILVER_FUTURE_TOLERANCE_HOURS,
-          SILVER_REFERENCE_PRODUCTS);
+          SILVER_REFERENCE_PRODUCTS,
+          GOLD_MAX_FILES_PER_TRIGGER);
 
   private static final Map<String, Setting<?>> BY_KEY = index(ALL);
 

@@ -5,7 +5,8 @@ import java.time.Instant;
 /**
  * What to generate. The same spec always gives the same records. Event {@code i} of a seed is
  * the same whatever the batch, so a later batch ({@code firstIndex > 0}) can resend events of an
- * earlier one as duplicates.
+ * earlier one as duplicates, as long as both batches share the seed, start, span and late rate
+ * (as {@link #next} does).
  *
  * @param firstIndex index of the first new event (0 for the first batch)
  * @param events number of new events, before duplicates and invalid records are added

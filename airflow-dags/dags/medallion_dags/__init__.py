@@ -1,0 +1,1 @@
+"""Shared pieces of medallion's Airflow DAGs: assets, job launching and callbacks."""

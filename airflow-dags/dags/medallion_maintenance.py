@@ -1,0 +1,48 @@
+"""
+### medallion_maintenance
+
+Nightly table maintenance, one task per table: `OPTIMIZE` (compacting small files, Z-ordered
+by the columns each table declares) then `VACUUM`. The VACUUM retention is the Airflow Variable
+`medallion_vacuum_retention_hours` (default 168, Delta's safe minimum; the job refuses less).
+OPTIMIZE commits change no data, and the layers' streaming reads skip them, so maintenance
+can run while the pipeline does.
+"""
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import dag
+
+from medallion_dags.assets import MAINTAINED_TABLES
+from medallion_dags.callbacks import on_failure
+from medallion_dags.jobs import LAKEHOUSE_ROOT, submit
+
+RETENTION = "--retention-hours={{ var.value.get('medallion_vacuum_retention_hours', '168') }}"
+
+
+@dag(
+    dag_id="medallion_maintenance",
+    schedule="@daily",
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    dagrun_timeout=timedelta(hours=4),
+    render_template_as_native_obj=True,
+    default_args={
+        "retries": 2,
+        "retry_delay": timedelta(minutes=5),
+        "retry_exponential_backoff": True,
+        "on_failure_callback": on_failure,
+    },
+    tags=["medallion"],
+    doc_md=__doc__,
+)
+def medallion_maintenance():
+    for table in MAINTAINED_TABLES:
+        submit(
+            "maintain_" + table.replace(".", "_"),
+            ["maintain", f"--table={table}", RETENTION, "--set", LAKEHOUSE_ROOT],
+        )
+
+
+medallion_maintenance()

@@ -1,0 +1,54 @@
+"""
+### medallion_pipeline
+
+The scheduled flow: **bronze -> silver -> gold**, one Spark application per layer, each
+processing what arrived since its last run (`Trigger.AvailableNow`) and stopping.
+
+* Schedule: hourly by default; set the environment variable `MEDALLION_PIPELINE_SCHEDULE`
+  (a cron expression or preset) to change it.
+* One run at a time (the layers' checkpoints are shared state), no catch-up after downtime:
+  the next run simply takes everything that arrived meanwhile.
+* A failed layer stops the run: downstream layers do not run; retries back off exponentially.
+* Each layer updates Airflow Assets (`medallion.bronze.events`, `medallion.silver.events`,
+  `medallion.gold.*`) other DAGs can be scheduled on.
+"""
+
+import os
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import dag
+
+from medallion_dags.assets import LAYER_OUTLETS
+from medallion_dags.callbacks import on_failure
+from medallion_dags.jobs import layer_args, submit
+
+SCHEDULE = os.environ.get("MEDALLION_PIPELINE_SCHEDULE", "@hourly")
+
+
+@dag(
+    dag_id="medallion_pipeline",
+    schedule=SCHEDULE,
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    dagrun_timeout=timedelta(hours=2),
+    render_template_as_native_obj=True,
+    default_args={
+        "retries": 3,
+        "retry_delay": timedelta(minutes=2),
+        "retry_exponential_backoff": True,
+        "max_retry_delay": timedelta(minutes=30),
+        "on_failure_callback": on_failure,
+    },
+    tags=["medallion"],
+    doc_md=__doc__,
+)
+def medallion_pipeline():
+    bronze = submit("bronze", layer_args("bronze"), outlets=LAYER_OUTLETS["bronze"])
+    silver = submit("silver", layer_args("silver"), outlets=LAYER_OUTLETS["silver"])
+    gold = submit("gold", layer_args("gold"), outlets=LAYER_OUTLETS["gold"])
+    bronze >> silver >> gold
+
+
+medallion_pipeline()

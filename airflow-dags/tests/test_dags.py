@@ -1,0 +1,97 @@
+"""Every DAG imports in a real DagBag, with the shape the README promises."""
+
+from datetime import timedelta
+
+import pytest
+from airflow.dag_processing.dagbag import DagBag
+
+from conftest import DAGS
+
+EXPECTED_DAGS = {"medallion_pipeline", "medallion_rerun", "medallion_maintenance"}
+
+
+@pytest.fixture(scope="module")
+def dagbag():
+    return DagBag(dag_folder=str(DAGS), bundle_path=DAGS)
+
+
+def test_every_dag_imports_without_errors(dagbag):
+    assert dagbag.import_errors == {}
+    assert set(dagbag.dag_ids) == EXPECTED_DAGS
+
+
+def test_pipeline_runs_bronze_silver_gold_in_order_hourly_one_run_at_a_time(dagbag):
+    dag = dagbag.dags["medallion_pipeline"]
+    assert dag.schedule == "@hourly" or str(dag.timetable.summary) == "@hourly"
+    assert dag.max_active_runs == 1
+    assert dag.catchup is False
+    assert dag.dagrun_timeout == timedelta(hours=2)
+    assert set(dag.task_ids) == {"bronze", "silver", "gold"}
+    assert dag.get_task("bronze").downstream_task_ids == {"silver"}
+    assert dag.get_task("silver").downstream_task_ids == {"gold"}
+    for task in dag.tasks:
+        assert task.retries == 3
+        assert task.retry_exponential_backoff
+        assert task.trigger_rule == "all_success"
+        assert task.on_failure_callback
+        assert task.application_args[0] == task.task_id
+        assert task._java_class == "dev.medallion.launcher.Main"
+    assert (
+        "kafka.bootstrap.servers={{ var.value.medallion_kafka_bootstrap_servers }}"
+        in dag.get_task("bronze").application_args
+    )
+    assert [a.name for a in dag.get_task("gold").outlets] == [
+        "medallion.gold.hourly_revenue",
+        "medallion.gold.daily_category_sales",
+        "medallion.gold.daily_funnel",
+    ]
+
+
+def test_rerun_is_manual_with_typed_params_and_validates_first(dagbag):
+    dag = dagbag.dags["medallion_rerun"]
+    assert dag.schedule is None or dag.timetable.summary == "None"
+    assert dag.max_active_runs == 1
+    assert set(dag.params.keys()) == {
+        "layers",
+        "full_refresh",
+        "gold_table",
+        "gold_from",
+        "gold_to",
+        "replay_quarantine",
+    }
+    assert dag.params["layers"] == ["gold"]
+    assert dag.get_task("plan").upstream_task_ids == set()
+    order = [
+        "plan",
+        "run_bronze",
+        "bronze",
+        "run_silver",
+        "silver",
+        "run_quarantine_replay",
+        "quarantine_replay",
+        "run_gold",
+        "gold",
+    ]
+    for upstream, downstream in zip(order, order[1:], strict=False):
+        assert downstream in dag.get_task(upstream).downstream_task_ids
+    for task_id in order[1:]:
+        assert dag.get_task(task_id).trigger_rule == "none_failed"
+        assert dag.get_task(task_id).retries == 0
+
+
+def test_maintenance_is_daily_with_one_task_per_table(dagbag):
+    dag = dagbag.dags["medallion_maintenance"]
+    assert dag.max_active_runs == 1
+    assert sorted(dag.task_ids) == sorted(
+        [
+            "maintain_bronze_events",
+            "maintain_silver_events",
+            "maintain_silver_quarantine",
+            "maintain_gold_hourly_revenue",
+            "maintain_gold_daily_category_sales",
+            "maintain_gold_daily_funnel",
+        ]
+    )
+    for task in dag.tasks:
+        assert task.application_args[0] == "maintain"
+        assert task.retries == 2

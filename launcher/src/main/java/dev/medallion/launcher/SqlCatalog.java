@@ -1,0 +1,48 @@
+package dev.medallion.launcher;
+
+import dev.medallion.common.TableLocations;
+import dev.medallion.common.delta.DeltaTables;
+import dev.medallion.gold.GoldTable;
+import dev.medallion.gold.GoldTables;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Registers the lakehouse's tables in the session catalog under the schemas {@code bronze},
+ * {@code silver} and {@code gold}, so SQL can name them ({@code gold.hourly_revenue}). The
+ * registration points at the tables' locations; nothing is copied.
+ */
+final class SqlCatalog {
+  private SqlCatalog() {}
+
+  /** Every table name and its location under the root, bronze first. */
+  static Map<String, String> tables(TableLocations locations) {
+    Map<String, String> byName = new LinkedHashMap<>();
+    byName.put("bronze.events", locations.bronzeEvents());
+    byName.put("silver.events", locations.silverEvents());
+    byName.put("silver.quarantine", locations.silverQuarantine());
+    for (GoldTable table : GoldTables.ALL) {
+      byName.put("gold." + table.name(), locations.gold(table.name()));
+    }
+    return byName;
+  }
+
+  /** Registers the tables that exist; returns how many. */
+  static int register(SparkSession spark, TableLocations locations) {
+    int registered = 0;
+    java.util.Set<String> schemas = new java.util.HashSet<>();
+    for (Map.Entry<String, String> table : tables(locations).entrySet()) {
+      if (DeltaTables.version(spark, table.getValue()) == DeltaTables.NO_VERSION) {
+        continue;
+      }
+      String schema = table.getKey().substring(0, table.getKey().indexOf('.'));
+      if (schemas.add(schema)) {
+        spark.sql("CREATE SCHEMA IF NOT EXISTS " + schema);
+      }
+      spark.sql("CREATE TABLE IF NOT EXISTS " + table.getKey() + " USING delta LOCATION '" + table.getValue().replace("'", "\\'") + "'");
+      registered++;
+    }
+    return registered;
+  }
+}
