@@ -9,5 +9,6 @@ DAGS = Path(__file__).resolve().parent.parent / "dags"
 
 os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="medallion-airflow-"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(DAGS))
 os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "True")
 sys.path.insert(0, str(DAGS))

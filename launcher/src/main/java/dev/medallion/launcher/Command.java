@@ -151,6 +151,17 @@ enum Command {
           out.println(Maintenance.run(spark, new TableLocations(config.lakehouseRoot()), table, retention, line.hasOption(ALLOW_UNSAFE_RETENTION))));
     }
   },
+  LOCAL_KAFKA("local-kafka", "serve a local Kafka broker with generated events until standard input closes") {
+    @Override
+    void addOptions(Options options) {
+      LocalKafka.addOptions(options);
+    }
+
+    @Override
+    void run(CommandLine line, MedallionConfig config, PrintStream out) {
+      LocalKafka.run(line, out, System.in);
+    }
+  },
   DEMO("demo", "start an embedded Kafka broker, produce generated events and run every layer") {
     @Override
     void addOptions(Options options) {

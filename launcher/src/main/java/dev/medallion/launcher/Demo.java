@@ -135,7 +135,7 @@ final class Demo {
     }
   }
 
-  private static int parsePositive(String raw, String option) {
+  static int parsePositive(String raw, String option) {
     try {
       int value = Integer.parseInt(raw);
       if (value > 0) {
@@ -147,7 +147,7 @@ final class Demo {
     throw Errors.usage("Invalid value '" + raw + "' for --" + option + ": expected a positive integer");
   }
 
-  private static Path createTempDirectory() {
+  static Path createTempDirectory() {
     try {
       return Files.createTempDirectory("medallion-demo-kafka-");
     } catch (IOException e) {
@@ -155,7 +155,7 @@ final class Demo {
     }
   }
 
-  private static void deleteRecursively(Path dir) {
+  static void deleteRecursively(Path dir) {
     if (!Files.exists(dir)) {
       return;
     }
