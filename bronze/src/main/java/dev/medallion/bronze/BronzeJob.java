@@ -77,14 +77,9 @@ public final class BronzeJob {
               + " and continue from the earliest offset still in Kafka, rerun with --set "
               + Settings.KAFKA_FAIL_ON_DATA_LOSS.key()
               + "=false. Spark said: "
-              + firstLine(message),
+              + Errors.firstLine(message),
           e);
     }
-    return Errors.jobFailed("bronze failed: " + firstLine(message), e);
-  }
-
-  static String firstLine(String message) {
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
+    return Errors.jobFailed("bronze failed: " + Errors.firstLine(message), e);
   }
 }

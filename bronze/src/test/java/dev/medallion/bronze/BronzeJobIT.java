@@ -9,25 +9,19 @@ import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.error.MedallionException;
 import dev.medallion.common.events.EventGenerator;
-import dev.medallion.common.events.EventProducer;
 import dev.medallion.common.events.GeneratedRecord;
 import dev.medallion.common.events.GeneratorSpec;
 import dev.medallion.common.kafka.EmbeddedKafka;
+import dev.medallion.common.testing.ChildJvm;
+import dev.medallion.common.testing.Produced;
 import dev.medallion.common.testing.TestSpark;
-import java.io.File;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.RecordsToDelete;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -111,19 +105,7 @@ class BronzeJobIT {
     Map<String, byte[]> produced = produce(topic, EventGenerator.generate(GeneratorSpec.clean(13, 20_000)));
     Map<String, String> settings = Map.of("kafka.max.offsets.per.trigger", "500");
 
-    Process child = startChild(topic, settings);
-    try {
-      Path log = lakehouse.resolve("bronze/events/_delta_log");
-      long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-      while (commits(log) < 4 && child.isAlive() && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
-      assertThat(child.isAlive()).as("the child run is still going when it is killed").isTrue();
-      child.destroyForcibly(); // SIGKILL: no shutdown hooks, no clean stop
-      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    } finally {
-      child.destroyForcibly();
-    }
+    ChildJvm.killAfterCommits(BronzeMain.class, config(topic, settings), lakehouse.resolve("bronze/events"), 4, Duration.ofSeconds(180));
     assertThat(bronzeCount()).isLessThan(produced.size());
 
     // The rerun first repeats the killed micro-batch with its logged offsets, then goes on in
@@ -169,16 +151,11 @@ class BronzeJobIT {
     return TestSpark.config(settings);
   }
 
-  /** Produces the records and returns their bytes by "partition/offset". */
+  /** Produces the records and returns their bytes by "topic/partition/offset". */
   private static Map<String, byte[]> produce(String topic, List<GeneratedRecord> records) {
-    try (EventProducer producer = new EventProducer(kafka.bootstrapServers(), topic)) {
-      List<RecordMetadata> located = producer.sendAndLocate(records);
-      Map<String, byte[]> byCoordinates = new HashMap<>();
-      for (int i = 0; i < records.size(); i++) {
-        byCoordinates.put(located.get(i).partition() + "/" + located.get(i).offset(), records.get(i).value());
-      }
-      return byCoordinates;
-    }
+    Map<String, byte[]> values = new HashMap<>();
+    Produced.produce(kafka.bootstrapServers(), topic, records).forEach((coordinates, record) -> values.put(coordinates, record.value()));
+    return values;
   }
 
   private Map<String, byte[]> bronzeValues(String topic) {
@@ -187,7 +164,7 @@ class BronzeJobIT {
     Map<String, byte[]> values = new HashMap<>();
     for (Row row : rows) {
       assertThat(row.getString(0)).isEqualTo(topic);
-      byte[] previous = values.put(row.getInt(1) + "/" + row.getLong(2), (byte[]) row.get(3));
+      byte[] previous = values.put(Produced.coordinates(topic, row.getInt(1), row.getLong(2)), (byte[]) row.get(3));
       assertThat(previous).as("duplicate bronze row at %s/%s", row.getInt(1), row.getLong(2)).isNull();
     }
     return values;
@@ -197,26 +174,5 @@ class BronzeJobIT {
     return spark.read().format("delta").load(tables().bronzeEvents()).count();
   }
 
-  private Process startChild(String topic, Map<String, String> extra) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(BronzeMain.class.getName());
-    config(topic, extra).raw().forEach((key, value) -> command.add(key + "=" + value));
-    return new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(new File("target/bronze-child.log"))
-        .start();
-  }
 
-  private static long commits(Path deltaLog) throws Exception {
-    if (!Files.isDirectory(deltaLog)) {
-      return 0;
-    }
-    try (Stream<Path> files = Files.list(deltaLog)) {
-      return files.filter(f -> f.getFileName().toString().endsWith(".json")).count();
-    }
-  }
 }

@@ -134,7 +134,6 @@ public final class GoldJob {
               + " run bin/medallion gold --full-refresh",
           e);
     }
-    int newline = message.indexOf('\n');
-    return Errors.jobFailed("gold failed: " + (newline < 0 ? message : message.substring(0, newline)), e);
+    return Errors.jobFailed("gold failed: " + Errors.firstLine(message), e);
   }
 }

@@ -14,12 +14,10 @@ import dev.medallion.common.events.GroundTruth;
 import dev.medallion.common.events.RecordKind;
 import dev.medallion.common.kafka.EmbeddedKafka;
 import dev.medallion.common.testing.Produced;
+import dev.medallion.common.testing.ChildJvm;
 import dev.medallion.common.testing.TestSpark;
 import dev.medallion.silver.SilverJob;
-import java.io.File;
-import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,8 +25,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -102,19 +98,7 @@ class GoldJobIT {
     BronzeJob.run(spark, config);
     SilverJob.run(spark, config, false);
 
-    Process child = startChild(config);
-    try {
-      Path log = lakehouse.resolve("gold/daily_funnel/_delta_log");
-      long deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
-      while (commits(log) < 3 && child.isAlive() && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
-      assertThat(child.isAlive()).as("the child gold run is still going when it is killed").isTrue();
-      child.destroyForcibly();
-      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    } finally {
-      child.destroyForcibly();
-    }
+    ChildJvm.killAfterCommits(GoldMain.class, config, lakehouse.resolve("gold/daily_funnel"), 3, Duration.ofSeconds(240));
 
     GoldJob.run(spark, config(topic, Map.of()), GoldRequest.incremental());
 
@@ -179,23 +163,5 @@ class GoldJobIT {
     return TestSpark.config(settings);
   }
 
-  private Process startChild(MedallionConfig config) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(GoldMain.class.getName());
-    config.raw().forEach((key, value) -> command.add(key + "=" + value));
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(new File("target/gold-child.log")).start();
-  }
 
-  private static long commits(Path deltaLog) throws Exception {
-    if (!Files.isDirectory(deltaLog)) {
-      return 0;
-    }
-    try (Stream<Path> files = Files.list(deltaLog)) {
-      return files.filter(f -> f.getFileName().toString().endsWith(".json")).count();
-    }
-  }
 }

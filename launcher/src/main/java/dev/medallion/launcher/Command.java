@@ -1,6 +1,7 @@
 package dev.medallion.launcher;
 
 import dev.medallion.bronze.BronzeJob;
+import dev.medallion.common.LayerLock;
 import dev.medallion.common.RunSummary;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.spark.SparkSessions;
@@ -147,6 +148,7 @@ enum Command {
       } catch (NumberFormatException e) {
         throw Errors.usage("Invalid value '" + line.getOptionValue(RETENTION_HOURS) + "' for --retention-hours: expected a number of hours");
       }
+      Maintenance.validate(table, retention, line.hasOption(ALLOW_UNSAFE_RETENTION));
       withSpark("maintain", config, spark ->
           out.println(Maintenance.run(spark, new TableLocations(config.lakehouseRoot()), table, retention, line.hasOption(ALLOW_UNSAFE_RETENTION))));
     }
@@ -215,12 +217,15 @@ enum Command {
     RunSummary run(SparkSession spark, MedallionConfig config);
   }
 
+  /** A layer run: the layer's lock first (one run per layer), then the job in its own session. */
   static void runJob(String layer, MedallionConfig config, PrintStream out, Job job) {
-    withSpark(layer, config, spark -> {
-      RunSummary summary = job.run(spark, config);
-      LOG.info("{}", summary.line());
-      out.println(summary.line());
-    });
+    try (LayerLock lock = LayerLock.acquire(new TableLocations(config.lakehouseRoot()), layer)) {
+      withSpark(layer, config, spark -> {
+        RunSummary summary = job.run(spark, config);
+        LOG.info("{}", summary.line());
+        out.println(summary.line());
+      });
+    }
   }
 
   /** Runs {@code work} in a SparkSession named after the command, stopped afterwards. */

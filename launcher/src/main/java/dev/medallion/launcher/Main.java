@@ -2,6 +2,7 @@ package dev.medallion.launcher;
 
 import dev.medallion.common.config.ConfigLoader;
 import dev.medallion.common.config.MedallionConfig;
+import dev.medallion.common.error.Errors;
 import dev.medallion.common.error.MedallionException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -78,7 +79,7 @@ public final class Main {
       while (root.getCause() != null && root.getCause() != root) {
         root = root.getCause();
       }
-      String message = args[0] + " failed: " + root.getClass().getSimpleName() + ": " + firstLine(root.getMessage());
+      String message = args[0] + " failed: " + root.getClass().getSimpleName() + ": " + Errors.firstLine(root.getMessage());
       message = config == null ? message : config.maskSecrets(message);
       LOG.error("{}", message, config == null ? e : null);
       err.println("medallion: " + message);
@@ -122,13 +123,5 @@ public final class Main {
             2,
             "");
     return text.toString();
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "(no message)";
-    }
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
   }
 }

@@ -34,9 +34,9 @@ final class Maintenance {
     return columns;
   }
 
-  static String run(SparkSession spark, TableLocations locations, String table, int retentionHours, boolean allowUnsafeRetention) {
-    List<String> zOrder = zOrderColumns().get(table);
-    if (zOrder == null) {
+  /** Checks a request before Spark starts: a known table, and a safe retention unless forced. */
+  static void validate(String table, int retentionHours, boolean allowUnsafeRetention) {
+    if (!zOrderColumns().containsKey(table)) {
       throw Errors.usage("Unknown table '" + table + "'; maintained tables: " + String.join(", ", zOrderColumns().keySet()));
     }
     if (retentionHours < SAFE_RETENTION_HOURS && !allowUnsafeRetention) {
@@ -44,6 +44,11 @@ final class Maintenance {
           "Refusing to VACUUM with a retention of " + retentionHours + " hours: below the safe " + SAFE_RETENTION_HOURS
               + " hours a running reader or a streaming job's checkpoint may lose files; add --allow-unsafe-retention if you are sure");
     }
+  }
+
+  /** OPTIMIZE then VACUUM one table; call {@link #validate} first. */
+  static String run(SparkSession spark, TableLocations locations, String table, int retentionHours, boolean allowUnsafeRetention) {
+    List<String> zOrder = zOrderColumns().get(table);
     String path = SqlCatalog.tables(locations).get(table);
     if (DeltaTables.version(spark, path) == DeltaTables.NO_VERSION) {
       return table + ": no table at " + path + ", nothing to maintain";

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's first command, end to end, small; and the sql command over what it left. */
+/** The README's first command, end to end, small; then sql and maintain over what it left. */
 class DemoIT {
   @TempDir Path dir;
 
@@ -34,6 +34,17 @@ class DemoIT {
 
     assertThat(sqlCode).as(err.toString(StandardCharsets.UTF_8)).isZero();
     assertThat(sql.toString(StandardCharsets.UTF_8).strip()).isEqualTo("events\n3000");
+
+    ByteArrayOutputStream maintained = new ByteArrayOutputStream();
+    int maintainCode = Main.run(new String[] {"maintain", "--table", "silver.events", "--set", "lakehouse.root=" + lakehouse, "--set", "spark.master=local[2]"},
+        new PrintStream(maintained, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(maintainCode).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(maintained.toString(StandardCharsets.UTF_8)).contains("silver.events: optimized (Z-order event_id), vacuumed files older than 168 hours");
+    ByteArrayOutputStream unsafeErr = new ByteArrayOutputStream();
+    int unsafe = Main.run(new String[] {"maintain", "--table", "silver.events", "--retention-hours", "1", "--set", "lakehouse.root=" + lakehouse},
+        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), new PrintStream(unsafeErr, true, StandardCharsets.UTF_8));
+    assertThat(unsafe).isEqualTo(2);
+    assertThat(unsafeErr.toString(StandardCharsets.UTF_8)).startsWith("medallion: Refusing to VACUUM with a retention of 1 hours");
 
     // A second demo replaces the lakehouse the first one made; a foreign directory is refused.
     Path foreign = dir.resolve("foreign");

@@ -2,10 +2,14 @@ package dev.medallion.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.medallion.common.LayerLock;
+import dev.medallion.common.TableLocations;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The command line's contract with scripts and Airflow: exit codes and one-line errors. */
 class MainTest {
@@ -56,6 +60,15 @@ class MainTest {
   void unknownOptionExitsTwo() {
     assertThat(run("bronze", "--full-refresh")).isEqualTo(2);
     assertThat(errorLine()).startsWith("medallion: Unrecognized option: --full-refresh");
+  }
+
+  @Test
+  void aSecondRunOfALayerIsRefusedWhileOneHoldsItsLock(@TempDir Path root) {
+    try (LayerLock held = LayerLock.acquire(new TableLocations(root.toString()), "silver")) {
+      assertThat(run("silver", "--set", "lakehouse.root=" + root)).isEqualTo(1);
+    }
+    assertThat(errorLine())
+        .startsWith("medallion: Cannot start silver: another silver run is in progress (it holds " + root.resolve("_locks/silver.lock") + ")");
   }
 
   @Test

@@ -92,7 +92,7 @@ public final class SilverJob {
                   .option("checkpointLocation", tables.checkpoint(LAYER, TABLE))
                   .foreachBatch((VoidFunction2<Dataset<Row>, Long>) writer::write));
     } catch (StreamingQueryException e) {
-      throw Errors.jobFailed("silver failed: " + firstLine(String.valueOf(e.getMessage())), e);
+      throw Errors.jobFailed("silver failed: " + Errors.firstLine(e.getMessage()), e);
     }
     SilverCounts counts = writer.counts();
     if (counts.records() > 0 || fullRefresh || DeltaTables.version(spark, tables.ops(RUNS)) == DeltaTables.NO_VERSION) {
@@ -119,10 +119,5 @@ public final class SilverJob {
             counts.duplicates(),
             fullRefresh);
     spark.createDataFrame(List.of(row), RUNS_SCHEMA).write().format("delta").mode("append").save(tables.ops(RUNS));
-  }
-
-  static String firstLine(String message) {
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
   }
 }

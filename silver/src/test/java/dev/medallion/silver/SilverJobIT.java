@@ -15,15 +15,13 @@ import dev.medallion.common.events.GroundTruth;
 import dev.medallion.common.events.RecordKind;
 import dev.medallion.common.kafka.EmbeddedKafka;
 import dev.medallion.common.testing.Produced;
+import dev.medallion.common.testing.ChildJvm;
 import dev.medallion.common.testing.TestSpark;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
@@ -120,19 +117,7 @@ class SilverJobIT {
     MedallionConfig config = config(topic, Map.of("kafka.max.offsets.per.trigger", "300", "silver.max.files.per.trigger", "3"));
     BronzeJob.run(spark, config);
 
-    Process child = startChild(config);
-    try {
-      Path log = lakehouse.resolve("silver/events/_delta_log");
-      long deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
-      while (commits(log) < 4 && child.isAlive() && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
-      assertThat(child.isAlive()).as("the child silver run is still going when it is killed").isTrue();
-      child.destroyForcibly();
-      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    } finally {
-      child.destroyForcibly();
-    }
+    ChildJvm.killAfterCommits(SilverMain.class, config, lakehouse.resolve("silver/events"), 4, Duration.ofSeconds(240));
     GroundTruth truth = GroundTruth.of(produced.values());
     assertThat(spark.read().format("delta").load(tables().silverEvents()).count()).isLessThan(truth.events().size());
 
@@ -250,23 +235,5 @@ class SilverJobIT {
     return byProduct;
   }
 
-  private Process startChild(MedallionConfig config) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(SilverMain.class.getName());
-    config.raw().forEach((key, value) -> command.add(key + "=" + value));
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(new File("target/silver-child.log")).start();
-  }
 
-  private static long commits(Path deltaLog) throws Exception {
-    if (!Files.isDirectory(deltaLog)) {
-      return 0;
-    }
-    try (Stream<Path> files = Files.list(deltaLog)) {
-      return files.filter(f -> f.getFileName().toString().endsWith(".json")).count();
-    }
-  }
 }

@@ -46,4 +46,13 @@ public final class Errors {
   public static MedallionException jobFailed(String message, Throwable cause) {
     return new MedallionException(message, MedallionException.EXIT_JOB_FAILED, cause);
   }
+
+  /** The first line of an exception message: Spark's carry query plans after the first line. */
+  public static String firstLine(String message) {
+    if (message == null) {
+      return "(no message)";
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
 }
