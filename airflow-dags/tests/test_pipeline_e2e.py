@@ -25,6 +25,12 @@ HOUR_MS = 3_600_000
 FX = Decimal("1.08")
 
 
+@pytest.fixture(scope="module")
+def airflow_db():
+    """Airflow's metadata database (SQLite in the test AIRFLOW_HOME), which dag.test() needs."""
+    subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], check=True, capture_output=True, timeout=600)
+
+
 @pytest.fixture
 def kafka(tmp_path):
     """A real broker with generated events, from `bin/medallion local-kafka`; stopped at the end."""
@@ -67,7 +73,7 @@ def expected_hourly(truth):
     return {key: (g["count"], g["total"], len(g["users"])) for key, g in groups.items()}
 
 
-def test_pipeline_dag_runs_every_layer_and_gold_matches_ground_truth(kafka, tmp_path, monkeypatch):
+def test_pipeline_dag_runs_every_layer_and_gold_matches_ground_truth(airflow_db, kafka, tmp_path, monkeypatch):
     assert JAR.exists(), f"build the cluster jar first (mvn package): {JAR}"
     servers, truth = kafka
     lakehouse = tmp_path / "lakehouse"
@@ -79,7 +85,6 @@ def test_pipeline_dag_runs_every_layer_and_gold_matches_ground_truth(kafka, tmp_
     monkeypatch.setenv("AIRFLOW_VAR_MEDALLION_KAFKA_BOOTSTRAP_SERVERS", servers)
     monkeypatch.setenv("AIRFLOW_VAR_MEDALLION_SPARK_CONF", json.dumps({"spark.sql.shuffle.partitions": "2"}))
     monkeypatch.setenv("AIRFLOW_CONN_SPARK_DEFAULT", json.dumps({"conn_type": "spark", "host": "local[2]"}))
-    subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], check=True, capture_output=True, timeout=600)
 
     dag = DagBag(dag_folder=str(DAGS), bundle_path=DAGS).dags["medallion_pipeline"]
     run = dag.test()
@@ -97,3 +102,19 @@ def test_pipeline_dag_runs_every_layer_and_gold_matches_ground_truth(kafka, tmp_
     expected = expected_hourly(truth)
     assert sum(count for count, _, _ in expected.values()) == EVENTS
     assert actual == expected
+
+
+def test_rerun_with_bad_params_fails_in_plan_and_launches_nothing(airflow_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("AIRFLOW_VAR_MEDALLION_JAR", str(tmp_path / "never-used.jar"))
+    monkeypatch.setenv("AIRFLOW_VAR_MEDALLION_LAKEHOUSE_ROOT", str(tmp_path / "lakehouse"))
+    monkeypatch.setenv("AIRFLOW_CONN_SPARK_DEFAULT", json.dumps({"conn_type": "spark", "host": "local[1]"}))
+    dag = DagBag(dag_folder=str(DAGS), bundle_path=DAGS).dags["medallion_rerun"]
+
+    run = dag.test(run_conf={"layers": ["silver"], "full_refresh": True})
+
+    assert run.state == "failed"
+    states = {ti.task_id: ti.state for ti in run.get_task_instances()}
+    assert states["plan"] == "failed"
+    for job in ("bronze", "silver", "quarantine_replay", "gold"):
+        assert states.get(job) != "success", states
+    assert not (tmp_path / "lakehouse").exists()
