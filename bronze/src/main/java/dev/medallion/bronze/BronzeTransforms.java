@@ -10,11 +10,6 @@ import org.apache.spark.sql.Row;
 
 /** Kafka source rows to bronze rows. Pure: no IO, testable on tiny frames. */
 public final class BronzeTransforms {
-  /** Bronze columns, in table order. {@code value} keeps the record's bytes as they came. */
-  public static final String[] COLUMNS = {
-    "key", "value", "topic", "partition", "offset", "kafka_timestamp", "headers", "ingested_at", "ingest_date"
-  };
-
   private BronzeTransforms() {}
 
   /**

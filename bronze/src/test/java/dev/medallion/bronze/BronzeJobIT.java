@@ -4,18 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.medallion.common.RunSummary;
-import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.error.MedallionException;
 import dev.medallion.common.events.EventGenerator;
 import dev.medallion.common.events.GeneratedRecord;
 import dev.medallion.common.events.GeneratorSpec;
-import dev.medallion.common.kafka.EmbeddedKafka;
 import dev.medallion.common.testing.ChildJvm;
+import dev.medallion.common.testing.PipelineIT;
 import dev.medallion.common.testing.Produced;
-import dev.medallion.common.testing.TestSpark;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -24,34 +21,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Bronze against a real KRaft broker and real Delta tables on disk. */
-class BronzeJobIT {
-  private static EmbeddedKafka kafka;
-  private static SparkSession spark;
-
-  @TempDir Path lakehouse;
-
-  @BeforeAll
-  static void start() {
-    kafka = EmbeddedKafka.start(Path.of("target", "kafka"));
-    spark = TestSpark.session(TestSpark.config(Map.of()));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (spark != null) {
-      spark.stop();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
+class BronzeJobIT extends PipelineIT {
 
   @Test
   void everyRecordLandsExactlyOnceWithItsBytesAndRerunsAddOnlyWhatIsNew() {
@@ -139,18 +112,6 @@ class BronzeJobIT {
     assertThat(bronzeCount()).isEqualTo(150);
   }
 
-  private TableLocations tables() {
-    return new TableLocations(lakehouse.toString());
-  }
-
-  private MedallionConfig config(String topic, Map<String, String> extra) {
-    Map<String, String> settings = new HashMap<>(extra);
-    settings.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-    settings.put("kafka.topics", topic);
-    settings.put("lakehouse.root", lakehouse.toString());
-    return TestSpark.config(settings);
-  }
-
   /** Produces the records and returns their bytes by "topic/partition/offset". */
   private static Map<String, byte[]> produce(String topic, List<GeneratedRecord> records) {
     Map<String, byte[]> values = new HashMap<>();
@@ -173,6 +134,5 @@ class BronzeJobIT {
   private long bronzeCount() {
     return spark.read().format("delta").load(tables().bronzeEvents()).count();
   }
-
 
 }

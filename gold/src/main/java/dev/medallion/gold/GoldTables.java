@@ -1,8 +1,8 @@
 package dev.medallion.gold;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Every gold table medallion builds. To add one, declare it here (see the README's "Adding a
@@ -79,6 +79,6 @@ public final class GoldTables {
   }
 
   public static String names() {
-    return String.join(", ", Arrays.asList(ALL.stream().map(GoldTable::name).toArray(String[]::new)));
+    return ALL.stream().map(GoldTable::name).collect(Collectors.joining(", "));
   }
 }

@@ -51,8 +51,9 @@ final class GoldWriter {
       goldPredicate = table.timeColumn() + " IN (" + listed + ")";
       silverPredicate = grain.silverColumn() + " IN (" + listed + ")";
     } else {
-      String min = grain.literal(units.stream().map(u -> (Comparable) u).min(GoldWriter::compare).orElseThrow());
-      String max = grain.literal(units.stream().map(u -> (Comparable) u).max(GoldWriter::compare).orElseThrow());
+      // Units are java.sql.Date or Timestamp: both java.util.Date, ordered as such.
+      String min = grain.literal(units.stream().map(u -> (java.util.Date) u).min(java.util.Comparator.naturalOrder()).orElseThrow());
+      String max = grain.literal(units.stream().map(u -> (java.util.Date) u).max(java.util.Comparator.naturalOrder()).orElseThrow());
       goldPredicate = table.timeColumn() + " BETWEEN " + min + " AND " + max;
       silverPredicate = grain.silverColumn() + " BETWEEN " + min + " AND " + max;
     }
@@ -98,10 +99,5 @@ final class GoldWriter {
       return "event_date BETWEEN DATE'" + dates.get(0) + "' AND DATE'" + dates.get(dates.size() - 1) + "'";
     }
     return "event_date IN (" + dates.stream().map(d -> "DATE'" + d + "'").collect(Collectors.joining(", ")) + ")";
-  }
-
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private static int compare(Comparable a, Comparable b) {
-    return a.compareTo(b);
   }
 }

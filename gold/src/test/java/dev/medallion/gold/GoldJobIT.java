@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.medallion.bronze.BronzeJob;
 import dev.medallion.common.RunSummary;
-import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.events.EventGenerator;
@@ -12,13 +11,11 @@ import dev.medallion.common.events.GeneratedRecord;
 import dev.medallion.common.events.GeneratorSpec;
 import dev.medallion.common.events.GroundTruth;
 import dev.medallion.common.events.RecordKind;
-import dev.medallion.common.kafka.EmbeddedKafka;
 import dev.medallion.common.testing.Produced;
 import dev.medallion.common.testing.ChildJvm;
-import dev.medallion.common.testing.TestSpark;
+import dev.medallion.common.testing.PipelineIT;
 import dev.medallion.silver.SilverJob;
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,34 +23,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Kafka -> bronze -> silver -> gold, with gold checked against an independent computation. */
-class GoldJobIT {
-  private static EmbeddedKafka kafka;
-  private static SparkSession spark;
-
-  @TempDir Path lakehouse;
-
-  @BeforeAll
-  static void start() {
-    kafka = EmbeddedKafka.start(Path.of("target", "kafka"));
-    spark = TestSpark.session(TestSpark.config(Map.of()));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (spark != null) {
-      spark.stop();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
+class GoldJobIT extends PipelineIT {
 
   @Test
   void goldStaysExactThroughLateEventsDuplicatesRerunsRefreshesAndBackfills() {
@@ -140,12 +113,12 @@ class GoldJobIT {
   }
 
   private org.apache.spark.sql.Dataset<Row> gold(String table) {
-    return spark.read().format("delta").load(new TableLocations(lakehouse.toString()).gold(table));
+    return spark.read().format("delta").load(tables().gold(table));
   }
 
   private Map<String, Long> goldVersions() {
     Map<String, Long> versions = new HashMap<>();
-    GoldTables.ALL.forEach(t -> versions.put(t.name(), DeltaTables.version(spark, new TableLocations(lakehouse.toString()).gold(t.name()))));
+    GoldTables.ALL.forEach(t -> versions.put(t.name(), DeltaTables.version(spark, tables().gold(t.name()))));
     return versions;
   }
 
@@ -154,14 +127,5 @@ class GoldJobIT {
     Produced.produce(kafka.bootstrapServers(), topic, records);
     return records;
   }
-
-  private MedallionConfig config(String topic, Map<String, String> extra) {
-    Map<String, String> settings = new HashMap<>(extra);
-    settings.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-    settings.put("kafka.topics", topic);
-    settings.put("lakehouse.root", lakehouse.toString());
-    return TestSpark.config(settings);
-  }
-
 
 }

@@ -50,9 +50,6 @@ public final class SilverTransforms {
           .add(CORRUPT, DataTypes.StringType);
   private static final String KNOWN_ARRAY = "array('" + String.join("','", KNOWN_FIELDS) + "')";
 
-  /** Bronze coordinates every silver and quarantine row keeps, for reconciliation and replay. */
-  public static final String[] SOURCE_COLUMNS = {"source_topic", "source_partition", "source_offset"};
-
   private SilverTransforms() {}
 
   /**

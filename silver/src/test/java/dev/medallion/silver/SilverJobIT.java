@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.medallion.bronze.BronzeJob;
 import dev.medallion.common.RunSummary;
-import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.events.Event;
@@ -13,16 +12,14 @@ import dev.medallion.common.events.GeneratedRecord;
 import dev.medallion.common.events.GeneratorSpec;
 import dev.medallion.common.events.GroundTruth;
 import dev.medallion.common.events.RecordKind;
-import dev.medallion.common.kafka.EmbeddedKafka;
 import dev.medallion.common.testing.Produced;
 import dev.medallion.common.testing.ChildJvm;
-import dev.medallion.common.testing.TestSpark;
+import dev.medallion.common.testing.PipelineIT;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,37 +32,12 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Kafka -> bronze -> silver on a real broker and real Delta tables, checked against ground truth. */
-class SilverJobIT {
+class SilverJobIT extends PipelineIT {
   private static final BigDecimal FX = new BigDecimal("1.08");
-  private static EmbeddedKafka kafka;
-  private static SparkSession spark;
-  private static Map<String, String> categories;
-
-  @TempDir Path lakehouse;
-
-  @BeforeAll
-  static void start() throws Exception {
-    kafka = EmbeddedKafka.start(Path.of("target", "kafka"));
-    spark = TestSpark.session(TestSpark.config(Map.of()));
-    categories = bundledCategories();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (spark != null) {
-      spark.stop();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
+  private static final Map<String, String> CATEGORIES = bundledCategories();
 
   @Test
   void duplicatesAcrossBatchesAndRunsLeaveExactlyTheGroundTruthAndAFullRefreshRebuildsIt() {
@@ -161,18 +133,6 @@ class SilverJobIT {
     assertThat(silverIds()).containsExactlyInAnyOrder("future-1", "normal-1");
   }
 
-  private TableLocations tables() {
-    return new TableLocations(lakehouse.toString());
-  }
-
-  private MedallionConfig config(String topic, Map<String, String> extra) {
-    Map<String, String> settings = new HashMap<>(extra);
-    settings.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-    settings.put("kafka.topics", topic);
-    settings.put("lakehouse.root", lakehouse.toString());
-    return TestSpark.config(settings);
-  }
-
   private List<String> silverIds() {
     return spark.read().format("delta").load(tables().silverEvents()).select("event_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
   }
@@ -200,7 +160,7 @@ class SilverJobIT {
           Instant time = Instant.ofEpochMilli(e.timestamp());
           String usd = e.revenue() == null ? "null" : BigDecimal.valueOf(e.revenue()).multiply(FX).setScale(6, RoundingMode.HALF_UP).toPlainString();
           return String.join("|", e.eventId(), e.userId(), e.sessionId(), e.eventType(), e.productId(), String.valueOf(e.revenue()),
-              String.valueOf(e.timestamp()), usd, String.valueOf(categories.get(e.productId())),
+              String.valueOf(e.timestamp()), usd, String.valueOf(CATEGORIES.get(e.productId())),
               time.toString().substring(0, 10), time.toString().substring(11, 13));
         })
         .collect(Collectors.toSet());
@@ -227,13 +187,14 @@ class SilverJobIT {
     return expected;
   }
 
-  private static Map<String, String> bundledCategories() throws Exception {
+  private static Map<String, String> bundledCategories() {
     Map<String, String> byProduct = new HashMap<>();
     try (BufferedReader reader = new BufferedReader(new InputStreamReader(SilverJobIT.class.getResourceAsStream("/dev/medallion/silver/products.csv"), StandardCharsets.UTF_8))) {
       reader.lines().skip(1).map(line -> line.split(",")).forEach(cells -> byProduct.put(cells[0], cells[2]));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
     return byProduct;
   }
-
 
 }
