@@ -56,6 +56,11 @@ final class Demo {
   static void run(CommandLine line, MedallionConfig config, PrintStream out) {
     int events = parsePositive(line.getOptionValue(EVENTS, String.valueOf(DEFAULT_EVENTS)), EVENTS);
     long seed = parsePositive(line.getOptionValue(SEED, "42"), SEED);
+    if (config.lakehouseRoot().contains("://")) {
+      throw Errors.usage(
+          "The demo writes a local lakehouse, not " + config.lakehouseRoot()
+              + ": give a directory as lakehouse.root, or run bronze, silver and gold one by one against object storage");
+    }
     Path root = Path.of(config.lakehouseRoot()).toAbsolutePath().normalize();
     prepareLakehouse(root);
     Path kafkaDir = createTempDirectory();

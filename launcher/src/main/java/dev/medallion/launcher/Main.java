@@ -4,6 +4,7 @@ import dev.medallion.common.config.ConfigLoader;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.error.Errors;
 import dev.medallion.common.error.MedallionException;
+import dev.medallion.common.error.StorageFailures;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -75,16 +76,20 @@ public final class Main {
       err.println("medallion: " + message);
       return e.exitCode();
     } catch (Exception e) { // Scala code throws checked exceptions undeclared
-      Throwable root = e;
-      while (root.getCause() != null && root.getCause() != root) {
-        root = root.getCause();
-      }
-      String message = args[0] + " failed: " + root.getClass().getSimpleName() + ": " + Errors.firstLine(root.getMessage());
+      String message = args[0] + " failed: " + StorageFailures.explain(e).orElseGet(() -> rootCause(e));
       message = config == null ? message : config.maskSecrets(message);
       LOG.error("{}", message, config == null ? e : null);
       err.println("medallion: " + message);
       return MedallionException.EXIT_JOB_FAILED;
     }
+  }
+
+  private static String rootCause(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getClass().getSimpleName() + ": " + Errors.firstLine(root.getMessage());
   }
 
   static Options options(Command command) {

@@ -85,4 +85,34 @@ class MainTest {
     assertThat(code).isEqualTo(1);
     assertThat(errorLine()).startsWith("medallion: ").doesNotContain("\n");
   }
+
+  @Test
+  void unreachableS3EndpointFailsWithOneLineNamingTheKeyToCheck() {
+    // Nothing listens on port 1 of the loopback interface; few retries keep the test short.
+    int code =
+        run(
+            "bronze",
+            "--set", "kafka.bootstrap.servers=127.0.0.1:1",
+            "--set", "lakehouse.root=s3a://lake/unreachable",
+            "--set", "s3.endpoint=http://127.0.0.1:1",
+            "--set", "s3.path.style.access=true",
+            "--set", "s3.region=us-east-1",
+            "--set", "s3.access.key=AKIDTEST",
+            "--set", "s3.secret.key=never-printed-secret",
+            "--set", "spark.hadoop.fs.s3a.retry.limit=0",
+            "--set", "spark.hadoop.fs.s3a.attempts.maximum=0",
+            "--set", "spark.master=local[1]");
+    assertThat(code).isEqualTo(1);
+    assertThat(errorLine())
+        .startsWith("medallion: bronze failed: Cannot reach the S3 endpoint for s3a://lake/unreachable/")
+        .contains("check s3.endpoint")
+        .doesNotContain("never-printed-secret")
+        .doesNotContain("\n");
+  }
+
+  @Test
+  void theDemoRefusesAnObjectStoreRoot() {
+    assertThat(run("demo", "--set", "lakehouse.root=s3a://lake/demo")).isEqualTo(2);
+    assertThat(errorLine()).startsWith("medallion: The demo writes a local lakehouse, not s3a://lake/demo");
+  }
 }

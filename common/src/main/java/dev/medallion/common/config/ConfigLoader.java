@@ -81,6 +81,7 @@ public final class ConfigLoader {
           }
         });
     checkTopicChoice(resolved);
+    S3Settings.checkCredentials(values);
     return new MedallionConfig(values, new TreeMap<>(raw));
   }
 

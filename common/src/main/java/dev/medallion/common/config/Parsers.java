@@ -93,6 +93,17 @@ final class Parsers {
     return raw;
   }
 
+  static String httpUrlOrEmpty(String raw) {
+    if (raw.isEmpty()) {
+      return raw;
+    }
+    java.net.URI uri = java.net.URI.create(raw);
+    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+      throw new IllegalArgumentException("not an http(s) URL");
+    }
+    return raw;
+  }
+
   static String oneOf(String raw, String... allowed) {
     for (String candidate : allowed) {
       if (candidate.equals(raw)) {

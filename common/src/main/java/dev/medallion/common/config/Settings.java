@@ -125,6 +125,54 @@ public final class Settings {
           "a positive integer",
           "Upper bound of silver change files per gold micro-batch.");
 
+  public static final Setting<String> S3_ENDPOINT =
+      new Setting<>(
+          "s3.endpoint",
+          "",
+          Parsers::httpUrlOrEmpty,
+          "an http:// or https:// URL (empty: AWS S3 of s3.region)",
+          "S3-compatible endpoint for s3a:// paths, e.g. a MinIO or Ceph gateway.");
+
+  public static final Setting<String> S3_REGION =
+      new Setting<>(
+          "s3.region",
+          "",
+          Parsers::text,
+          "an AWS region name such as eu-west-1 (empty: the SDK's region lookup)",
+          "Region of the bucket.");
+
+  public static final Setting<Boolean> S3_PATH_STYLE_ACCESS =
+      new Setting<>(
+          "s3.path.style.access",
+          "false",
+          Parsers::bool,
+          "true or false",
+          "Address buckets as endpoint/bucket instead of bucket.endpoint (most non-AWS servers).");
+
+  public static final Setting<String> S3_ACCESS_KEY =
+      new Setting<>(
+          "s3.access.key",
+          "",
+          Parsers::text,
+          "an access key id, with s3.secret.key (empty: the AWS default credential chain)",
+          "Static S3 credentials; leave empty to use environment, profile or instance/IRSA role.");
+
+  public static final Setting<String> S3_SECRET_KEY =
+      new Setting<>(
+          "s3.secret.key",
+          "",
+          Parsers::text,
+          "a secret access key, with s3.access.key",
+          "Secret of s3.access.key; pass it as MEDALLION_S3_SECRET_KEY, never on a command line.");
+
+  public static final Setting<String> S3_SESSION_TOKEN =
+      new Setting<>(
+          "s3.session.token",
+          "",
+          Parsers::text,
+          "a session token of temporary credentials, with s3.access.key and s3.secret.key",
+          "Session token of temporary static credentials.");
+
   private static final List<Setting<?>> ALL =
       List.of(
           LAKEHOUSE_ROOT,
@@ -140,7 +188,13 @@ public final class Settings {
           SILVER_FX_RATE,
           SILVER_FUTURE_TOLERANCE_HOURS,
           SILVER_REFERENCE_PRODUCTS,
-          GOLD_MAX_FILES_PER_TRIGGER);
+          GOLD_MAX_FILES_PER_TRIGGER,
+          S3_ENDPOINT,
+          S3_REGION,
+          S3_PATH_STYLE_ACCESS,
+          S3_ACCESS_KEY,
+          S3_SECRET_KEY,
+          S3_SESSION_TOKEN);
 
   private static final Map<String, Setting<?>> BY_KEY = index(ALL);
 

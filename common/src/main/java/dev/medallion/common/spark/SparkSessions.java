@@ -1,6 +1,7 @@
 package dev.medallion.common.spark;
 
 import dev.medallion.common.config.MedallionConfig;
+import dev.medallion.common.config.S3Settings;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.SparkConf;
@@ -8,8 +9,9 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Builds the SparkSession every job runs in: Delta's SQL extension and catalog, UTC session time,
- * and, when the job runs on a laptop, local defaults that keep a 2-core machine fast. Settings
- * given by {@code spark-submit} or as {@code spark.*} config keys always win.
+ * the s3a settings of the {@code s3.*} keys, and, when the job runs on a laptop, local defaults
+ * that keep a 2-core machine fast. Settings given by {@code spark-submit} or as {@code spark.*}
+ * config keys always win.
  */
 public final class SparkSessions {
   static final String MASTER = "spark.master";
@@ -26,6 +28,7 @@ public final class SparkSessions {
     if (master.startsWith("local")) {
       conf.putAll(localDefaults());
     }
+    conf.putAll(S3Settings.sparkConf(config));
     conf.putAll(config.sparkConf());
     SparkSession.Builder builder = SparkSession.builder().appName(appName).master(master);
     conf.forEach(

@@ -6,34 +6,47 @@ import dev.medallion.common.config.MedallionConfig;
 import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-/** A job in a child JVM that a test kills with SIGKILL mid-run, to prove a rerun recovers. */
+/**
+ * A job in a child JVM with this JVM's flags and classpath: one a test kills with SIGKILL
+ * mid-run, to prove a rerun recovers, or one whose exit code and output a test checks.
+ */
 public final class ChildJvm {
   private ChildJvm() {}
 
+  /** What a child printed (standard output and error, interleaved) and how it ended. */
+  public record Result(int exitCode, String output) {}
+
   /**
-   * Runs {@code main} (whose arguments are key=value settings) with this JVM's flags and
-   * classpath, waits until the Delta table under {@code table} has {@code commits} commits, and
-   * kills it there. Fails if the child ends first or the wait exceeds {@code timeout}.
+   * Runs {@code main} (whose arguments are key=value settings) and kills it once the Delta table
+   * under {@code table} has {@code commits} commits; see {@link #killAfterCommits(Class, List,
+   * Path, int, Duration)}.
    */
   public static void killAfterCommits(Class<?> main, MedallionConfig config, Path table, int commits, Duration timeout)
       throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(main.getName());
-    config.raw().forEach((key, value) -> command.add(key + "=" + value));
+    List<String> args = new ArrayList<>();
+    config.raw().forEach((key, value) -> args.add(key + "=" + value));
+    killAfterCommits(main, args, table, commits, timeout);
+  }
+
+  /**
+   * Runs {@code main} with {@code args}, waits until the Delta table whose files are under the
+   * local directory {@code table} has {@code commits} commits, and kills it there. Fails if the
+   * child ends first or the wait exceeds {@code timeout}.
+   */
+  public static void killAfterCommits(Class<?> main, List<String> args, Path table, int commits, Duration timeout)
+      throws IOException, InterruptedException {
     Process child =
-        new ProcessBuilder(command)
+        new ProcessBuilder(command(main, args))
             .redirectErrorStream(true)
             .redirectOutput(new File("target/" + main.getSimpleName() + "-child.log"))
             .start();
@@ -49,6 +62,32 @@ public final class ChildJvm {
     } finally {
       child.destroyForcibly();
     }
+  }
+
+  /** Runs {@code main} with {@code args} and extra {@code environment} to its end. */
+  public static Result run(Class<?> main, List<String> args, Map<String, String> environment, Duration timeout)
+      throws IOException, InterruptedException {
+    File output = File.createTempFile("child-", ".log", new File("target"));
+    ProcessBuilder builder = new ProcessBuilder(command(main, args)).redirectErrorStream(true).redirectOutput(output);
+    builder.environment().putAll(environment);
+    Process child = builder.start();
+    try {
+      assertThat(child.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)).as("the child ends within %s", timeout).isTrue();
+      return new Result(child.exitValue(), Files.readString(output.toPath(), StandardCharsets.UTF_8));
+    } finally {
+      child.destroyForcibly();
+    }
+  }
+
+  private static List<String> command(Class<?> main, List<String> args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(main.getName());
+    command.addAll(args);
+    return command;
   }
 
   private static long commits(Path deltaLog) throws IOException {

@@ -1,0 +1,208 @@
+package dev.medallion.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.medallion.bronze.BronzeJob;
+import dev.medallion.common.RunSummary;
+import dev.medallion.common.TableLocations;
+import dev.medallion.common.config.MedallionConfig;
+import dev.medallion.common.delta.DeltaTables;
+import dev.medallion.common.events.EventGenerator;
+import dev.medallion.common.events.GeneratedRecord;
+import dev.medallion.common.events.GeneratorSpec;
+import dev.medallion.common.events.GroundTruth;
+import dev.medallion.common.kafka.EmbeddedKafka;
+import dev.medallion.common.testing.ChildJvm;
+import dev.medallion.common.testing.Produced;
+import dev.medallion.common.testing.TestSpark;
+import dev.medallion.gold.GoldAssertions;
+import dev.medallion.gold.GoldJob;
+import dev.medallion.gold.GoldRequest;
+import dev.medallion.gold.GoldTables;
+import dev.medallion.silver.SilverJob;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every layer with {@code lakehouse.root} on a real S3-compatible server (S3Proxy over s3a://):
+ * a killed run completed by its rerun, a run with nothing new, a restart of the server between
+ * runs, the AWS default credential chain, and wrong credentials. The steps build on each other's
+ * tables, so they run in order; each checks the tables against the generator's ground truth.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class S3PipelineIT {
+  private static final String BUCKET = "lake";
+  private static final String PREFIX = "it";
+  private static final String TOPIC = "events";
+  private static final Duration CHILD_TIMEOUT = Duration.ofMinutes(4);
+
+  @TempDir static Path work;
+  private static S3Server s3;
+  private static EmbeddedKafka kafka;
+  private static SparkSession spark;
+  private static MedallionConfig config;
+  private static final TableLocations TABLES = new TableLocations("s3a://" + BUCKET + "/" + PREFIX);
+  private static final List<GeneratedRecord> PRODUCED = new ArrayList<>();
+  private static GeneratorSpec lastBatch = GeneratorSpec.realistic(11, 6_000);
+
+  @BeforeAll
+  static void startServers() throws Exception {
+    s3 = S3Server.start(work.resolve("s3"));
+    s3.createBucket(BUCKET);
+    kafka = EmbeddedKafka.start(work.resolve("kafka"));
+    kafka.createTopic(TOPIC, 3);
+    config = TestSpark.config(settings());
+    spark = TestSpark.session(config);
+  }
+
+  @AfterAll
+  static void stopServers() throws Exception {
+    if (spark != null) {
+      spark.stop();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+    if (s3 != null) {
+      s3.close();
+    }
+  }
+
+  private static Map<String, String> settings() {
+    Map<String, String> settings = new HashMap<>(s3.config(S3Server.SECRET_KEY));
+    settings.put("lakehouse.root", TABLES.root());
+    settings.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+    settings.put("kafka.topics", TOPIC);
+    // Several micro-batches per run, so that a run can be killed between two of them.
+    settings.put("kafka.max.offsets.per.trigger", "2000");
+    settings.put("silver.max.files.per.trigger", "2");
+    return settings;
+  }
+
+  @Test
+  @Order(1)
+  void aKilledSilverRunIsCompletedByItsRerun() throws Exception {
+    produce(lastBatch);
+    assertThat(BronzeJob.run(spark, config).recordsIn()).isEqualTo(PRODUCED.size());
+
+    ChildJvm.killAfterCommits(
+        Main.class, CommandLines.withSettings("silver", config.raw()), s3.localPath(BUCKET, PREFIX + "/silver/events"), 2, CHILD_TIMEOUT);
+    SilverJob.run(spark, config, false);
+    GoldJob.run(spark, config, GoldRequest.incremental());
+
+    assertTablesMatchTheGroundTruth();
+  }
+
+  @Test
+  @Order(2)
+  void aRunWithNothingNewChangesNoTable() throws Exception {
+    Map<String, Long> before = versions();
+
+    for (RunSummary run :
+        List.of(BronzeJob.run(spark, config), SilverJob.run(spark, config, false), GoldJob.run(spark, config, GoldRequest.incremental()))) {
+      assertThat(run.recordsIn()).as(run.line()).isZero();
+    }
+
+    assertThat(versions()).isEqualTo(before);
+  }
+
+  @Test
+  @Order(3)
+  void theAwsDefaultCredentialChainReadsTheTables() throws Exception {
+    Map<String, String> withoutKeys = new HashMap<>(config.raw());
+    withoutKeys.remove("s3.access.key");
+    withoutKeys.remove("s3.secret.key");
+    List<String> args = CommandLines.withSettings("sql", withoutKeys);
+    args.addAll(List.of("--format", "csv", "SELECT count(*) AS n FROM silver.events"));
+
+    ChildJvm.Result result =
+        ChildJvm.run(
+            Main.class,
+            args,
+            Map.of("AWS_ACCESS_KEY_ID", S3Server.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", S3Server.SECRET_KEY),
+            CHILD_TIMEOUT);
+
+    assertThat(result.exitCode()).as(result.output()).isZero();
+    assertThat(result.output().lines()).contains(String.valueOf(GroundTruth.of(PRODUCED).events().size()));
+  }
+
+  @Test
+  @Order(4)
+  void theServerRestartedBetweenTwoRunsLosesNothing() throws Exception {
+    s3.restart();
+    lastBatch = lastBatch.next(3_000);
+    produce(lastBatch);
+
+    BronzeJob.run(spark, config);
+    SilverJob.run(spark, config, false);
+    GoldJob.run(spark, config, GoldRequest.incremental());
+
+    assertTablesMatchTheGroundTruth();
+  }
+
+  @Test
+  @Order(5)
+  void wrongCredentialsFailInOneLineThatDoesNotShowTheSecret() throws Exception {
+    String wrongSecret = "wrong-secret-5e1d";
+    Map<String, String> withoutSecret = new HashMap<>(config.raw());
+    withoutSecret.remove("s3.secret.key");
+    long bronzeVersion = DeltaTables.version(spark, TABLES.bronzeEvents());
+
+    ChildJvm.Result result =
+        ChildJvm.run(Main.class, CommandLines.withSettings("bronze", withoutSecret), Map.of("MEDALLION_S3_SECRET_KEY", wrongSecret), CHILD_TIMEOUT);
+
+    assertThat(result.exitCode()).as(result.output()).isEqualTo(1);
+    List<String> lines = result.output().lines().filter(line -> line.startsWith("medallion: ")).toList();
+    assertThat(lines)
+        .singleElement()
+        .asString()
+        .startsWith("medallion: bronze failed: S3 denied access to " + TABLES.root() + "/")
+        .contains("s3.access.key and s3.secret.key");
+    assertThat(result.output()).doesNotContain(wrongSecret).doesNotContain(S3Server.SECRET_KEY);
+    assertThat(DeltaTables.version(spark, TABLES.bronzeEvents())).isEqualTo(bronzeVersion);
+  }
+
+  private static void produce(GeneratorSpec spec) {
+    List<GeneratedRecord> records = EventGenerator.generate(spec);
+    Produced.produce(kafka.bootstrapServers(), TOPIC, records);
+    PRODUCED.addAll(records);
+  }
+
+  private static void assertTablesMatchTheGroundTruth() {
+    GroundTruth truth = GroundTruth.of(PRODUCED);
+    List<Row> bronze = spark.read().format("delta").load(TABLES.bronzeEvents()).select("partition", "offset").collectAsList();
+    assertThat(bronze).hasSize(PRODUCED.size());
+    assertThat(new HashSet<>(bronze)).as("each Kafka offset once").hasSize(PRODUCED.size());
+
+    List<String> silverIds =
+        spark.read().format("delta").load(TABLES.silverEvents()).select("event_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    assertThat(silverIds).hasSize(truth.events().size());
+    assertThat(new HashSet<>(silverIds)).isEqualTo(truth.events().keySet());
+    assertThat(spark.read().format("delta").load(TABLES.silverQuarantine()).count()).isEqualTo(truth.invalidRecords());
+
+    GoldAssertions.assertGoldEquals(spark, TABLES, truth);
+  }
+
+  private static Map<String, Long> versions() {
+    Map<String, Long> versions = new HashMap<>();
+    versions.put("bronze", DeltaTables.version(spark, TABLES.bronzeEvents()));
+    versions.put("silver", DeltaTables.version(spark, TABLES.silverEvents()));
+    versions.put("quarantine", DeltaTables.version(spark, TABLES.silverQuarantine()));
+    GoldTables.ALL.forEach(t -> versions.put(t.name(), DeltaTables.version(spark, TABLES.gold(t.name()))));
+    return versions;
+  }
+}
