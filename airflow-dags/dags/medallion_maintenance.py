@@ -4,14 +4,15 @@
 Nightly table maintenance, one task per table: `OPTIMIZE` (compacting small files, Z-ordered
 by the columns each table declares) then `VACUUM`. The VACUUM retention is the Airflow Variable
 `medallion_vacuum_retention_hours` (default 168, Delta's safe minimum; the job refuses less).
-OPTIMIZE commits change no data, and the layers' streaming reads skip them, so maintenance
-can run while the pipeline does.
+Maintenance writes to the tables, so each task holds the run lock of the layer that owns the
+table: while that layer runs, the task fails at once and Airflow retries it later. The tables
+are maintained one after the other, since the tables of a layer share its lock.
 """
 
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import dag
+from airflow.sdk import TriggerRule, chain, dag
 
 from medallion_dags.assets import MAINTAINED_TABLES
 from medallion_dags.callbacks import on_failure
@@ -38,11 +39,17 @@ RETENTION = "--retention-hours={{ var.value.get('medallion_vacuum_retention_hour
     doc_md=__doc__,
 )
 def medallion_maintenance():
-    for table in MAINTAINED_TABLES:
+    # One table after the other: tables of one layer share its lock. A failed table does not
+    # stop the next one (all_done), and still fails the run.
+    tasks = [
         submit(
             "maintain_" + table.replace(".", "_"),
             ["maintain", f"--table={table}", RETENTION, "--set", LAKEHOUSE_ROOT],
+            trigger_rule=TriggerRule.ALL_DONE,
         )
+        for table in MAINTAINED_TABLES
+    ]
+    chain(*tasks)
 
 
 medallion_maintenance()

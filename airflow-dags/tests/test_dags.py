@@ -79,7 +79,7 @@ def test_rerun_is_manual_with_typed_params_and_validates_first(dagbag):
         assert dag.get_task(task_id).retries == 0
 
 
-def test_maintenance_is_daily_with_one_task_per_table(dagbag):
+def test_maintenance_is_daily_one_table_after_another(dagbag):
     dag = dagbag.dags["medallion_maintenance"]
     assert dag.max_active_runs == 1
     assert sorted(dag.task_ids) == sorted(
@@ -95,3 +95,7 @@ def test_maintenance_is_daily_with_one_task_per_table(dagbag):
     for task in dag.tasks:
         assert task.application_args[0] == "maintain"
         assert task.retries == 2
+        assert task.trigger_rule == "all_done"
+    # one table after the other: the tables of a layer share its run lock
+    assert all(len(task.downstream_list) <= 1 for task in dag.tasks)
+    assert sum(1 for task in dag.tasks if not task.upstream_list) == 1

@@ -3,24 +3,26 @@ package dev.medallion.launcher;
 import dev.medallion.bronze.BronzeJob;
 import dev.medallion.common.LayerLock;
 import dev.medallion.common.RunSummary;
-import dev.medallion.common.config.MedallionConfig;
-import dev.medallion.common.spark.SparkSessions;
 import dev.medallion.common.TableLocations;
+import dev.medallion.common.config.MedallionConfig;
+import dev.medallion.common.config.Settings;
 import dev.medallion.common.error.Errors;
+import dev.medallion.common.spark.SparkSessions;
 import dev.medallion.gold.GoldJob;
 import dev.medallion.gold.GoldRequest;
 import dev.medallion.gold.GoldTables;
 import dev.medallion.silver.Quarantine;
 import dev.medallion.silver.Reconciliation;
 import dev.medallion.silver.SilverJob;
-import java.util.List;
-import org.apache.spark.sql.Row;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -149,8 +151,13 @@ enum Command {
         throw Errors.usage("Invalid value '" + line.getOptionValue(RETENTION_HOURS) + "' for --retention-hours: expected a number of hours");
       }
       Maintenance.validate(table, retention, line.hasOption(ALLOW_UNSAFE_RETENTION));
-      withSpark("maintain", config, spark ->
-          out.println(Maintenance.run(spark, new TableLocations(config.lakehouseRoot()), table, retention, line.hasOption(ALLOW_UNSAFE_RETENTION))));
+      // Maintenance writes to the table, so it holds the lock of the layer that owns it.
+      String layer = table.substring(0, table.indexOf('.'));
+      withSpark("maintain", config, spark -> {
+        try (LayerLock lock = lock(spark, config, layer)) {
+          out.println(Maintenance.run(spark, new TableLocations(config.lakehouseRoot()), table, retention, line.hasOption(ALLOW_UNSAFE_RETENTION)));
+        }
+      });
     }
   },
   LOCAL_KAFKA("local-kafka", "serve a local Kafka broker with generated events until standard input closes") {
@@ -217,15 +224,23 @@ enum Command {
     RunSummary run(SparkSession spark, MedallionConfig config);
   }
 
-  /** A layer run: the layer's lock first (one run per layer), then the job in its own session. */
+  /** A layer run: in its own session, the layer's lock first (one writer per table), then the job. */
   static void runJob(String layer, MedallionConfig config, PrintStream out, Job job) {
-    try (LayerLock lock = LayerLock.acquire(new TableLocations(config.lakehouseRoot()), layer)) {
-      withSpark(layer, config, spark -> {
+    withSpark(layer, config, spark -> {
+      try (LayerLock lock = lock(spark, config, layer)) {
         RunSummary summary = job.run(spark, config);
         LOG.info("{}", summary.line());
         out.println(summary.line());
-      });
-    }
+      }
+    });
+  }
+
+  static LayerLock lock(SparkSession spark, MedallionConfig config, String layer) {
+    return LayerLock.acquire(
+        new TableLocations(config.lakehouseRoot()),
+        layer,
+        spark.sessionState().newHadoopConf(),
+        Duration.ofSeconds(config.get(Settings.LOCK_LEASE_SECONDS)));
   }
 
   /** Runs {@code work} in a SparkSession named after the command, stopped afterwards. */

@@ -8,6 +8,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,11 +66,19 @@ class MainTest {
 
   @Test
   void aSecondRunOfALayerIsRefusedWhileOneHoldsItsLock(@TempDir Path root) {
-    try (LayerLock held = LayerLock.acquire(new TableLocations(root.toString()), "silver")) {
+    try (LayerLock held = LayerLock.acquire(new TableLocations(root.toString()), "silver", new Configuration(), Duration.ofMinutes(1))) {
       assertThat(run("silver", "--set", "lakehouse.root=" + root)).isEqualTo(1);
     }
     assertThat(errorLine())
         .startsWith("medallion: Cannot start silver: another silver run is in progress (it holds " + root.resolve("_locks/silver.lock") + ")");
+  }
+
+  @Test
+  void maintenanceOfATableWaitsForTheLayerThatOwnsIt(@TempDir Path root) {
+    try (LayerLock held = LayerLock.acquire(new TableLocations(root.toString()), "gold", new Configuration(), Duration.ofMinutes(1))) {
+      assertThat(run("maintain", "--table", "gold.daily_funnel", "--set", "lakehouse.root=" + root)).isEqualTo(1);
+    }
+    assertThat(errorLine()).startsWith("medallion: Cannot start gold: another gold run is in progress");
   }
 
   @Test

@@ -1,12 +1,15 @@
 package dev.medallion.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.medallion.bronze.BronzeJob;
+import dev.medallion.common.LayerLock;
 import dev.medallion.common.RunSummary;
 import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
+import dev.medallion.common.error.MedallionException;
 import dev.medallion.common.events.EventGenerator;
 import dev.medallion.common.events.GeneratedRecord;
 import dev.medallion.common.events.GeneratorSpec;
@@ -20,6 +23,7 @@ import dev.medallion.gold.GoldJob;
 import dev.medallion.gold.GoldRequest;
 import dev.medallion.gold.GoldTables;
 import dev.medallion.silver.SilverJob;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +31,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -40,8 +45,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every layer with {@code lakehouse.root} on a real S3-compatible server (S3Proxy over s3a://):
  * a killed run completed by its rerun, a run with nothing new, a restart of the server between
- * runs, the AWS default credential chain, and wrong credentials. The steps build on each other's
- * tables, so they run in order; each checks the tables against the generator's ground truth.
+ * runs, the AWS default credential chain, wrong credentials, and the run lock as a lease. The
+ * steps build on each other's tables, so they run in order; each checks the tables against the
+ * generator's ground truth.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class S3PipelineIT {
@@ -90,6 +96,8 @@ class S3PipelineIT {
     // Several micro-batches per run, so that a run can be killed between two of them.
     settings.put("kafka.max.offsets.per.trigger", "2000");
     settings.put("silver.max.files.per.trigger", "2");
+    // A run killed here leaves its lock behind; a short lease lets the next run take it soon.
+    settings.put("lock.lease.seconds", "4");
     return settings;
   }
 
@@ -174,6 +182,46 @@ class S3PipelineIT {
         .contains("s3.access.key and s3.secret.key");
     assertThat(result.output()).doesNotContain(wrongSecret).doesNotContain(S3Server.SECRET_KEY);
     assertThat(DeltaTables.version(spark, TABLES.bronzeEvents())).isEqualTo(bronzeVersion);
+  }
+
+  @Test
+  @Order(6)
+  void theRunLockOnS3IsALeaseThatALiveRunKeepsAndAKilledRunLosesWhenItExpires() throws Exception {
+    Configuration hadoop = spark.sessionState().newHadoopConf();
+    Duration lease = Duration.ofSeconds(3);
+    try (LayerLock held = LayerLock.acquire(TABLES, "gold", hadoop, lease)) {
+      Thread.sleep(lease.toMillis() + 2_000); // longer than the lease: the holder renews it
+      assertThatThrownBy(() -> LayerLock.acquire(TABLES, "gold", hadoop, lease))
+          .isInstanceOf(MedallionException.class)
+          .hasMessageStartingWith("Cannot start gold: another gold run holds " + TABLES.root() + "/_locks/gold.lock");
+    }
+    LayerLock.acquire(TABLES, "gold", hadoop, lease).close(); // released at the end of a run
+
+    lastBatch = lastBatch.next(2_000);
+    produce(lastBatch);
+    BronzeJob.run(spark, config);
+    Path silverLock = s3.localPath(BUCKET, PREFIX + "/_locks/silver.lock");
+    long started = System.currentTimeMillis(); // the lock the first step's killed run left is older
+    ChildJvm.killWhen(Main.class, CommandLines.withSettings("silver", config.raw()), () -> writtenSince(silverLock, started), CHILD_TIMEOUT);
+
+    assertThatThrownBy(() -> LayerLock.acquire(TABLES, "silver", hadoop, lease))
+        .as("the killed run's lease has not expired yet")
+        .hasMessageContaining("if it was killed, until its lease expires");
+    Thread.sleep(5_000);
+    try (LayerLock takenOver = LayerLock.acquire(TABLES, "silver", hadoop, lease)) {
+      SilverJob.run(spark, config, false);
+      GoldJob.run(spark, config, GoldRequest.incremental());
+    }
+    assertThat(silverLock).doesNotExist();
+    assertTablesMatchTheGroundTruth();
+  }
+
+  private static boolean writtenSince(Path file, long millis) {
+    try {
+      return Files.exists(file) && Files.getLastModifiedTime(file).toMillis() >= millis;
+    } catch (java.io.IOException e) {
+      return false; // being replaced right now
+    }
   }
 
   private static void produce(GeneratorSpec spec) {

@@ -125,6 +125,14 @@ public final class Settings {
           "a positive integer",
           "Upper bound of silver change files per gold micro-batch.");
 
+  public static final Setting<Integer> LOCK_LEASE_SECONDS =
+      new Setting<>(
+          "lock.lease.seconds",
+          "300",
+          raw -> Math.toIntExact(Parsers.positiveLong(raw)),
+          "a positive number of seconds",
+          "On object stores, how long a run lock outlives a run that died without releasing it.");
+
   public static final Setting<String> S3_ENDPOINT =
       new Setting<>(
           "s3.endpoint",
@@ -189,6 +197,7 @@ public final class Settings {
           SILVER_FUTURE_TOLERANCE_HOURS,
           SILVER_REFERENCE_PRODUCTS,
           GOLD_MAX_FILES_PER_TRIGGER,
+          LOCK_LEASE_SECONDS,
           S3_ENDPOINT,
           S3_REGION,
           S3_PATH_STYLE_ACCESS,

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.medallion.common.config.MedallionConfig;
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -40,10 +42,20 @@ public final class ChildJvm {
 
   /**
    * Runs {@code main} with {@code args}, waits until the Delta table whose files are under the
-   * local directory {@code table} has {@code commits} commits, and kills it there. Fails if the
-   * child ends first or the wait exceeds {@code timeout}.
+   * local directory {@code table} has {@code commits} commits, and kills it there.
    */
   public static void killAfterCommits(Class<?> main, List<String> args, Path table, int commits, Duration timeout)
+      throws IOException, InterruptedException {
+    Path log = table.resolve("_delta_log");
+    killWhen(main, args, () -> commits(log) >= commits, timeout);
+  }
+
+  /**
+   * Runs {@code main} with {@code args}, waits until {@code ready} holds, and kills the child
+   * there with SIGKILL (no shutdown hooks, no clean stop). Fails if the child ends first or the
+   * wait exceeds {@code timeout}.
+   */
+  public static void killWhen(Class<?> main, List<String> args, BooleanSupplier ready, Duration timeout)
       throws IOException, InterruptedException {
     Process child =
         new ProcessBuilder(command(main, args))
@@ -51,13 +63,12 @@ public final class ChildJvm {
             .redirectOutput(new File("target/" + main.getSimpleName() + "-child.log"))
             .start();
     try {
-      Path log = table.resolve("_delta_log");
       long deadline = System.nanoTime() + timeout.toNanos();
-      while (commits(log) < commits && child.isAlive() && System.nanoTime() < deadline) {
+      while (!ready.getAsBoolean() && child.isAlive() && System.nanoTime() < deadline) {
         Thread.sleep(50);
       }
       assertThat(child.isAlive()).as("the child run is still going when it is killed").isTrue();
-      child.destroyForcibly(); // SIGKILL: no shutdown hooks, no clean stop
+      child.destroyForcibly();
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
     } finally {
       child.destroyForcibly();
@@ -90,12 +101,14 @@ public final class ChildJvm {
     return command;
   }
 
-  private static long commits(Path deltaLog) throws IOException {
+  private static long commits(Path deltaLog) {
     if (!Files.isDirectory(deltaLog)) {
       return 0;
     }
     try (Stream<Path> files = Files.list(deltaLog)) {
       return files.filter(f -> f.getFileName().toString().endsWith(".json")).count();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list " + deltaLog, e);
     }
   }
 }
