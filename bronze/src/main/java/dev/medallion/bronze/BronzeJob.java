@@ -59,7 +59,7 @@ public final class BronzeJob {
       throw translate(e);
     }
     long versionAfter = DeltaTables.version(spark, table);
-    long written = DeltaTables.rowsWrittenSince(spark, table, versionBefore);
+    long written = versionAfter == versionBefore ? 0 : DeltaTables.rowsWrittenSince(spark, table, versionBefore);
     String covered =
         String.format(
             "offsets %s -> %s, %s v%d..v%d, %d micro-batches",

@@ -82,9 +82,10 @@ public final class GoldJob {
             .format("delta")
             .option("readChangeFeed", "true")
             .option("maxFilesPerTrigger", config.get(Settings.GOLD_MAX_FILES_PER_TRIGGER));
-    if (startingVersion != null) {
-      reader = reader.option("startingVersion", startingVersion);
-    }
+    reader =
+        startingVersion == null
+            ? reader.options(DeltaTables.readFromFirstCommit(spark, tables.silverEvents()))
+            : reader.option("startingVersion", startingVersion);
     StreamingRuns.keepAllProgress(spark);
     StreamingRuns.Totals totals;
     try {

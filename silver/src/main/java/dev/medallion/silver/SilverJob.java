@@ -84,6 +84,7 @@ public final class SilverJob {
           StreamingRuns.runAvailableNow(
               spark.readStream()
                   .format("delta")
+                  .options(DeltaTables.readFromFirstCommit(spark, tables.bronzeEvents()))
                   .option("maxFilesPerTrigger", config.get(Settings.SILVER_MAX_FILES_PER_TRIGGER))
                   .option("maxBytesPerTrigger", config.get(Settings.SILVER_MAX_BYTES_PER_TRIGGER))
                   .load(tables.bronzeEvents())

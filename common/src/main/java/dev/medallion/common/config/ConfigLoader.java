@@ -35,7 +35,7 @@ public final class ConfigLoader {
   public static final String ENV_PREFIX = "MEDALLION_";
 
   /** Variables the launcher itself reads; they are not configuration keys. */
-  private static final List<String> LAUNCHER_ENV = List.of("MEDALLION_HOME", "MEDALLION_JAVA_OPTS");
+  private static final List<String> LAUNCHER_ENV = List.of("MEDALLION_HOME", "MEDALLION_JAVA_OPTS", "MEDALLION_CDS");
 
   private ConfigLoader() {}
 
