@@ -7,6 +7,7 @@ import dev.medallion.common.config.Settings;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.error.Errors;
 import dev.medallion.common.spark.StreamingRuns;
+import dev.medallion.common.spark.TableWrites;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,9 +55,7 @@ public final class GoldJob {
     if (request.fullRefresh()) {
       LOG.info("gold: full refresh of every table from silver v{}", silverVersion);
       DeltaTables.deleteLocation(spark, tables.checkpoint(LAYER, CHECKPOINT));
-      for (GoldTable table : GoldTables.ALL) {
-        writer.rebuild(table, silverVersion);
-      }
+      TableWrites.forEach(GoldTables.ALL, table -> writer.rebuild(table, silverVersion));
       // Version v itself again (it must exist to start from): recomputing what its commit
       // touched is idempotent, and no commit after the rebuild's snapshot can be missed.
       startingVersion = silverVersion;
@@ -72,9 +71,7 @@ public final class GoldJob {
           List<Row> units = changes.select("event_date", "event_hour").distinct().collectAsList();
           List<Object> days = units.stream().map(r -> r.get(0)).distinct().toList();
           List<Object> hours = units.stream().map(r -> r.get(1)).distinct().toList();
-          for (GoldTable table : GoldTables.ALL) {
-            writer.replaceUnits(table, table.grain() == TimeGrain.HOUR ? hours : days, -1);
-          }
+          TableWrites.forEach(GoldTables.ALL, table -> writer.replaceUnits(table, table.grain() == TimeGrain.HOUR ? hours : days, -1));
           touched.add(hours.size() + " hours/" + days.size() + " days");
         };
     DataStreamReader reader =
@@ -116,9 +113,7 @@ public final class GoldJob {
         from.datesUntil(to)
             .flatMap(d -> java.util.stream.IntStream.range(0, 24).mapToObj(h -> (Object) java.sql.Timestamp.valueOf(d.atTime(h, 0))))
             .toList();
-    for (GoldTable table : selected) {
-      writer.replaceUnits(table, table.grain() == TimeGrain.HOUR ? hours : days, silverVersion);
-    }
+    TableWrites.forEach(selected, table -> writer.replaceUnits(table, table.grain() == TimeGrain.HOUR ? hours : days, silverVersion));
     return summary(0, "backfill of " + from + " to " + to + " (exclusive) from silver v" + silverVersion, started);
   }
 

@@ -1,9 +1,12 @@
 package dev.medallion.silver;
 
 import dev.medallion.common.TableLocations;
+import dev.medallion.common.spark.TableWrites;
 import io.delta.tables.DeltaTable;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -12,9 +15,9 @@ import org.apache.spark.storage.StorageLevel;
 
 /**
  * Writes one micro-batch of bronze rows: invalid records appended to the quarantine, valid ones
- * merged into silver. Both writes are safe to repeat when Spark retries a batch: the quarantine
- * append carries the batch id as a Delta transaction version, and the silver MERGE only inserts
- * event ids that are not there yet.
+ * merged into silver, the two at once. Both writes are safe to repeat when Spark retries a
+ * batch: the quarantine append carries the batch id as a Delta transaction version, and the
+ * silver MERGE only inserts event ids that are not there yet.
  */
 final class SilverBatchWriter {
   /** Spark sets this local property to the running query's id (stable across restarts). */
@@ -57,18 +60,25 @@ final class SilverBatchWriter {
       Row sizes = classified.selectExpr("count(*)", "count_if(size(reasons) = 0)").head();
       long records = sizes.getLong(0);
       long valid = sizes.getLong(1);
+      String queryId = spark.sparkContext().getLocalProperty(QUERY_ID_PROPERTY);
+      AtomicLong inserted = new AtomicLong();
+      List<Runnable> writes = new ArrayList<>();
       if (records > valid) {
-        String queryId = spark.sparkContext().getLocalProperty(QUERY_ID_PROPERTY);
-        SilverTransforms.quarantineRows(classified)
-            .write()
-            .format("delta")
-            .mode("append")
-            .option("txnAppId", "medallion-silver-quarantine-" + queryId)
-            .option("txnVersion", batchId)
-            .save(tables.silverQuarantine());
+        writes.add(
+            () ->
+                SilverTransforms.quarantineRows(classified)
+                    .write()
+                    .format("delta")
+                    .mode("append")
+                    .option("txnAppId", "medallion-silver-quarantine-" + queryId)
+                    .option("txnVersion", batchId)
+                    .save(tables.silverQuarantine()));
       }
-      long inserted = valid == 0 ? 0 : merge(SilverTransforms.validEvents(classified, fxRate));
-      counts.add(records, valid, records - valid, inserted);
+      if (valid > 0) {
+        writes.add(() -> inserted.set(merge(SilverTransforms.validEvents(classified, fxRate))));
+      }
+      TableWrites.forEach(writes, Runnable::run);
+      counts.add(records, valid, records - valid, inserted.get());
     } finally {
       classified.unpersist();
     }
