@@ -136,12 +136,8 @@ public final class Benchmark {
   private void oneCore(String servers, long produced) throws IOException, InterruptedException {
     Lakehouse lake = new Lakehouse(work.resolve("one-core").toString(), servers, TOPIC, "spark.master=local[1]");
     for (String layer : LAYERS) {
-      TimedProcess.Result result = lake.run(layer);
-      double jobSeconds = jobSeconds(result.line(layer + ":"));
-      results.put(layer + "_1core_job_s", jobSeconds);
-      results.put(layer + "_2core_speedup", jobSeconds / number(layer + "_job_s"));
-      rows.add(String.format(Locale.ROOT, "| %s first run on 1 core (`local[1]`) | %,d records | 1 run | %,.0f records/s (job %.1f s) | %.1f s | %,d MB |",
-          layer, produced, produced / jobSeconds, jobSeconds, result.wallSeconds(), result.peakRssKb() / 1024));
+      record(layer + " first run on 1 core (`local[1]`)", lake.run(layer), layer + "_1core", produced);
+      results.put(layer + "_2core_speedup", number(layer + "_1core_job_s") / number(layer + "_job_s"));
     }
   }
 
@@ -200,11 +196,9 @@ public final class Benchmark {
     private final List<String> settings = new ArrayList<>();
 
     Lakehouse(String root, String servers, String topic, String... more) {
-      for (String setting : List.of("lakehouse.root=" + root, "kafka.bootstrap.servers=" + servers, "kafka.topics=" + topic)) {
-        settings.add("--set");
-        settings.add(setting);
-      }
-      for (String setting : more) {
+      List<String> all = new ArrayList<>(List.of("lakehouse.root=" + root, "kafka.bootstrap.servers=" + servers, "kafka.topics=" + topic));
+      all.addAll(Arrays.asList(more));
+      for (String setting : all) {
         settings.add("--set");
         settings.add(setting);
       }
@@ -310,9 +304,8 @@ public final class Benchmark {
       double two = number(layer + "_job_s");
       double efficiency = one / two / 2;
       // Per-core rate on the largest run measured here, where fixed start-up costs weigh least.
-      String big = results.containsKey("scale_" + layer + "_job_s") ? "scale_" + layer + "_job_s" : layer + "_job_s";
-      long bigRecords = big.startsWith("scale_") ? ((Number) results.get("scale_records")).longValue() : records;
-      double perCore = bigRecords / number(big) / 2;
+      String scaled = "scale_" + layer + "_job_s";
+      double perCore = (results.containsKey(scaled) ? number("scale_records") / number(scaled) : records / two) / 2;
       md.append(String.format(Locale.ROOT, "| %s | %.1f s | %.1f s | %.2fx | %.0f%% | %,.0f records/s |%n",
           layer, one, two, one / two, 100 * Math.min(1, efficiency), perCore * 100 * Math.min(1, efficiency)));
     }
