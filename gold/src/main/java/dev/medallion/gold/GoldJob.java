@@ -8,9 +8,17 @@ import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.error.Errors;
 import dev.medallion.common.spark.StreamingRuns;
 import dev.medallion.common.spark.TableWrites;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.unix_date;
+import static org.apache.spark.sql.functions.unix_micros;
+
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -68,9 +76,10 @@ public final class GoldJob {
     List<String> touched = new ArrayList<>();
     VoidFunction2<Dataset<Row>, Long> recompute =
         (changes, batchId) -> {
-          List<Row> units = changes.select("event_date", "event_hour").distinct().collectAsList();
-          List<Object> days = units.stream().map(r -> r.get(0)).distinct().toList();
-          List<Object> hours = units.stream().map(r -> r.get(1)).distinct().toList();
+          // As epoch numbers, not java.sql values: those would be read in the JVM's time zone.
+          List<Row> units = changes.select(unix_date(col("event_date")), unix_micros(col("event_hour"))).distinct().collectAsList();
+          List<Object> days = units.stream().map(r -> (Object) LocalDate.ofEpochDay(r.getInt(0))).distinct().toList();
+          List<Object> hours = units.stream().map(r -> (Object) Instant.EPOCH.plus(r.getLong(1), ChronoUnit.MICROS)).distinct().toList();
           TableWrites.forEach(GoldTables.ALL, table -> writer.replaceUnits(table, table.grain() == TimeGrain.HOUR ? hours : days, -1));
           touched.add(hours.size() + " hours/" + days.size() + " days");
         };
@@ -108,10 +117,10 @@ public final class GoldJob {
   }
 
   private static RunSummary backfill(GoldWriter writer, List<GoldTable> selected, LocalDate from, LocalDate to, long silverVersion, long started) {
-    List<Object> days = from.datesUntil(to).map(java.sql.Date::valueOf).map(d -> (Object) d).toList();
+    List<Object> days = from.datesUntil(to).map(d -> (Object) d).toList();
     List<Object> hours =
         from.datesUntil(to)
-            .flatMap(d -> java.util.stream.IntStream.range(0, 24).mapToObj(h -> (Object) java.sql.Timestamp.valueOf(d.atTime(h, 0))))
+            .flatMap(d -> IntStream.range(0, 24).mapToObj(h -> (Object) d.atStartOfDay(ZoneOffset.UTC).plusHours(h).toInstant()))
             .toList();
     TableWrites.forEach(selected, table -> writer.replaceUnits(table, table.grain() == TimeGrain.HOUR ? hours : days, silverVersion));
     return summary(0, "backfill of " + from + " to " + to + " (exclusive) from silver v" + silverVersion, started);

@@ -2,6 +2,7 @@ package dev.medallion.gold;
 
 import dev.medallion.common.TableLocations;
 import dev.medallion.common.delta.DeltaTables;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -51,9 +52,9 @@ final class GoldWriter {
       goldPredicate = table.timeColumn() + " IN (" + listed + ")";
       silverPredicate = grain.silverColumn() + " IN (" + listed + ")";
     } else {
-      // Units are java.sql.Date or Timestamp: both java.util.Date, ordered as such.
-      String min = grain.literal(units.stream().map(u -> (java.util.Date) u).min(java.util.Comparator.naturalOrder()).orElseThrow());
-      String max = grain.literal(units.stream().map(u -> (java.util.Date) u).max(java.util.Comparator.naturalOrder()).orElseThrow());
+      List<Object> sorted = sortedUnits(units);
+      String min = grain.literal(sorted.get(0));
+      String max = grain.literal(sorted.get(sorted.size() - 1));
       goldPredicate = table.timeColumn() + " BETWEEN " + min + " AND " + max;
       silverPredicate = grain.silverColumn() + " BETWEEN " + min + " AND " + max;
     }
@@ -89,15 +90,18 @@ final class GoldWriter {
     if (grain == TimeGrain.DAY) {
       return "TRUE"; // the unit predicate is on event_date itself
     }
-    List<String> dates =
-        units.stream()
-            .map(u -> ((java.sql.Timestamp) u).toLocalDateTime().toLocalDate().toString())
-            .distinct()
-            .sorted()
-            .toList();
+    List<LocalDate> dates = units.stream().map(TimeGrain::day).distinct().sorted().toList();
     if (units.size() > MAX_LISTED_UNITS) {
-      return "event_date BETWEEN DATE'" + dates.get(0) + "' AND DATE'" + dates.get(dates.size() - 1) + "'";
+      return "event_date BETWEEN " + TimeGrain.DAY.literal(dates.get(0)) + " AND " + TimeGrain.DAY.literal(dates.get(dates.size() - 1));
     }
-    return "event_date IN (" + dates.stream().map(d -> "DATE'" + d + "'").collect(Collectors.joining(", ")) + ")";
+    return "event_date IN (" + dates.stream().map(TimeGrain.DAY::literal).collect(Collectors.joining(", ")) + ")";
+  }
+
+  /** Units of one grain (all Instant or all LocalDate) in time order. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static List<Object> sortedUnits(List<Object> units) {
+    List<Object> sorted = new java.util.ArrayList<>(units);
+    sorted.sort((a, b) -> ((Comparable) a).compareTo(b));
+    return sorted;
   }
 }

@@ -1,5 +1,9 @@
 package dev.medallion.gold;
 
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+
 /**
  * The unit a gold table is recomputed by. Each grain names the silver column that holds it;
  * silver is partitioned by {@code event_date}, so both grains prune silver's partitions.
@@ -21,9 +25,20 @@ public enum TimeGrain {
     return silverColumn;
   }
 
-  /** A SQL literal of one unit, e.g. {@code TIMESTAMP'2026-01-01 05:00:00'}. */
+  /**
+   * A SQL literal of one unit, {@code DATE'2026-01-01'} for a {@link LocalDate} or {@code
+   * TIMESTAMP'2026-01-01T05:00:00Z'} for an {@link Instant}: typed values with an explicit UTC
+   * offset, so the literal means the same instant whatever the JVM's or the session's zone.
+   */
   String literal(Object unit) {
-    String text = unit instanceof java.sql.Timestamp ts ? ts.toLocalDateTime().toString().replace('T', ' ') : unit.toString();
-    return literalType + "'" + text + "'";
+    if (!(unit instanceof Instant) && !(unit instanceof LocalDate)) {
+      throw new IllegalArgumentException("Cannot write a literal of " + unit + ": units are Instant or LocalDate");
+    }
+    return literalType + "'" + unit + "'";
+  }
+
+  /** The UTC day of a unit. */
+  static LocalDate day(Object unit) {
+    return unit instanceof Instant instant ? LocalDate.ofInstant(instant, ZoneOffset.UTC) : (LocalDate) unit;
   }
 }

@@ -14,7 +14,11 @@ import dev.medallion.common.events.RecordKind;
 import dev.medallion.common.testing.Produced;
 import dev.medallion.common.testing.ChildJvm;
 import dev.medallion.common.testing.PipelineIT;
+import dev.medallion.common.events.Event;
+import dev.medallion.silver.Reconciliation;
 import dev.medallion.silver.SilverJob;
+import java.nio.charset.StandardCharsets;
+import org.apache.spark.sql.Row;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,6 +28,53 @@ import org.junit.jupiter.api.Test;
 
 /** Kafka -> bronze -> silver -> gold, with gold checked against an independent computation. */
 class GoldJobIT extends PipelineIT {
+
+  /**
+   * What production topics carry besides events: tombstones, empty and huge values, deep
+   * nesting, numbers no decimal holds. Each record lands in bronze once and in silver or the
+   * quarantine once, and no layer fails.
+   */
+  @Test
+  void hostileRecordsGoThroughEveryLayerWithoutStoppingIt() {
+    String topic = "hostile";
+    kafka.createTopic(topic, 2);
+    List<GeneratedRecord> records = new ArrayList<>(EventGenerator.generate(new GeneratorSpec(41, 0, 1_000, GeneratorSpec.DEFAULT_START, 12, 0.05, 0.05, 0.02)));
+    Event template = records.stream().filter(r -> r.kind() == RecordKind.VALID).findFirst().orElseThrow().event();
+    String valid = template.toJson();
+    byte[] key = "k".getBytes(StandardCharsets.UTF_8);
+    records.add(new GeneratedRecord(key, null, RecordKind.NULL_VALUE, null));
+    records.add(new GeneratedRecord(null, null, RecordKind.NULL_VALUE, null));
+    records.add(new GeneratedRecord(null, new byte[0], RecordKind.MALFORMED_JSON, null));
+    records.add(new GeneratedRecord(null, utf8("[" + valid + "]"), RecordKind.MALFORMED_JSON, null));
+    records.add(new GeneratedRecord(null, utf8("{\"a\":".repeat(3_000) + "1" + "}".repeat(3_000)), RecordKind.MALFORMED_JSON, null));
+    records.add(new GeneratedRecord(null, utf8("{\"x\":\"" + "z".repeat(900_000)), RecordKind.MALFORMED_JSON, null));
+    records.add(new GeneratedRecord(null, new byte[] {'{', (byte) 0xFF, '}'}, RecordKind.INVALID_UTF8, null));
+    for (String revenue : List.of("NaN", "Infinity", "-Infinity", "1e400", "1" + "0".repeat(40))) {
+      String json = valid.replace("\"event_id\":\"" + template.eventId() + "\"", "\"event_id\":\"rev-" + revenue.length() + revenue.charAt(0) + "\"")
+          .replaceFirst("\"revenue\":[^,]*", "\"revenue\":" + revenue);
+      records.add(new GeneratedRecord(null, utf8(json), RecordKind.REVENUE_OUT_OF_RANGE, null));
+    }
+    Map<String, GeneratedRecord> produced = Produced.produce(kafka.bootstrapServers(), topic, records);
+    MedallionConfig config = config(topic, Map.of());
+
+    runPipeline(config);
+
+    Row bronze = spark.read().format("delta").load(tables().bronzeEvents()).selectExpr("count(*)", "count(DISTINCT partition, offset)").head();
+    assertThat(List.of(bronze.getLong(0), bronze.getLong(1))).containsExactly((long) produced.size(), (long) produced.size());
+    Map<String, String> quarantined = new HashMap<>();
+    for (Row row : spark.read().format("delta").load(tables().silverQuarantine()).select("topic", "partition", "offset", "reason").collectAsList()) {
+      assertThat(quarantined.put(Produced.coordinates(row.getString(0), row.getInt(1), row.getLong(2)), row.getString(3))).isNull();
+    }
+    Map<String, String> expected = new HashMap<>();
+    produced.forEach((coordinates, record) -> {
+      if (!record.kind().isValid()) {
+        expected.put(coordinates, record.kind().name());
+      }
+    });
+    assertThat(quarantined).isEqualTo(expected);
+    assertGoldEquals(GroundTruth.of(produced.values()));
+    assertThat(Reconciliation.run(spark, config).balanced()).isTrue();
+  }
 
   @Test
   void goldStaysExactThroughLateEventsDuplicatesRerunsRefreshesAndBackfills() {
@@ -97,4 +148,8 @@ class GoldJobIT extends PipelineIT {
     return records;
   }
 
+
+  private static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
 }

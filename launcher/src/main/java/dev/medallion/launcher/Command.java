@@ -73,6 +73,8 @@ enum Command {
     void addOptions(Options options) {
       options.addOption(Option.builder().longOpt(FORMAT).hasArg().argName("FORMAT").desc("table (default), csv or json").get());
       options.addOption(Option.builder().longOpt(LIMIT).hasArg().argName("N").desc("print at most N rows (default 1000)").get());
+      options.addOption(
+          Option.builder().longOpt(ALLOW_WRITES).desc("run a statement that changes tables, holding every layer's lock while it runs").get());
     }
 
     @Override
@@ -92,9 +94,26 @@ enum Command {
       } catch (NumberFormatException e) {
         throw Errors.usage("Invalid value '" + line.getOptionValue(LIMIT) + "' for --limit: expected a positive integer");
       }
+      String statement = line.getArgList().get(0);
       withSpark("sql", config, spark -> {
-        SqlCatalog.register(spark, new TableLocations(config.lakehouseRoot()));
-        printer.print(spark.sql(line.getArgList().get(0)), limit, out);
+        Optional<String> write = ReadOnlySql.firstWrite(spark, statement);
+        if (write.isEmpty()) {
+          SqlCatalog.register(spark, new TableLocations(config.lakehouseRoot()));
+          printer.print(spark.sql(statement), limit, out);
+          return;
+        }
+        if (!line.hasOption(ALLOW_WRITES)) {
+          throw Errors.usage(
+              "Cannot run this statement: it changes a table (" + write.get() + ") and sql is read-only;"
+                  + " pass --allow-writes to run it while no layer job runs");
+        }
+        // Any table may be named: hold every layer's lock, in one order, so no job races the write.
+        try (LayerLock bronze = lock(spark, config, BronzeJob.LAYER);
+            LayerLock silver = lock(spark, config, SilverJob.LAYER);
+            LayerLock gold = lock(spark, config, GoldJob.LAYER)) {
+          SqlCatalog.register(spark, new TableLocations(config.lakehouseRoot()));
+          printer.print(spark.sql(statement), limit, out);
+        }
       });
     }
   },
@@ -110,7 +129,10 @@ enum Command {
     void run(CommandLine line, MedallionConfig config, PrintStream out) {
       withSpark("quarantine", config, spark -> {
         if (line.hasOption(REPLAY)) {
-          out.println(Quarantine.replay(spark, config, Optional.ofNullable(line.getOptionValue(REASON))).line());
+          // A replay writes silver and the quarantine: it holds silver's lock like a silver run.
+          try (LayerLock lock = lock(spark, config, SilverJob.LAYER)) {
+            out.println(Quarantine.replay(spark, config, Optional.ofNullable(line.getOptionValue(REASON))).line());
+          }
         }
         List<Row> counts = Quarantine.countsByReason(spark, new TableLocations(config.lakehouseRoot()));
         out.printf("%-24s %12s%n", "reason", "records");
@@ -194,6 +216,7 @@ enum Command {
   static final String ALLOW_UNSAFE_RETENTION = "allow-unsafe-retention";
   static final String LIMIT = "limit";
   static final String REASON = "reason";
+  static final String ALLOW_WRITES = "allow-writes";
 
   private final String commandName;
   private final String description;

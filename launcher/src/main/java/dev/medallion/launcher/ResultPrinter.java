@@ -67,10 +67,10 @@ enum ResultPrinter {
 
   abstract void print(Dataset<Row> result, int limit, PrintStream out);
 
-  /** Timestamps as {@code yyyy-MM-dd HH:mm:ss} (UTC, the session time zone), the rest as is. */
+  /** Timestamps as {@code yyyy-MM-dd HH:mm:ss} in UTC (never the JVM's zone), the rest as is. */
   static String text(Object value) {
     if (value instanceof java.sql.Timestamp timestamp) {
-      return timestamp.toLocalDateTime().format(TIMESTAMP);
+      return timestamp.toInstant().atOffset(java.time.ZoneOffset.UTC).format(TIMESTAMP);
     }
     return String.valueOf(value);
   }

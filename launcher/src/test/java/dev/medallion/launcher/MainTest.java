@@ -82,6 +82,29 @@ class MainTest {
   }
 
   @Test
+  void aQuarantineReplayWaitsForSilver(@TempDir Path root) {
+    try (LayerLock held = LayerLock.acquire(new TableLocations(root.toString()), "silver", new Configuration(), Duration.ofMinutes(1))) {
+      assertThat(run("quarantine", "--replay", "--set", "lakehouse.root=" + root, "--set", "spark.master=local[1]")).isEqualTo(1);
+    }
+    assertThat(errorLine()).startsWith("medallion: Cannot start silver: another silver run is in progress");
+  }
+
+  @Test
+  void sqlRefusesAWriteUnlessAllowedAndThenWaitsForTheLayers(@TempDir Path root) {
+    String insert = "INSERT INTO gold.hourly_revenue SELECT * FROM gold.hourly_revenue";
+    assertThat(run("sql", "--set", "lakehouse.root=" + root, "--set", "spark.master=local[1]", insert)).isEqualTo(2);
+    assertThat(errorLine())
+        .isEqualTo("medallion: Cannot run this statement: it changes a table (InsertIntoStatement) and sql is read-only;"
+            + " pass --allow-writes to run it while no layer job runs");
+
+    err.reset();
+    try (LayerLock held = LayerLock.acquire(new TableLocations(root.toString()), "gold", new Configuration(), Duration.ofMinutes(1))) {
+      assertThat(run("sql", "--allow-writes", "--set", "lakehouse.root=" + root, "--set", "spark.master=local[1]", insert)).isEqualTo(1);
+    }
+    assertThat(errorLine()).startsWith("medallion: Cannot start gold: another gold run is in progress");
+  }
+
+  @Test
   void unreachableBrokerFailsWithExitOneAndOneLine() {
     // Nothing listens on port 1 of the loopback interface.
     int code =

@@ -185,6 +185,27 @@ class S3PipelineIT {
   }
 
   @Test
+  @Order(5)
+  void s3asOwnKeySettingsAreHonouredAsSparkSubmitPassesThem() throws Exception {
+    Map<String, String> withoutKeys = new HashMap<>(config.raw());
+    String accessKey = withoutKeys.remove("s3.access.key");
+    withoutKeys.remove("s3.secret.key");
+    long bronzeVersion = DeltaTables.version(spark, TABLES.bronzeEvents());
+
+    // spark-submit --conf spark.hadoop.fs.s3a.*=... reaches the driver as system properties.
+    ChildJvm.Result result =
+        ChildJvm.run(
+            Main.class,
+            CommandLines.withSettings("bronze", withoutKeys),
+            Map.of("JAVA_TOOL_OPTIONS", "-Dspark.hadoop.fs.s3a.access.key=" + accessKey + " -Dspark.hadoop.fs.s3a.secret.key=" + S3Server.SECRET_KEY),
+            CHILD_TIMEOUT);
+
+    assertThat(result.exitCode()).as(result.output()).isZero();
+    assertThat(result.output()).contains("bronze: 0 records in");
+    assertThat(DeltaTables.version(spark, TABLES.bronzeEvents())).isEqualTo(bronzeVersion);
+  }
+
+  @Test
   @Order(6)
   void theRunLockOnS3IsALeaseThatALiveRunKeepsAndAKilledRunLosesWhenItExpires() throws Exception {
     Configuration hadoop = spark.sessionState().newHadoopConf();

@@ -2,7 +2,6 @@ package dev.medallion.silver;
 
 import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.MedallionConfig;
-import dev.medallion.common.config.Settings;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.error.Errors;
 import io.delta.tables.DeltaTable;
@@ -44,13 +43,13 @@ public final class Quarantine {
   public static ReplayResult replay(SparkSession spark, MedallionConfig config, Optional<String> reason) {
     TableLocations tables = new TableLocations(config.lakehouseRoot());
     requireQuarantine(spark, tables);
-    long now = System.currentTimeMillis();
+    ValidationRules rules = ValidationRules.from(config);
     Dataset<Row> quarantined = spark.read().format("delta").load(tables.silverQuarantine());
     if (reason.isPresent()) {
       quarantined = quarantined.where(org.apache.spark.sql.functions.col("reason").equalTo(reason.get()));
     }
     Dataset<Row> asBronze = quarantined.select("value", "topic", "partition", "offset", "kafka_timestamp", "ingested_at");
-    Dataset<Row> classified = SilverTransforms.classify(asBronze, now, config.get(Settings.SILVER_FUTURE_TOLERANCE_HOURS)).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> classified = SilverTransforms.classify(asBronze, rules).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Row sizes = classified.selectExpr("count(*)", "count_if(size(reasons) = 0)").head();
       long replayed = sizes.getLong(0);
@@ -58,8 +57,8 @@ public final class Quarantine {
       long inserted = 0;
       if (valid > 0) {
         SilverBatchWriter writer =
-            new SilverBatchWriter(spark, tables, ReferenceData.products(spark, config), config.get(Settings.SILVER_FX_RATE), now, config.get(Settings.SILVER_FUTURE_TOLERANCE_HOURS));
-        inserted = writer.merge(SilverTransforms.validEvents(classified, config.get(Settings.SILVER_FX_RATE)));
+            new SilverBatchWriter(spark, tables, ReferenceData.products(spark, config), rules);
+        inserted = writer.merge(SilverTransforms.validEvents(classified, rules.fxRate()));
         Dataset<Row> nowValid = classified.where("size(reasons) = 0").select("topic", "partition", "offset");
         DeltaTable.forPath(spark, tables.silverQuarantine())
             .as("q")

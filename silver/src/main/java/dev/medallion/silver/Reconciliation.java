@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.col;
 
 import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.MedallionConfig;
-import dev.medallion.common.config.Settings;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.error.Errors;
 import java.util.Locale;
@@ -70,7 +69,7 @@ public final class Reconciliation {
       Dataset<Row> inQuarantine = bronze.join(quarantineCoordinates, on, "left_semi");
       Dataset<Row> rest = bronze.join(silverCoordinates, on, "left_anti").join(quarantineCoordinates, on, "left_anti");
       // What is neither in silver nor in the quarantine must be a valid duplicate of a silver event.
-      Dataset<Row> restValid = SilverTransforms.classify(rest, System.currentTimeMillis(), config.get(Settings.SILVER_FUTURE_TOLERANCE_HOURS)).where("size(reasons) = 0").selectExpr("_p.event_id AS event_id");
+      Dataset<Row> restValid = SilverTransforms.classify(rest, ValidationRules.from(config)).where("size(reasons) = 0").selectExpr("_p.event_id AS event_id");
       long restCount = rest.count();
       long duplicates = restValid.join(silver.select("event_id"), "event_id").count();
       long inBoth = inSilver.join(quarantineCoordinates, on, "left_semi").count();

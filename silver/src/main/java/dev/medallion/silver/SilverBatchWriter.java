@@ -1,13 +1,17 @@
 package dev.medallion.silver;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.unix_date;
+
 import dev.medallion.common.TableLocations;
 import dev.medallion.common.spark.TableWrites;
 import io.delta.tables.DeltaTable;
-import java.math.BigDecimal;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -26,18 +30,14 @@ final class SilverBatchWriter {
   private final SparkSession spark;
   private final TableLocations tables;
   private final Dataset<Row> products;
-  private final BigDecimal fxRate;
-  private final long runStartedMillis;
-  private final int futureToleranceHours;
+  private final ValidationRules rules;
   private final SilverCounts counts = new SilverCounts();
 
-  SilverBatchWriter(SparkSession spark, TableLocations tables, Dataset<Row> products, BigDecimal fxRate, long runStartedMillis, int futureToleranceHours) {
+  SilverBatchWriter(SparkSession spark, TableLocations tables, Dataset<Row> products, ValidationRules rules) {
     this.spark = spark;
     this.tables = tables;
     this.products = products;
-    this.fxRate = fxRate;
-    this.runStartedMillis = runStartedMillis;
-    this.futureToleranceHours = futureToleranceHours;
+    this.rules = rules;
   }
 
   SilverCounts counts() {
@@ -46,7 +46,7 @@ final class SilverBatchWriter {
 
   /** The silver schema, derived by running the transforms on no rows. */
   Dataset<Row> emptySilver(Dataset<Row> emptyBronze) {
-    return silverRows(SilverTransforms.validEvents(classify(emptyBronze), fxRate));
+    return silverRows(SilverTransforms.validEvents(classify(emptyBronze), rules.fxRate()));
   }
 
   Dataset<Row> emptyQuarantine(Dataset<Row> emptyBronze) {
@@ -75,7 +75,7 @@ final class SilverBatchWriter {
                     .save(tables.silverQuarantine()));
       }
       if (valid > 0) {
-        writes.add(() -> inserted.set(merge(SilverTransforms.validEvents(classified, fxRate))));
+        writes.add(() -> inserted.set(merge(SilverTransforms.validEvents(classified, rules.fxRate()))));
       }
       TableWrites.forEach(writes, Runnable::run);
       counts.add(records, valid, records - valid, inserted.get());
@@ -90,18 +90,20 @@ final class SilverBatchWriter {
    * cost follows the new data, not the table.
    */
   long merge(Dataset<Row> validEvents) {
-    List<Row> dates = validEvents.select("event_date").distinct().collectAsList();
-    if (dates.isEmpty()) {
+    // Typed values, never SQL text: a date from the data must not reach a parser.
+    Object[] dates = validEvents.select(unix_date(col("event_date"))).distinct().collectAsList().stream()
+        .map(row -> lit(LocalDate.ofEpochDay(row.getInt(0))))
+        .toArray();
+    if (dates.length == 0) {
       return 0;
     }
-    String dateList =
-        dates.stream().map(row -> "DATE'" + row.getDate(0) + "'").collect(Collectors.joining(", "));
+    Column target = col("t.event_date");
     Row metrics =
         DeltaTable.forPath(spark, tables.silverEvents())
             .as("t")
             .merge(
                 silverRows(validEvents).as("s"),
-                "t.event_date IN (" + dateList + ") AND t.event_date = s.event_date AND t.event_id = s.event_id")
+                target.isin(dates).and(target.equalTo(col("s.event_date"))).and(col("t.event_id").equalTo(col("s.event_id"))))
             .whenNotMatched()
             .insertAll()
             .execute()
@@ -110,7 +112,7 @@ final class SilverBatchWriter {
   }
 
   private Dataset<Row> classify(Dataset<Row> bronze) {
-    return SilverTransforms.classify(bronze, runStartedMillis, futureToleranceHours);
+    return SilverTransforms.classify(bronze, rules);
   }
 
   private Dataset<Row> silverRows(Dataset<Row> validEvents) {

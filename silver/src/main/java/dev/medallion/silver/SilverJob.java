@@ -71,7 +71,7 @@ public final class SilverJob {
       }
     }
     SilverBatchWriter writer =
-        new SilverBatchWriter(spark, tables, ReferenceData.products(spark, config).cache(), config.get(Settings.SILVER_FX_RATE), started, config.get(Settings.SILVER_FUTURE_TOLERANCE_HOURS));
+        new SilverBatchWriter(spark, tables, ReferenceData.products(spark, config).cache(), ValidationRules.from(config));
     Dataset<Row> emptyBronze = spark.read().format("delta").load(tables.bronzeEvents()).limit(0);
     String[] byDate = {"event_date"};
     DeltaTables.createIfAbsent(spark, tables.silverEvents(), writer.emptySilver(emptyBronze).schema(), byDate, SILVER_PROPERTIES);

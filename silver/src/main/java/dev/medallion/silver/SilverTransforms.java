@@ -4,7 +4,17 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.from_json;
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.date_from_unix_date;
+import static org.apache.spark.sql.functions.filter;
+import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.timestamp_millis;
+import static org.apache.spark.sql.functions.when;
 
 import java.math.BigDecimal;
 import java.util.List;
@@ -24,16 +34,6 @@ import org.apache.spark.sql.types.StructType;
  * parser rejects are read a second time, as a VARIANT, to say precisely why.
  */
 public final class SilverTransforms {
-  /** Reason codes stored in the quarantine's {@code reasons} as {@code CODE} or {@code CODE:field}. */
-  public static final String MALFORMED_JSON = "MALFORMED_JSON";
-  public static final String MISSING_REQUIRED_FIELD = "MISSING_REQUIRED_FIELD";
-  public static final String WRONG_TYPE = "WRONG_TYPE";
-  public static final String TIMESTAMP_OUT_OF_RANGE = "TIMESTAMP_OUT_OF_RANGE";
-  public static final String INVALID_UTF8 = "INVALID_UTF8";
-
-  /** 2000-01-01T00:00:00Z: anything earlier is almost surely epoch seconds sent as millis. */
-  public static final long MIN_TIMESTAMP_MILLIS = 946_684_800_000L;
-
   static final List<String> KNOWN_FIELDS =
       List.of("event_id", "user_id", "session_id", "event_type", "product_id", "revenue", "timestamp", "metadata");
   private static final String CORRUPT = "_corrupt_record";
@@ -49,22 +49,21 @@ public final class SilverTransforms {
           .add("metadata", DataTypes.StringType)
           .add(CORRUPT, DataTypes.StringType);
   private static final String KNOWN_ARRAY = "array('" + String.join("','", KNOWN_FIELDS) + "')";
+  private static final long MILLIS_PER_HOUR = 3_600_000L;
+  private static final long MILLIS_PER_DAY = 86_400_000L;
 
   private SilverTransforms() {}
 
   /**
    * Adds to bronze rows: {@code _p} (the parsed event), {@code reasons} (empty for a valid
-   * event) and {@code extra} (JSON of fields the schema does not know, or null).
-   *
-   * @param runStartedMillis the run's start
-   * @param futureToleranceHours timestamps more than this after the run's start are rejected
+   * event) and {@code extra} (JSON of fields the schema does not know, or null). Total: every
+   * value, including a null one, gets a result, and nothing here can fail the batch.
    */
-  public static Dataset<Row> classify(Dataset<Row> bronze, long runStartedMillis, int futureToleranceHours) {
-    long maxTimestamp = runStartedMillis + futureToleranceHours * 3_600_000L;
+  public static Dataset<Row> classify(Dataset<Row> bronze, ValidationRules rules) {
     Dataset<Row> parsed =
         bronze
             .withColumn("_text", col("value").cast(DataTypes.StringType))
-            .withColumn("_utf8", expr("is_valid_utf8(_text)"))
+            .withColumn("_utf8", coalesce(expr("is_valid_utf8(_text)"), lit(false)))
             .withColumn(
                 "_p",
                 from_json(col("_text"), EVENT_SCHEMA, Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT)))
@@ -73,36 +72,29 @@ public final class SilverTransforms {
             .withColumn("_v", expr("CASE WHEN _rejected THEN try_parse_json(_text) END"))
             .withColumn(
                 "_object",
-                expr("_utf8 AND (NOT _rejected OR (_v IS NOT NULL AND schema_of_variant(_v) LIKE 'OBJECT%'))"))
+                expr("_utf8 AND (NOT _rejected OR (_v IS NOT NULL AND coalesce(schema_of_variant(_v) LIKE 'OBJECT%', false)))"))
             .withColumn("_revenue_type", expr("CASE WHEN _rejected AND _object THEN schema_of_variant(variant_get(_v, '$.revenue')) END"))
             .withColumn("_ts_type", expr("CASE WHEN _rejected AND _object THEN schema_of_variant(variant_get(_v, '$.timestamp')) END"))
             .withColumn("_event_id", field("event_id", "string"))
             .withColumn("_event_type", field("event_type", "string"))
-            .withColumn("_timestamp", field("timestamp", "bigint"));
-    Column reasons =
-        expr(
-            "filter(array("
-                + "CASE WHEN NOT _utf8 THEN '" + INVALID_UTF8 + "' END, "
-                + "CASE WHEN _utf8 AND NOT _object THEN '" + MALFORMED_JSON + "' END, "
-                + "CASE WHEN _object AND _revenue_type IS NOT NULL AND _revenue_type NOT IN ('VOID', 'BIGINT', 'DOUBLE', 'FLOAT')"
-                + " AND _revenue_type NOT LIKE 'DECIMAL%' THEN '" + WRONG_TYPE + ":revenue' END, "
-                + "CASE WHEN _object AND _ts_type IS NOT NULL AND _ts_type NOT IN ('VOID', 'BIGINT') THEN '" + WRONG_TYPE + ":timestamp' END, "
-                + "CASE WHEN _object AND (_event_id IS NULL OR trim(_event_id) = '') THEN '" + MISSING_REQUIRED_FIELD + ":event_id' END, "
-                + "CASE WHEN _object AND (_event_type IS NULL OR trim(_event_type) = '') THEN '" + MISSING_REQUIRED_FIELD + ":event_type' END, "
-                + "CASE WHEN _object AND _timestamp IS NULL AND coalesce(_ts_type, 'VOID') = 'VOID' THEN '" + MISSING_REQUIRED_FIELD + ":timestamp' END, "
-                + "CASE WHEN _object AND (_timestamp < " + MIN_TIMESTAMP_MILLIS + "L OR _timestamp > " + maxTimestamp + "L) THEN '" + TIMESTAMP_OUT_OF_RANGE + "' END"
-                + "), r -> r IS NOT NULL)");
+            .withColumn("_timestamp", field("timestamp", "bigint"))
+            .withColumn("_revenue", field("revenue", "double"));
+    Column[] reasonOrNull =
+        rules.rules().stream().map(rule -> when(coalesce(rule.failsWhen(), lit(false)), lit(rule.reason()))).toArray(Column[]::new);
     Column extra =
         expr(
             "CASE WHEN NOT _rejected AND _utf8 AND exists(json_object_keys(_text), k -> NOT array_contains(" + KNOWN_ARRAY + ", k))"
                 + " THEN to_json(map_filter(from_json(_text, 'map<string,string>'), (k, v) -> NOT array_contains(" + KNOWN_ARRAY + ", k)))"
                 + " END");
     return parsed
-        .withColumn("_reasons", reasons)
+        .withColumn("_reasons", filter(array(reasonOrNull), Column::isNotNull))
         // A record the typed parser rejected for a reason none of the rules names is malformed.
-        .withColumn("reasons", expr("CASE WHEN size(_reasons) = 0 AND _rejected THEN array('" + MALFORMED_JSON + "') ELSE _reasons END"))
+        .withColumn(
+            "reasons",
+            when(size(col("_reasons")).equalTo(0).and(col("_rejected")), array(lit(ValidationRules.MALFORMED_JSON)))
+                .otherwise(col("_reasons")))
         .withColumn("extra", extra)
-        .drop("_v", "_reasons", "_revenue_type", "_ts_type", "_event_id", "_event_type", "_timestamp");
+        .drop("_v", "_reasons", "_revenue_type", "_ts_type", "_event_id", "_event_type", "_timestamp", "_revenue");
   }
 
   /**
@@ -141,16 +133,17 @@ public final class SilverTransforms {
             col("_p.product_id").as("product_id"),
             col("_p.revenue").as("revenue"),
             expr("CAST(CAST(_p.revenue AS DECIMAL(20,6)) * CAST(" + fxRate.toPlainString() + " AS DECIMAL(20,6)) AS DECIMAL(20,6))").as("revenue_usd"),
-            expr("timestamp_millis(_p.timestamp)").as("event_time"),
+            timestamp_millis(col("_p.timestamp")).as("event_time"),
             col("_p.metadata").as("metadata"),
             col("extra"),
             col("kafka_timestamp"),
             col("topic").as("source_topic"),
             col("partition").as("source_partition"),
             col("offset").as("source_offset"),
-            col("ingested_at"))
-        .withColumn("event_date", expr("to_date(event_time)"))
-        .withColumn("event_hour", expr("date_trunc('HOUR', event_time)"));
+            col("ingested_at"),
+            // UTC by arithmetic on epoch millis: the same whatever the session or JVM time zone.
+            date_from_unix_date(floor(col("_p.timestamp").divide(MILLIS_PER_DAY)).cast(DataTypes.IntegerType)).as("event_date"),
+            timestamp_millis(col("_p.timestamp").minus(pmod(col("_p.timestamp"), lit(MILLIS_PER_HOUR)))).as("event_hour"));
   }
 
   /**

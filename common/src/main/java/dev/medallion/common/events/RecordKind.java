@@ -20,7 +20,11 @@ public enum RecordKind {
   /** Epoch seconds sent as milliseconds (year 1970), or far in the future. */
   TIMESTAMP_OUT_OF_RANGE(false),
   /** Bytes that are not valid UTF-8. */
-  INVALID_UTF8(false);
+  INVALID_UTF8(false),
+  /** No value at all: a Kafka tombstone. */
+  NULL_VALUE(false),
+  /** A revenue that is NaN, infinite or beyond what silver's decimal holds. */
+  REVENUE_OUT_OF_RANGE(false);
 
   private final boolean valid;
 

@@ -6,9 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Builds the SparkSession every job runs in: Delta's SQL extension and catalog, UTC session time,
+ * Builds the SparkSession every job runs in: Delta's SQL extension and catalog, UTC session time
+ * (always: results must not depend on a zone),
  * the s3a settings of the {@code s3.*} keys, and, when the job runs on a laptop, local defaults
  * that keep a 2-core machine fast. Settings given by {@code spark-submit} or as {@code spark.*}
  * config keys always win.
@@ -16,6 +19,9 @@ import org.apache.spark.sql.SparkSession;
 public final class SparkSessions {
   static final String MASTER = "spark.master";
   static final String DEFAULT_MASTER = "local[*]";
+  static final String SESSION_TIME_ZONE = "spark.sql.session.timeZone";
+  static final String UTC = "UTC";
+  private static final Logger LOG = LoggerFactory.getLogger(SparkSessions.class);
 
   private SparkSessions() {}
 
@@ -37,14 +43,21 @@ public final class SparkSessions {
             builder.config(key, value);
           }
         });
-    return builder.getOrCreate();
+    SparkSession spark = builder.getOrCreate();
+    // Hours and days are UTC whatever a user, spark-submit or the cluster's defaults set.
+    String zone = spark.conf().get(SESSION_TIME_ZONE);
+    if (!zone.equals(UTC)) {
+      LOG.warn("Ignoring {}={}: medallion computes hours and days in UTC", SESSION_TIME_ZONE, zone);
+      spark.conf().set(SESSION_TIME_ZONE, UTC);
+    }
+    return spark;
   }
 
   static Map<String, String> defaults() {
     Map<String, String> conf = new LinkedHashMap<>();
     conf.put("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
     conf.put("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
-    conf.put("spark.sql.session.timeZone", "UTC");
+    conf.put(SESSION_TIME_ZONE, UTC);
     // Secrets given as config must not show in the UI, event log or error dumps.
     conf.put("spark.redaction.regex", "(?i)secret|password|token|access[.]key|jaas|credential|sasl");
     return conf;

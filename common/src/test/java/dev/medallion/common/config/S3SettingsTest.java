@@ -17,12 +17,15 @@ class S3SettingsTest {
   }
 
   @Test
-  void withoutKeysTheAwsDefaultCredentialChainApplies() {
+  void withoutKeysS3asOwnKeysThenTheAwsDefaultCredentialChainApply() {
     Map<String, String> conf = S3Settings.sparkConf(load(Map.of()));
 
     assertThat(conf)
         .containsOnly(
-            entry("spark.hadoop.fs.s3a.aws.credentials.provider", "software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider"),
+            entry(
+                "spark.hadoop.fs.s3a.aws.credentials.provider",
+                "org.apache.hadoop.fs.s3a.TemporaryAWSCredentialsProvider,org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider,"
+                    + "software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider"),
             entry("spark.hadoop.fs.s3a.path.style.access", "false"));
   }
 
