@@ -64,8 +64,12 @@ final class FileLayerLock extends LayerLock {
     }
   }
 
+  /** An operating-system lock stays this process's until it ends: nothing can take it over. */
   @Override
-  public void close() {
+  void checkHeld() {}
+
+  @Override
+  void release() {
     try {
       lock.release();
       channel.close();

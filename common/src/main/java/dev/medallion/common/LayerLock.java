@@ -3,6 +3,8 @@ package dev.medallion.common;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
@@ -16,6 +18,8 @@ import org.apache.hadoop.fs.Path;
  * {@code kill -9}; on an object store a lease renewed while the run lives ({@link LeaseLock}).
  */
 public abstract sealed class LayerLock implements AutoCloseable permits FileLayerLock, LeaseLock {
+  /** The locks this process holds: every Delta commit it makes checks them first. */
+  private static final Set<LayerLock> HELD = ConcurrentHashMap.newKeySet();
 
   /**
    * Takes {@code layer}'s lock, or fails at once if another run holds it.
@@ -28,15 +32,40 @@ public abstract sealed class LayerLock implements AutoCloseable permits FileLaye
     if (root.contains("://") && !root.startsWith("file:")) {
       Path path = new Path(root + "/_locks/" + layer + ".lock");
       try {
-        return LeaseLock.acquire(path.getFileSystem(hadoopConf), path, layer, lease);
+        return held(LeaseLock.acquire(path.getFileSystem(hadoopConf), path, layer, lease));
       } catch (IOException e) {
         throw new UncheckedIOException("Cannot reach the run lock " + path, e);
       }
     }
-    return FileLayerLock.acquire(java.nio.file.Path.of(root.replaceFirst("^file:(//)?", ""), "_locks", layer + ".lock"), layer);
+    return held(FileLayerLock.acquire(java.nio.file.Path.of(root.replaceFirst("^file:(//)?", ""), "_locks", layer + ".lock"), layer));
   }
+
+  /**
+   * Fails unless every lock this process holds is still its own, with time to spare: called
+   * before each Delta commit ({@code FencedS3LogStore}), so a run that lost its lease (renewals
+   * failed, another run took over) stops before it writes instead of racing the new holder.
+   */
+  public static void checkHeldLocks() {
+    HELD.forEach(LayerLock::checkHeld);
+  }
+
+  private static LayerLock held(LayerLock lock) {
+    HELD.add(lock);
+    return lock;
+  }
+
+  /** Fails if this lock may no longer be this run's by the time a commit lands. */
+  abstract void checkHeld();
 
   /** Releases the lock. */
   @Override
-  public abstract void close();
+  public final void close() {
+    try {
+      release();
+    } finally {
+      HELD.remove(this);
+    }
+  }
+
+  abstract void release();
 }

@@ -2,38 +2,53 @@ package dev.medallion.common;
 
 import dev.medallion.common.error.Errors;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.fs.EtagSource;
+import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.s3a.RemoteFileChangedException;
+import org.apache.hadoop.util.functional.FutureIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The run lock on an object store: a lease object written with S3's conditional writes
- * (If-None-Match to take a free lock, If-Match on its ETag to renew it or to take over an
- * expired one), so that of two runs racing for it exactly one wins. The holder renews the lease
- * every fifth of its duration; a run that dies stops renewing, and its lease expires after at
- * most {@code lock.lease.seconds}. Hosts are assumed to keep their clocks in sync (NTP).
+ * (If-None-Match to take a free lock, If-Match on its ETag to renew, release or take over an
+ * expired one), so that of two runs racing for it exactly one wins.
+ *
+ * <p>It fences: the holder renews every fifth of the lease and retries a failed renewal until
+ * the lease is over; before each commit {@link #checkHeld()} refuses to go on once its last
+ * renewal is older than three fifths of the lease (by this process's monotonic clock) or another
+ * run wrote the lease. A waiting run takes over only when the lease object is older than the
+ * lease by the store's own clock (its Last-Modified against a probe object written just then),
+ * so expiry never compares two hosts' clocks. Release writes a released lease with If-Match, so
+ * a run that lost its lease never removes the next holder's.
  */
 final class LeaseLock extends LayerLock {
   private static final Logger LOG = LoggerFactory.getLogger(LeaseLock.class);
   static final String CONDITIONAL_CREATE = "fs.option.create.conditional.overwrite";
   static final String CONDITIONAL_OVERWRITE_ETAG = "fs.option.create.conditional.overwrite.etag";
-  private static final String EXPIRES = "expires";
+  private static final String HOLDER = "holder";
+  private static final String WRITTEN = "written";
+  private static final String LEASE_MILLIS = "lease_ms";
+  private static final String SEQUENCE = "sequence";
+  private static final String RELEASED = "released";
 
   private final FileSystem fs;
   private final Path path;
@@ -41,16 +56,19 @@ final class LeaseLock extends LayerLock {
   private final Duration lease;
   private final String holder;
   private final ScheduledExecutorService renewer;
+  private long sequence;
   private volatile String etag;
+  private volatile long renewedAtNanos;
   private volatile boolean lost;
 
-  private LeaseLock(FileSystem fs, Path path, String layer, Duration lease, String holder, String etag) {
+  private LeaseLock(FileSystem fs, Path path, String layer, Duration lease, String holder, String etag, long sentAtNanos) {
     this.fs = fs;
     this.path = path;
     this.layer = layer;
     this.lease = lease;
     this.holder = holder;
     this.etag = etag;
+    this.renewedAtNanos = sentAtNanos;
     this.renewer =
         Executors.newSingleThreadScheduledExecutor(
             runnable -> {
@@ -65,89 +83,150 @@ final class LeaseLock extends LayerLock {
   /** Takes the lease at {@code path}, or fails at once if a live run holds it. */
   static LeaseLock acquire(FileSystem fs, Path path, String layer, Duration lease) {
     String holder = holderDescription();
+    byte[] content = content(holder, lease, 0, false);
     try {
+      long sent = System.nanoTime();
       try {
-        write(fs, path, content(holder, lease), null);
-        return new LeaseLock(fs, path, layer, lease, holder, etagOf(fs, path));
+        write(fs, path, layer, content, null);
       } catch (RemoteFileChangedException | FileAlreadyExistsException taken) {
-        Properties current = read(fs, path);
-        String currentEtag = etagOf(fs, path);
-        Instant expires = Instant.ofEpochMilli(Long.parseLong(current.getProperty(EXPIRES, "0")));
-        if (expires.isAfter(Instant.now())) {
-          throw held(layer, path, current, expires);
+        Version current = Version.read(fs, path);
+        if (!current.released()) {
+          long age = serverNowMillis(fs, path) - current.modifiedMillis();
+          if (age <= current.leaseMillis(lease)) {
+            throw held(layer, path, current, current.leaseMillis(lease) - age);
+          }
         }
+        sent = System.nanoTime();
         try {
-          write(fs, path, content(holder, lease), currentEtag);
+          write(fs, path, layer, content, current.etag());
         } catch (RemoteFileChangedException raced) {
-          throw held(layer, path, read(fs, path), expires);
+          throw held(layer, path, Version.read(fs, path), lease.toMillis());
         }
-        LOG.warn("{}: took over the expired run lock {} of {}", layer, path, describe(current));
-        return new LeaseLock(fs, path, layer, lease, holder, etagOf(fs, path));
+        if (!current.released()) {
+          LOG.warn("{}: took over the expired run lock {} of {}", layer, path, current.describe());
+        }
       }
+      return new LeaseLock(fs, path, layer, lease, holder, confirm(fs, path, holder, 0), sent);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot take the " + layer + " run lock " + path, e);
     }
   }
 
   private void renew() {
+    long sent = System.nanoTime();
+    if (sent - renewedAtNanos > lease.toNanos()) {
+      // By this process's clock the lease is over: another run may hold it now, even if a
+      // renewal would still go through.
+      markLost("renewals failed for longer than the lease");
+      return;
+    }
     try {
-      write(fs, path, content(holder, lease), etag);
-      etag = etagOf(fs, path);
+      long next = sequence + 1;
+      write(fs, path, layer, content(holder, lease, next, false), etag);
+      etag = confirm(fs, path, holder, next);
+      sequence = next;
+      renewedAtNanos = sent;
+    } catch (RemoteFileChangedException | LostLease e) {
+      markLost("another run wrote it");
     } catch (IOException | RuntimeException e) {
-      // Another run took the lock after our lease expired (renewals failed for too long).
-      lost = true;
-      LOG.error("{}: lost the run lock {} ({}); another {} run may be writing", layer, path, Errors.firstLine(e.getMessage()), layer);
-      renewer.shutdown();
+      if (System.nanoTime() - renewedAtNanos > lease.toNanos()) {
+        markLost("renewals failed for longer than the lease: " + Errors.firstLine(e.getMessage()));
+      } else {
+        LOG.warn("{}: cannot renew the run lock {} ({}); retrying within the lease", layer, path, Errors.firstLine(e.getMessage()));
+      }
+    }
+  }
+
+  private void markLost(String why) {
+    lost = true;
+    LOG.error("{}: lost the run lock {} ({}); this run commits nothing more", layer, path, why);
+    renewer.shutdown();
+  }
+
+  @Override
+  void checkHeld() {
+    double age = (System.nanoTime() - renewedAtNanos) / 1e9;
+    if (lost || age > lease.toMillis() * 3 / 5 / 1e3) {
+      throw Errors.jobFailed(
+          String.format(
+              Locale.ROOT,
+              "Cannot commit: %s no longer holds its run lock %s (last renewed %.1f s ago, lease %d s%s), so another %s run may"
+                  + " be writing; nothing more was committed. Rerun when no other %s run is active",
+              layer, path, age, lease.toSeconds(), lost ? ", taken by another run" : "", layer, layer),
+          null);
     }
   }
 
   @Override
-  public void close() {
+  void release() {
     renewer.shutdownNow();
     try {
       renewer.awaitTermination(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (lost) {
-      throw Errors.jobFailed(
-          layer + " lost its run lock " + path + " while running; check with bin/medallion reconcile that no other run wrote at the same time",
-          null);
+    if (!lost) {
+      try {
+        write(fs, path, layer, content(holder, lease, sequence + 1, true), etag);
+        return;
+      } catch (RemoteFileChangedException e) {
+        lost = true;
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot release the run lock " + path + "; it expires by itself after " + lease, e);
+      }
     }
-    try {
-      fs.delete(path, false);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot release the run lock " + path + "; it expires by itself after " + lease, e);
-    }
+    throw Errors.jobFailed(
+        layer + " lost its run lock " + path + " while running; check with bin/medallion reconcile that no other run wrote at the same time",
+        null);
   }
 
-  private static void write(FileSystem fs, Path path, byte[] content, String ifMatchEtag) throws IOException {
+  /** Writes the lease: created only if absent ({@code ifMatchEtag} null) or replacing exactly that version. */
+  private static void write(FileSystem fs, Path path, String layer, byte[] content, String ifMatchEtag) throws IOException {
     var builder = fs.createFile(path);
-    if (ifMatchEtag == null) {
-      builder.overwrite(false).must(CONDITIONAL_CREATE, true);
-    } else {
-      builder.overwrite(true).must(CONDITIONAL_OVERWRITE_ETAG, ifMatchEtag);
-    }
-    try (FSDataOutputStream out = builder.build()) {
-      out.write(content);
+    try {
+      if (ifMatchEtag == null) {
+        builder.overwrite(false).must(CONDITIONAL_CREATE, true);
+      } else {
+        builder.overwrite(true).must(CONDITIONAL_OVERWRITE_ETAG, ifMatchEtag);
+      }
+      try (FSDataOutputStream out = builder.build()) {
+        out.write(content);
+      }
+    } catch (IllegalArgumentException | UnsupportedOperationException e) {
+      throw noConditionalWrites(layer, path, e);
+    } catch (IOException e) {
+      String message = String.valueOf(e.getMessage());
+      if (message.contains("501") || message.contains("NotImplemented")) {
+        throw noConditionalWrites(layer, path, e);
+      }
+      throw e;
     }
   }
 
-  private static String etagOf(FileSystem fs, Path path) throws IOException {
-    return ((EtagSource) fs.getFileStatus(path)).getEtag();
-  }
-
-  private static Properties read(FileSystem fs, Path path) throws IOException {
-    Properties properties = new Properties();
-    try (var in = fs.open(path)) {
-      properties.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+  /**
+   * The ETag of the lease this run just wrote, read back with the content of that same version
+   * (a change between the two reads fails the read), so it is never another run's ETag.
+   */
+  private static String confirm(FileSystem fs, Path path, String holder, long sequence) throws IOException {
+    Version written = Version.read(fs, path);
+    if (!holder.equals(written.content().getProperty(HOLDER)) || !String.valueOf(sequence).equals(written.content().getProperty(SEQUENCE))) {
+      throw new LostLease();
     }
-    return properties;
+    return written.etag();
   }
 
-  private static byte[] content(String holder, Duration lease) {
-    Instant now = Instant.now();
-    return ("holder=" + holder + "\nacquired=" + now + "\n" + EXPIRES + "=" + now.plus(lease).toEpochMilli() + "\n")
+  /** The store's clock now: the Last-Modified of a probe object written just now, beside the lease. */
+  private static long serverNowMillis(FileSystem fs, Path path) throws IOException {
+    Path probe = path.suffix(".clock");
+    try (FSDataOutputStream out = fs.create(probe, true)) {
+      out.write('.');
+    }
+    return fs.getFileStatus(probe).getModificationTime();
+  }
+
+  private static byte[] content(String holder, Duration lease, long sequence, boolean released) {
+    return (HOLDER + "=" + holder + "\n" + WRITTEN + "=" + Instant.now() + "\n" + LEASE_MILLIS + "=" + lease.toMillis() + "\n"
+            + SEQUENCE + "=" + sequence + "\n" + RELEASED + "=" + released + "\n")
         .getBytes(StandardCharsets.UTF_8);
   }
 
@@ -161,14 +240,55 @@ final class LeaseLock extends LayerLock {
     return host + " pid " + ManagementFactory.getRuntimeMXBean().getPid() + " run " + UUID.randomUUID();
   }
 
-  private static String describe(Properties lock) {
-    return lock.getProperty("holder", "an unknown run") + " since " + lock.getProperty("acquired", "an unknown time");
+  private static RuntimeException held(String layer, Path path, Version lock, long remainingMillis) {
+    return Errors.jobFailed(
+        "Cannot start " + layer + ": another " + layer + " run holds " + path + " (" + lock.describe() + ", lease for about "
+            + Math.max(1, remainingMillis / 1000) + " s more); wait for it to finish, or, if it was killed, until its lease expires",
+        null);
   }
 
-  private static RuntimeException held(String layer, Path path, Properties lock, Instant expires) {
+  private static RuntimeException noConditionalWrites(String layer, Path path, Exception cause) {
     return Errors.jobFailed(
-        "Cannot start " + layer + ": another " + layer + " run holds " + path + " (" + describe(lock) + ", lease until "
-            + expires + "); wait for it to finish, or, if it was killed, until its lease expires",
-        null);
+        "Cannot take the " + layer + " run lock " + path + ": this store does not support conditional writes (If-None-Match,"
+            + " If-Match), which the lock needs to keep one writer per table; use a store that has them (AWS S3, MinIO,"
+            + " recent Ceph) or a local or mounted file system",
+        cause);
+  }
+
+  /** Thrown when the lease read back is not the version this run wrote. */
+  private static final class LostLease extends IOException {
+    LostLease() {
+      super("the lease was written by another run");
+    }
+  }
+
+  /** One version of the lease object: its ETag and Last-Modified with the content of that version. */
+  private record Version(String etag, long modifiedMillis, Properties content) {
+    static Version read(FileSystem fs, Path path) throws IOException {
+      FileStatus status = fs.getFileStatus(path);
+      Properties properties = new Properties();
+      // Opened with the status: s3a reads that ETag's version or fails, never a newer one.
+      try (FSDataInputStream in = FutureIO.awaitFuture(fs.openFile(path).withFileStatus(status).build())) {
+        properties.load(new InputStreamReader(in, StandardCharsets.UTF_8));
+      }
+      String etag = status instanceof EtagSource source ? source.getEtag() : null;
+      return new Version(etag, status.getModificationTime(), properties);
+    }
+
+    boolean released() {
+      return Boolean.parseBoolean(content.getProperty(RELEASED, "false"));
+    }
+
+    long leaseMillis(Duration fallback) {
+      try {
+        return Long.parseLong(content.getProperty(LEASE_MILLIS, String.valueOf(fallback.toMillis())));
+      } catch (NumberFormatException e) {
+        return fallback.toMillis();
+      }
+    }
+
+    String describe() {
+      return content.getProperty(HOLDER, "an unknown run") + ", renewed " + content.getProperty(WRITTEN, "at an unknown time");
+    }
   }
 }

@@ -57,6 +57,10 @@ final class S3Server implements AutoCloseable {
     return "http://127.0.0.1:" + port;
   }
 
+  int port() {
+    return port;
+  }
+
   /** The s3.* config keys that reach this server with the given secret. */
   Map<String, String> config(String secretKey) {
     return Map.of(

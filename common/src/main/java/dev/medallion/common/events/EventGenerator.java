@@ -22,7 +22,9 @@ public final class EventGenerator {
     RecordKind.MISSING_REQUIRED_FIELD,
     RecordKind.WRONG_TYPE,
     RecordKind.TIMESTAMP_OUT_OF_RANGE,
-    RecordKind.INVALID_UTF8
+    RecordKind.INVALID_UTF8,
+    RecordKind.NULL_VALUE,
+    RecordKind.REVENUE_OUT_OF_RANGE
   };
   private static final long HOUR_MS = 3_600_000L;
   private static final long DAY_MS = 24 * HOUR_MS;
@@ -98,6 +100,9 @@ public final class EventGenerator {
     return new GeneratedRecord(utf8(event.eventId()), utf8(event.toJson()), kind, event);
   }
 
+  /** Revenues no decimal of silver holds: not numbers at all, or beyond any double or decimal(20,6). */
+  private static final String[] OUT_OF_RANGE_REVENUES = {"NaN", "Infinity", "-Infinity", "1e400", "1" + "0".repeat(30)};
+
   private GeneratedRecord invalid(long n) {
     RecordKind kind = INVALID_KINDS[(int) (n % INVALID_KINDS.length)];
     String id = "bad-" + spec.seed() + "-" + spec.firstIndex() + "-" + n;
@@ -110,6 +115,9 @@ public final class EventGenerator {
           case WRONG_TYPE -> utf8("{" + base + ",\"event_type\":\"purchase\",\"revenue\":\"ten\",\"timestamp\":" + ts + "}");
           case TIMESTAMP_OUT_OF_RANGE -> utf8("{" + base + ",\"event_type\":\"page_view\",\"revenue\":null,\"timestamp\":" + ts / 1000 + "}");
           case INVALID_UTF8 -> invalidUtf8("{" + base + ",\"event_type\":\"page_view\",\"revenue\":null,\"timestamp\":" + ts + ",\"metadata\":\"", "\"}");
+          case NULL_VALUE -> null; // a tombstone
+          case REVENUE_OUT_OF_RANGE ->
+              utf8("{" + base + ",\"event_type\":\"purchase\",\"revenue\":" + OUT_OF_RANGE_REVENUES[(int) (n % OUT_OF_RANGE_REVENUES.length)] + ",\"timestamp\":" + ts + "}");
           default -> throw new IllegalStateException("Not an invalid kind: " + kind);
         };
     return new GeneratedRecord(utf8(id), value, kind, null);

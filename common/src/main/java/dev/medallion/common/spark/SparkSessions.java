@@ -2,6 +2,7 @@ package dev.medallion.common.spark;
 
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.config.S3Settings;
+import dev.medallion.common.delta.FencedS3LogStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.SparkConf;
@@ -58,6 +59,8 @@ public final class SparkSessions {
     conf.put("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
     conf.put("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
     conf.put(SESSION_TIME_ZONE, UTC);
+    // Every Delta commit on s3a first checks the run's lease (the default S3 log store plus a fence).
+    conf.put("spark.delta.logStore.s3a.impl", FencedS3LogStore.class.getName());
     // Secrets given as config must not show in the UI, event log or error dumps.
     conf.put("spark.redaction.regex", "(?i)secret|password|token|access[.]key|jaas|credential|sasl");
     return conf;
