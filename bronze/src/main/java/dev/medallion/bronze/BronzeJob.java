@@ -6,7 +6,9 @@ import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.config.Settings;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.error.Errors;
+import dev.medallion.common.spark.Checkpoints;
 import dev.medallion.common.spark.StreamingRuns;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -36,11 +38,25 @@ public final class BronzeJob {
   }
 
   public static RunSummary run(SparkSession spark, MedallionConfig config) {
+    return run(spark, config, false);
+  }
+
+  /**
+   * Runs bronze once.
+   *
+   * @param recoverCheckpoint start a lost checkpoint again from the Kafka offsets the table holds
+   */
+  public static RunSummary run(SparkSession spark, MedallionConfig config, boolean recoverCheckpoint) {
     long started = System.nanoTime();
     TableLocations tables = new TableLocations(config.lakehouseRoot());
     String table = tables.bronzeEvents();
-    Dataset<Row> bronze =
-        BronzeTransforms.toBronze(spark.readStream().format("kafka").options(KafkaSourceOptions.from(config)).load());
+    String checkpoint = tables.checkpoint(LAYER, TABLE);
+    Map<String, String> options = new LinkedHashMap<>(KafkaSourceOptions.from(config));
+    if (checkState(spark, table, checkpoint, recoverCheckpoint)) {
+      options.put("startingOffsets", CheckpointRecovery.startingOffsets(spark, table, options));
+      LOG.warn("bronze: recovering the lost checkpoint {}: starting at {}", checkpoint, options.get("startingOffsets"));
+    }
+    Dataset<Row> bronze = BronzeTransforms.toBronze(spark.readStream().format("kafka").options(options).load());
     DeltaTables.createIfAbsent(spark, table, bronze.schema(), new String[] {"ingest_date"}, TABLE_PROPERTIES);
     long versionBefore = DeltaTables.version(spark, table);
     StreamingRuns.keepAllProgress(spark);
@@ -53,7 +69,7 @@ public final class BronzeJob {
                   .format("delta")
                   .outputMode("append")
                   .queryName("medallion-bronze")
-                  .option("checkpointLocation", tables.checkpoint(LAYER, TABLE))
+                  .option("checkpointLocation", checkpoint)
                   .option("path", table));
     } catch (StreamingQueryException e) {
       throw translate(e);
@@ -67,9 +83,50 @@ public final class BronzeJob {
     return new RunSummary(LAYER, totals.inputRows(), written, covered, (System.nanoTime() - started) / 1e9);
   }
 
+  /**
+   * Refuses lost state instead of guessing: a checkpoint whose table is gone (bronze would go on
+   * from the checkpoint and the history before it would be missing), or a table with records
+   * whose checkpoint is gone (bronze would ingest every retained offset a second time).
+   *
+   * @return whether the checkpoint is to be recovered from the table
+   */
+  private static boolean checkState(SparkSession spark, String table, String checkpoint, boolean recoverCheckpoint) {
+    long version = DeltaTables.version(spark, table);
+    boolean checkpointed = Checkpoints.holdsBatches(spark, checkpoint);
+    if (checkpointed && version == DeltaTables.NO_VERSION) {
+      throw Errors.jobFailed(
+          "Cannot run bronze: its checkpoint " + checkpoint + " is there but the table " + table + " is not, so the records"
+              + " before the checkpoint would be missing; restore the table, or, to start bronze over from what Kafka still"
+              + " holds, delete the checkpoint too (README: Recovering from failures)",
+          null);
+    }
+    boolean lostCheckpoint = !checkpointed && version > 0;
+    if (lostCheckpoint && !recoverCheckpoint) {
+      throw Errors.jobFailed(
+          "Cannot run bronze: " + table + " holds records but its checkpoint " + checkpoint + " is missing, so bronze would"
+              + " ingest every offset Kafka still holds a second time; run bin/medallion bronze --recover-checkpoint to go on"
+              + " from the offsets the table holds (README: Recovering from failures)",
+          null);
+    }
+    if (recoverCheckpoint && !lostCheckpoint) {
+      throw Errors.usage(
+          "Cannot recover bronze's checkpoint: " + (checkpointed ? checkpoint + " is there" : table + " holds no records")
+              + "; run bronze without --recover-checkpoint");
+    }
+    return lostCheckpoint;
+  }
+
   /** Kafka's retention deleting unread records is the failure operators must understand. */
   static RuntimeException translate(StreamingQueryException e) {
     String message = String.valueOf(e.getMessage());
+    if (message.contains("offset was changed from") || message.contains("have been deleted") || message.contains("START_OFFSET_GREATER_THAN_END_OFFSET")) {
+      return Errors.jobFailed(
+          "A Kafka topic bronze reads was deleted or recreated (its offsets went back or its partitions vanished): bronze"
+              + " stopped and wrote nothing. The old topic's records are in bronze; to read the new topic from its start,"
+              + " move bronze's checkpoint <root>/_checkpoints/bronze/events aside and run bin/medallion bronze"
+              + " --recover-checkpoint (README: Recovering from failures). Spark said: " + Errors.firstLine(message),
+          e);
+    }
     if (message.contains("KAFKA_DATA_LOSS") || message.contains("data may have been lost")) {
       return Errors.jobFailed(
           "Kafka records were lost before bronze read them (deleted by the topic's retention or"

@@ -112,6 +112,62 @@ class BronzeJobIT extends PipelineIT {
     assertThat(bronzeCount()).isEqualTo(150);
   }
 
+  /**
+   * A lost checkpoint, a recreated topic and a deleted table are refused with what to do; the
+   * documented recovery then leaves every record in bronze exactly once.
+   */
+  @Test
+  void lostStateIsRefusedAndItsRecoveryLosesAndRepeatsNothing() throws Exception {
+    String topic = "lost-state";
+    kafka.createTopic(topic, 2);
+    GeneratorSpec spec = GeneratorSpec.realistic(12, 1_000);
+    Map<String, byte[]> all = new HashMap<>(produce(topic, EventGenerator.generate(spec)));
+    MedallionConfig config = config(topic, Map.of());
+    BronzeJob.run(spark, config);
+    String checkpoint = tables().checkpoint(BronzeJob.LAYER, BronzeJob.TABLE);
+
+    DeltaTables.deleteLocation(spark, checkpoint);
+    all.putAll(produce(topic, EventGenerator.generate(spec.next(300))));
+    assertThatThrownBy(() -> BronzeJob.run(spark, config))
+        .isInstanceOf(MedallionException.class)
+        .hasMessageStartingWith("Cannot run bronze: " + tables().bronzeEvents() + " holds records but its checkpoint " + checkpoint + " is missing")
+        .hasMessageContaining("bin/medallion bronze --recover-checkpoint");
+    BronzeJob.run(spark, config, true);
+    assertThat(bronzeValues(topic)).containsOnlyKeys(all.keySet());
+    assertThatThrownBy(() -> BronzeJob.run(spark, config, true)).hasMessageStartingWith("Cannot recover bronze's checkpoint: " + checkpoint + " is there");
+
+    kafka.deleteTopic(topic);
+    createAgain(topic, 2);
+    long recreated = produce(topic, EventGenerator.generate(GeneratorSpec.realistic(13, 200))).size();
+    assertThatThrownBy(() -> BronzeJob.run(spark, config))
+        .isInstanceOf(MedallionException.class)
+        .hasMessageStartingWith("A Kafka topic bronze reads was deleted or recreated");
+    assertThat(bronzeCount()).isEqualTo(all.size());
+    DeltaTables.deleteLocation(spark, checkpoint); // the runbook: move the checkpoint aside
+    BronzeJob.run(spark, config, true);
+    assertThat(bronzeCount()).isEqualTo(all.size() + recreated);
+    assertThat(BronzeJob.run(spark, config).recordsIn()).isZero();
+
+    DeltaTables.deleteLocation(spark, tables().bronzeEvents());
+    assertThatThrownBy(() -> BronzeJob.run(spark, config))
+        .isInstanceOf(MedallionException.class)
+        .hasMessageStartingWith("Cannot run bronze: its checkpoint " + checkpoint + " is there but the table " + tables().bronzeEvents() + " is not");
+  }
+
+  /** Creates a topic whose deletion the broker may still be finishing. */
+  private static void createAgain(String topic, int partitions) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      try {
+        kafka.createTopic(topic, partitions);
+        return;
+      } catch (IllegalStateException e) {
+        assertThat(System.nanoTime()).as("topic %s created again within 30 s: %s", topic, e.getMessage()).isLessThan(deadline);
+        Thread.sleep(200);
+      }
+    }
+  }
+
   /** Produces the records and returns their bytes by "topic/partition/offset". */
   private static Map<String, byte[]> produce(String topic, List<GeneratedRecord> records) {
     Map<String, byte[]> values = new HashMap<>();

@@ -6,6 +6,7 @@ import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.config.Settings;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.error.Errors;
+import dev.medallion.common.spark.Checkpoints;
 import dev.medallion.common.spark.StreamingRuns;
 import dev.medallion.common.spark.TableWrites;
 import static org.apache.spark.sql.functions.col;
@@ -47,6 +48,9 @@ public final class GoldJob {
     long silverVersion = DeltaTables.version(spark, tables.silverEvents());
     if (silverVersion == DeltaTables.NO_VERSION) {
       throw Errors.usage("Cannot run gold: there is no silver table at " + tables.silverEvents() + "; run bin/medallion silver first");
+    }
+    if (!request.fullRefresh() && request.from().isEmpty()) {
+      checkState(spark, tables);
     }
     GoldWriter writer = new GoldWriter(spark, tables);
     List<GoldTable> selected = request.table().map(List::of).orElse(GoldTables.ALL);
@@ -128,6 +132,25 @@ public final class GoldJob {
 
   private static RunSummary summary(long changes, String covered, long started) {
     return new RunSummary(LAYER, changes, changes, covered, (System.nanoTime() - started) / 1e9);
+  }
+
+  /**
+   * Refuses a checkpoint whose gold table is gone: the run would create it empty and fill only
+   * the hours and days of new changes. A gold without its checkpoint needs no refusal: reading
+   * silver's changes again recomputes whole units, which is exact.
+   */
+  private static void checkState(SparkSession spark, TableLocations tables) {
+    if (!Checkpoints.holdsBatches(spark, tables.checkpoint(LAYER, CHECKPOINT))) {
+      return;
+    }
+    for (GoldTable table : GoldTables.ALL) {
+      if (DeltaTables.version(spark, tables.gold(table.name())) == DeltaTables.NO_VERSION) {
+        throw Errors.jobFailed(
+            "Cannot run gold: " + tables.gold(table.name()) + " is missing while gold's checkpoint is there, so it would hold"
+                + " only the hours and days of new changes; run bin/medallion gold --full-refresh --table " + table.name(),
+            null);
+      }
+    }
   }
 
   /** A silver rebuilt under gold's feet is the failure operators must understand. */

@@ -1,6 +1,7 @@
 package dev.medallion.gold;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.medallion.bronze.BronzeJob;
 import dev.medallion.common.RunSummary;
@@ -107,6 +108,37 @@ class GoldJobIT extends PipelineIT {
     assertGoldEquals(truth);
     GoldJob.run(spark, config, GoldRequest.parse(null, false, "2025-12-28", "2026-01-03"));
     assertGoldEquals(truth);
+  }
+
+  /** A table or checkpoint that vanished under silver or gold is refused; the full refresh it names rebuilds exactly. */
+  @Test
+  void lostSilverAndGoldStateIsRefusedAndTheNamedRebuildIsExact() {
+    String topic = "lost";
+    kafka.createTopic(topic, 2);
+    List<GeneratedRecord> produced = produce(topic, new GeneratorSpec(33, 0, 1_500, GeneratorSpec.DEFAULT_START, 24, 0.05, 0.05, 0.02));
+    MedallionConfig config = config(topic, Map.of());
+    runPipeline(config);
+
+    String silverCheckpoint = tables().checkpoint(SilverJob.LAYER, SilverJob.TABLE);
+    DeltaTables.deleteLocation(spark, silverCheckpoint);
+    assertThatThrownBy(() -> SilverJob.run(spark, config, false))
+        .hasMessageStartingWith("Cannot run silver: " + tables().silverEvents() + " holds events but its checkpoint " + silverCheckpoint + " is missing")
+        .hasMessageContaining("silver --full-refresh");
+    SilverJob.run(spark, config, true);
+    DeltaTables.deleteLocation(spark, tables().silverEvents());
+    assertThatThrownBy(() -> SilverJob.run(spark, config, false))
+        .hasMessageStartingWith("Cannot run silver: its checkpoint " + silverCheckpoint + " is there but the table " + tables().silverEvents() + " is not");
+    SilverJob.run(spark, config, true);
+    assertThat(Reconciliation.run(spark, config).balanced()).isTrue();
+
+    GoldJob.run(spark, config, GoldRequest.parse(null, true, null, null));
+    DeltaTables.deleteLocation(spark, tables().gold("daily_funnel"));
+    assertThatThrownBy(() -> GoldJob.run(spark, config, GoldRequest.incremental()))
+        .hasMessageStartingWith("Cannot run gold: " + tables().gold("daily_funnel") + " is missing while gold's checkpoint is there")
+        .hasMessageContaining("gold --full-refresh --table daily_funnel");
+    GoldJob.run(spark, config, GoldRequest.parse("daily_funnel", true, null, null));
+    GoldJob.run(spark, config, GoldRequest.incremental());
+    assertGoldEquals(GroundTruth.of(produced));
   }
 
   @Test

@@ -31,9 +31,16 @@ import org.slf4j.LoggerFactory;
 enum Command {
   BRONZE("bronze", "ingest new Kafka records into bronze/events (Trigger.AvailableNow)") {
     @Override
+    void addOptions(Options options) {
+      options.addOption(
+          Option.builder().longOpt(RECOVER_CHECKPOINT).desc("start a lost checkpoint again from the Kafka offsets bronze/events holds").get());
+    }
+
+    @Override
     void run(CommandLine line, MedallionConfig config, PrintStream out) {
       BronzeJob.validate(config);
-      runJob("bronze", config, out, BronzeJob::run);
+      boolean recover = line.hasOption(RECOVER_CHECKPOINT);
+      runJob("bronze", config, out, (spark, c) -> BronzeJob.run(spark, c, recover));
     }
   },
   SILVER("silver", "validate, deduplicate and enrich new bronze rows into silver/events and silver/quarantine") {
@@ -217,6 +224,7 @@ enum Command {
   static final String LIMIT = "limit";
   static final String REASON = "reason";
   static final String ALLOW_WRITES = "allow-writes";
+  static final String RECOVER_CHECKPOINT = "recover-checkpoint";
 
   private final String commandName;
   private final String description;

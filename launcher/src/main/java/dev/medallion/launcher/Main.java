@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
@@ -43,6 +44,11 @@ public final class Main {
   }
 
   static int run(String[] args, PrintStream out, PrintStream err) {
+    return run(args, System.getenv(), out, err);
+  }
+
+  /** Runs one command with this environment (the source of secrets); returns the exit code. */
+  static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err) {
     if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals(HELP)) {
       out.print(usage());
       return args.length == 0 ? MedallionException.EXIT_USAGE : 0;
@@ -63,8 +69,8 @@ public final class Main {
       config =
           ConfigLoader.load(
               Optional.ofNullable(line.getOptionValue(CONFIG)).map(Path::of),
-              System.getenv(),
-              List.of(Optional.ofNullable(line.getOptionValues(SET)).orElse(new String[0])));
+              environment,
+              ConfigLoader.refuseSecrets(List.of(Optional.ofNullable(line.getOptionValues(SET)).orElse(new String[0]))));
       command.get().run(line, config, out);
       return 0;
     } catch (ParseException e) {

@@ -2,18 +2,25 @@ package dev.medallion.launcher;
 
 import dev.medallion.common.TableLocations;
 import dev.medallion.common.delta.DeltaTables;
+import dev.medallion.common.delta.ReaderPosition;
 import dev.medallion.common.error.Errors;
+import dev.medallion.gold.GoldJob;
 import dev.medallion.gold.GoldTable;
 import dev.medallion.gold.GoldTables;
+import dev.medallion.silver.SilverJob;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.apache.spark.sql.SparkSession;
 
 /**
  * Table maintenance: OPTIMIZE (compacting small files, Z-ordered by the columns each table
  * declares) and VACUUM (deleting files no version within the retention needs). VACUUM never goes
- * below Delta's safe default of 168 hours unless the operator says so explicitly.
+ * below Delta's safe default of 168 hours unless the operator says so explicitly, and never
+ * deletes what a downstream streaming reader still has to read.
  */
 final class Maintenance {
   static final int SAFE_RETENTION_HOURS = 168;
@@ -32,6 +39,42 @@ final class Maintenance {
       columns.put("gold." + table.name(), table.clusterBy());
     }
     return columns;
+  }
+
+  /** A streaming query that reads a table, and where its checkpoint is. */
+  record Reader(String job, String checkpoint) {}
+
+  /** The streaming readers of each table: silver reads bronze, gold reads silver's change feed. */
+  static Map<String, List<Reader>> readers(TableLocations locations) {
+    return Map.of(
+        "bronze.events", List.of(new Reader(SilverJob.LAYER, locations.checkpoint(SilverJob.LAYER, SilverJob.TABLE))),
+        "silver.events", List.of(new Reader(GoldJob.LAYER, locations.checkpoint(GoldJob.LAYER, GoldJob.CHECKPOINT))));
+  }
+
+  /**
+   * Refuses, before anything changes, when a reader still has to read versions committed before
+   * the retention horizon: VACUUM could delete files (or change data files) it has yet to read,
+   * and its next run would fail for good. A reader that caught up needs nothing VACUUM deletes.
+   */
+  static void checkReaders(SparkSession spark, TableLocations locations, String table, String path, int retentionHours) {
+    long latest = DeltaTables.version(spark, path);
+    Instant horizon = Instant.now().minus(Duration.ofHours(retentionHours));
+    for (Reader reader : readers(locations).getOrDefault(table, List.of())) {
+      OptionalLong firstUnread = ReaderPosition.firstUnreadVersion(spark, reader.checkpoint());
+      if (firstUnread.isEmpty() || firstUnread.getAsLong() > latest) {
+        continue;
+      }
+      Instant committed = DeltaTables.commitTime(spark, path, firstUnread.getAsLong());
+      if (committed.isBefore(horizon)) {
+        throw Errors.jobFailed(
+            String.format(
+                "Refusing to VACUUM %s: %s has not read it since v%d (committed %s; the table is at v%d), which is older than"
+                    + " the retention of %d hours, so VACUUM could delete files %s still needs; run bin/medallion %s first,"
+                    + " then maintain again",
+                table, reader.job(), firstUnread.getAsLong(), committed, latest, retentionHours, reader.job(), reader.job()),
+            null);
+      }
+    }
   }
 
   /** Checks a request before Spark starts: a known table, and a safe retention unless forced. */
@@ -53,6 +96,7 @@ final class Maintenance {
     if (DeltaTables.version(spark, path) == DeltaTables.NO_VERSION) {
       return table + ": no table at " + path + ", nothing to maintain";
     }
+    checkReaders(spark, locations, table, path, retentionHours);
     String target = "delta.`" + path.replace("`", "``") + "`";
     spark.sql("OPTIMIZE " + target + (zOrder.isEmpty() ? "" : " ZORDER BY (" + String.join(", ", zOrder) + ")"));
     if (allowUnsafeRetention) {

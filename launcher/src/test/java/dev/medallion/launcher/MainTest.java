@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +20,11 @@ class MainTest {
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
   private int run(String... args) {
-    return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    return runWith(Map.of(), args);
+  }
+
+  private int runWith(Map<String, String> environment, String... args) {
+    return Main.run(args, environment, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
   private String errorLine() {
@@ -123,15 +128,14 @@ class MainTest {
   void unreachableS3EndpointFailsWithOneLineNamingTheKeyToCheck() {
     // Nothing listens on port 1 of the loopback interface; few retries keep the test short.
     int code =
-        run(
+        runWith(
+            Map.of("MEDALLION_S3_ACCESS_KEY", "AKIDTEST", "MEDALLION_S3_SECRET_KEY", "never-printed-secret"),
             "bronze",
             "--set", "kafka.bootstrap.servers=127.0.0.1:1",
             "--set", "lakehouse.root=s3a://lake/unreachable",
             "--set", "s3.endpoint=http://127.0.0.1:1",
             "--set", "s3.path.style.access=true",
             "--set", "s3.region=us-east-1",
-            "--set", "s3.access.key=AKIDTEST",
-            "--set", "s3.secret.key=never-printed-secret",
             "--set", "spark.hadoop.fs.s3a.retry.limit=0",
             "--set", "spark.hadoop.fs.s3a.attempts.maximum=0",
             "--set", "spark.master=local[1]");
@@ -141,6 +145,17 @@ class MainTest {
         .contains("check s3.endpoint")
         .doesNotContain("never-printed-secret")
         .doesNotContain("\n");
+  }
+
+  @Test
+  void aSecretOnTheCommandLineIsRefusedWithTheVariableToUseInstead() {
+    assertThat(run("bronze", "--set", "kafka.consumer.sasl.jaas.config=user-pass-1234", "--set", "kafka.bootstrap.servers=127.0.0.1:1")).isEqualTo(2);
+    assertThat(errorLine())
+        .isEqualTo("medallion: Cannot take kafka.consumer.sasl.jaas.config from --set: a command line shows in the process list"
+            + " and in Airflow's logs; set the environment variable MEDALLION_KAFKA_CONSUMER_SASL_JAAS_CONFIG instead");
+    err.reset();
+    assertThat(run("silver", "--set", "spark.hadoop.fs.s3a.secret.key=s3-secret-99")).isEqualTo(2);
+    assertThat(errorLine()).contains("MEDALLION_SPARK_HADOOP_FS_S3A_SECRET_KEY").doesNotContain("s3-secret-99");
   }
 
   @Test

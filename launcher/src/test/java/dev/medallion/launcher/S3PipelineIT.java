@@ -107,8 +107,13 @@ class S3PipelineIT {
     produce(lastBatch);
     assertThat(BronzeJob.run(spark, config).recordsIn()).isEqualTo(PRODUCED.size());
 
-    ChildJvm.killAfterCommits(
-        Main.class, CommandLines.withSettings("silver", config.raw()), s3.localPath(BUCKET, PREFIX + "/silver/events"), 2, CHILD_TIMEOUT);
+    Path silverLog = s3.localPath(BUCKET, PREFIX + "/silver/events/_delta_log");
+    ChildJvm.killWhen(
+        Main.class,
+        CommandLines.withSettings("silver", config.raw()),
+        CommandLines.secrets(config.raw()),
+        () -> ChildJvm.commits(silverLog) >= 2,
+        CHILD_TIMEOUT);
     SilverJob.run(spark, config, false);
     GoldJob.run(spark, config, GoldRequest.incremental());
 
@@ -166,12 +171,14 @@ class S3PipelineIT {
   @Order(5)
   void wrongCredentialsFailInOneLineThatDoesNotShowTheSecret() throws Exception {
     String wrongSecret = "wrong-secret-5e1d";
-    Map<String, String> withoutSecret = new HashMap<>(config.raw());
-    withoutSecret.remove("s3.secret.key");
     long bronzeVersion = DeltaTables.version(spark, TABLES.bronzeEvents());
 
     ChildJvm.Result result =
-        ChildJvm.run(Main.class, CommandLines.withSettings("bronze", withoutSecret), Map.of("MEDALLION_S3_SECRET_KEY", wrongSecret), CHILD_TIMEOUT);
+        ChildJvm.run(
+            Main.class,
+            CommandLines.withSettings("bronze", config.raw()),
+            Map.of("MEDALLION_S3_ACCESS_KEY", S3Server.ACCESS_KEY, "MEDALLION_S3_SECRET_KEY", wrongSecret),
+            CHILD_TIMEOUT);
 
     assertThat(result.exitCode()).as(result.output()).isEqualTo(1);
     List<String> lines = result.output().lines().filter(line -> line.startsWith("medallion: ")).toList();
@@ -223,7 +230,12 @@ class S3PipelineIT {
     BronzeJob.run(spark, config);
     Path silverLock = s3.localPath(BUCKET, PREFIX + "/_locks/silver.lock");
     long started = System.currentTimeMillis(); // the lock the first step's killed run left is older
-    ChildJvm.killWhen(Main.class, CommandLines.withSettings("silver", config.raw()), () -> writtenSince(silverLock, started), CHILD_TIMEOUT);
+    ChildJvm.killWhen(
+        Main.class,
+        CommandLines.withSettings("silver", config.raw()),
+        CommandLines.secrets(config.raw()),
+        () -> writtenSince(silverLock, started),
+        CHILD_TIMEOUT);
 
     assertThatThrownBy(() -> LayerLock.acquire(TABLES, "silver", hadoop, lease))
         .as("the killed run's lease has not expired yet")

@@ -6,6 +6,7 @@ import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.config.Settings;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.error.Errors;
+import dev.medallion.common.spark.Checkpoints;
 import dev.medallion.common.spark.StreamingRuns;
 import java.sql.Timestamp;
 import java.util.List;
@@ -64,6 +65,9 @@ public final class SilverJob {
       throw Errors.usage(
           "Cannot run silver: there is no bronze table at " + tables.bronzeEvents() + "; run bin/medallion bronze first");
     }
+    if (!fullRefresh) {
+      checkState(spark, tables);
+    }
     if (fullRefresh) {
       LOG.info("silver: full refresh, rebuilding silver and the quarantine from bronze");
       for (String location : List.of(tables.silverEvents(), tables.silverQuarantine(), tables.ops(RUNS), tables.checkpoint(LAYER, TABLE))) {
@@ -93,7 +97,7 @@ public final class SilverJob {
                   .option("checkpointLocation", tables.checkpoint(LAYER, TABLE))
                   .foreachBatch((VoidFunction2<Dataset<Row>, Long>) writer::write));
     } catch (StreamingQueryException e) {
-      throw Errors.jobFailed("silver failed: " + Errors.firstLine(e.getMessage()), e);
+      throw translate(e);
     }
     SilverCounts counts = writer.counts();
     if (counts.records() > 0 || fullRefresh || DeltaTables.version(spark, tables.ops(RUNS)) == DeltaTables.NO_VERSION) {
@@ -104,6 +108,43 @@ public final class SilverJob {
             "valid %d, duplicates dropped %d, quarantined %d; bronze up to v%d, %d micro-batches",
             counts.valid(), counts.duplicates(), counts.quarantined(), bronzeVersion, totals.batches());
     return new RunSummary(LAYER, counts.records(), counts.inserted(), covered, (System.currentTimeMillis() - started) / 1e3);
+  }
+
+  /**
+   * Refuses lost state instead of guessing: a checkpoint without silver (the events before it
+   * would be missing) or silver without its checkpoint (all of bronze would be read again and the
+   * quarantine would hold its records twice). A full refresh rebuilds both from bronze.
+   */
+  private static void checkState(SparkSession spark, TableLocations tables) {
+    String checkpoint = tables.checkpoint(LAYER, TABLE);
+    boolean checkpointed = Checkpoints.holdsBatches(spark, checkpoint);
+    boolean silverExists = DeltaTables.version(spark, tables.silverEvents()) != DeltaTables.NO_VERSION;
+    if (checkpointed && !silverExists) {
+      throw Errors.jobFailed(
+          "Cannot run silver: its checkpoint " + checkpoint + " is there but the table " + tables.silverEvents() + " is not;"
+              + " run bin/medallion silver --full-refresh to rebuild silver and the quarantine from bronze",
+          null);
+    }
+    boolean silverWritten = DeltaTables.version(spark, tables.silverEvents()) > 0 || DeltaTables.version(spark, tables.silverQuarantine()) > 0;
+    if (!checkpointed && silverWritten) {
+      throw Errors.jobFailed(
+          "Cannot run silver: " + tables.silverEvents() + " holds events but its checkpoint " + checkpoint + " is missing, so"
+              + " silver would read all of bronze again and quarantine its invalid records twice; run bin/medallion silver"
+              + " --full-refresh to rebuild silver and the quarantine from bronze",
+          null);
+    }
+  }
+
+  /** A bronze rebuilt under silver's feet is the failure operators must understand. */
+  static RuntimeException translate(StreamingQueryException e) {
+    String message = String.valueOf(e.getMessage());
+    if (message.contains("DIFFERENT_DELTA_TABLE_READ_BY_STREAMING_SOURCE") || message.toLowerCase(java.util.Locale.ROOT).contains("table id")) {
+      return Errors.jobFailed(
+          "bronze/events is not the table silver's checkpoint read (it was deleted and created again), so silver cannot go on"
+              + " from its checkpoint; run bin/medallion silver --full-refresh to rebuild silver from the bronze there is now",
+          e);
+    }
+    return Errors.jobFailed("silver failed: " + Errors.firstLine(message), e);
   }
 
   /** One row per run in {@code _ops/silver_runs}: what reconciliation checks against. */

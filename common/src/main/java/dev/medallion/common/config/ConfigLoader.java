@@ -61,6 +61,22 @@ public final class ConfigLoader {
     return build(resolved);
   }
 
+  /**
+   * Returns {@code --set} arguments unchanged, or fails on one that sets a secret: a command
+   * line shows in the process list of every user of the machine and in Airflow's task logs.
+   */
+  public static List<String> refuseSecrets(List<String> setArguments) {
+    for (String argument : setArguments) {
+      String key = argument.substring(0, Math.max(0, argument.indexOf('='))).trim();
+      if (MedallionConfig.isSecretKey(key)) {
+        throw Errors.usage(
+            "Cannot take " + key + " from --set: a command line shows in the process list and in Airflow's logs;"
+                + " set the environment variable " + envName(key) + " instead");
+      }
+    }
+    return setArguments;
+  }
+
   /** {@code base} with more keys set, validated like {@code --set} arguments. */
   public static MedallionConfig withSets(MedallionConfig base, Map<String, String> overrides) {
     List<String> sets = new java.util.ArrayList<>();

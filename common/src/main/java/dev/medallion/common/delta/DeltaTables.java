@@ -1,7 +1,16 @@
 package dev.medallion.common.delta;
 
 import io.delta.tables.DeltaTable;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Map;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaLog;
@@ -12,7 +21,11 @@ public final class DeltaTables {
   /** The version of a table that does not exist yet. */
   public static final long NO_VERSION = -1;
 
-  private static final String FIRST_COMMIT = "_delta_log/00000000000000000000.json";
+  private static final String DELTA_LOG = "_delta_log";
+  private static final String FIRST_COMMIT = DELTA_LOG + "/00000000000000000000.json";
+  private static final String REMOVE_ACTION = "{\"remove\"";
+  /** Beyond this many commits, replaying them costs more than reading the snapshot. */
+  static final int MAX_COMMITS_TO_REPLAY = 100;
 
   private DeltaTables() {}
 
@@ -39,11 +52,11 @@ public final class DeltaTables {
 
   /** Deletes a table or checkpoint directory and everything under it (any Hadoop file system). */
   public static void deleteLocation(SparkSession spark, String location) {
-    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(location);
+    Path path = new Path(location);
     try {
       path.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(path, true);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("Cannot delete " + location, e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot delete " + location, e);
     }
   }
 
@@ -60,18 +73,45 @@ public final class DeltaTables {
    * Options that make a new streaming read of the table start at its first commit instead of a
    * snapshot: the same rows, but a restart after the first batch then replays commit files
    * instead of rebuilding and sorting the snapshot's file list (seconds per run on a large
-   * table). Empty when the log no longer holds commit 0; Spark ignores the option once the
-   * query has a checkpoint.
+   * table). Only while the log is short and no commit ever removed a file: after OPTIMIZE (and a
+   * VACUUM) the files of early commits may be gone, and only the current snapshot is safe to
+   * read. Empty otherwise, and Spark ignores the option once the query has a checkpoint.
    */
   public static Map<String, String> readFromFirstCommit(SparkSession spark, String path) {
-    org.apache.hadoop.fs.Path first = new org.apache.hadoop.fs.Path(path, FIRST_COMMIT);
+    Path log = new Path(path, DELTA_LOG);
     try {
-      if (first.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(first)) {
-        return Map.of("startingVersion", "0");
+      FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(new Path(path, FIRST_COMMIT))) {
+        return Map.of();
       }
-      return Map.of();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("Cannot read the Delta log of " + path, e);
+      FileStatus[] commits = fs.listStatus(log, file -> file.getName().matches("\\d{20}\\.json"));
+      if (commits.length > MAX_COMMITS_TO_REPLAY) {
+        return Map.of();
+      }
+      for (FileStatus commit : commits) {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(fs.open(commit.getPath()), StandardCharsets.UTF_8))) {
+          if (lines.lines().anyMatch(line -> line.startsWith(REMOVE_ACTION))) {
+            return Map.of();
+          }
+        }
+      }
+      return Map.of("startingVersion", "0");
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the Delta log of " + path, e);
+    }
+  }
+
+  /**
+   * When {@code version} was committed (its log file's modification time, as Delta itself dates
+   * commits), or {@link Instant#EPOCH} when the log no longer holds it.
+   */
+  public static Instant commitTime(SparkSession spark, String path, long version) {
+    Path commit = new Path(new Path(path, DELTA_LOG), String.format("%020d.json", version));
+    try {
+      FileSystem fs = commit.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      return fs.exists(commit) ? Instant.ofEpochMilli(fs.getFileStatus(commit).getModificationTime()) : Instant.EPOCH;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the Delta log of " + path, e);
     }
   }
 

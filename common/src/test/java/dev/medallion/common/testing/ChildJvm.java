@@ -57,11 +57,18 @@ public final class ChildJvm {
    */
   public static void killWhen(Class<?> main, List<String> args, BooleanSupplier ready, Duration timeout)
       throws IOException, InterruptedException {
-    Process child =
+    killWhen(main, args, Map.of(), ready, timeout);
+  }
+
+  /** {@link #killWhen(Class, List, BooleanSupplier, Duration)} with extra {@code environment}. */
+  public static void killWhen(Class<?> main, List<String> args, Map<String, String> environment, BooleanSupplier ready, Duration timeout)
+      throws IOException, InterruptedException {
+    ProcessBuilder builder =
         new ProcessBuilder(command(main, args))
             .redirectErrorStream(true)
-            .redirectOutput(new File("target/" + main.getSimpleName() + "-child.log"))
-            .start();
+            .redirectOutput(new File("target/" + main.getSimpleName() + "-child.log"));
+    builder.environment().putAll(environment);
+    Process child = builder.start();
     try {
       long deadline = System.nanoTime() + timeout.toNanos();
       while (!ready.getAsBoolean() && child.isAlive() && System.nanoTime() < deadline) {
@@ -101,7 +108,8 @@ public final class ChildJvm {
     return command;
   }
 
-  private static long commits(Path deltaLog) {
+  /** How many commits the Delta log directory {@code deltaLog} holds (0 before it exists). */
+  public static long commits(Path deltaLog) {
     if (!Files.isDirectory(deltaLog)) {
       return 0;
     }

@@ -1,0 +1,95 @@
+package dev.medallion.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.medallion.bronze.BronzeJob;
+import dev.medallion.common.config.MedallionConfig;
+import dev.medallion.common.error.MedallionException;
+import dev.medallion.common.events.EventGenerator;
+import dev.medallion.common.events.GeneratedRecord;
+import dev.medallion.common.events.GeneratorSpec;
+import dev.medallion.common.events.GroundTruth;
+import dev.medallion.common.testing.PipelineIT;
+import dev.medallion.common.testing.Produced;
+import dev.medallion.gold.GoldAssertions;
+import dev.medallion.gold.GoldJob;
+import dev.medallion.gold.GoldRequest;
+import dev.medallion.silver.Reconciliation;
+import dev.medallion.silver.SilverJob;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * OPTIMIZE + VACUUM (with no retention at all, the harshest case) while a downstream layer lags,
+ * then the lagging layer catches up, then rebuilds: maintenance never deletes what a reader
+ * still needs, and a rebuild after VACUUM reads the current snapshot, not files long gone.
+ */
+class MaintenanceIT extends PipelineIT {
+  private final List<GeneratedRecord> produced = new ArrayList<>();
+  private GeneratorSpec spec = new GeneratorSpec(51, 0, 1_500, GeneratorSpec.DEFAULT_START, 24, 0.05, 0.05, 0.02);
+
+  @Test
+  void vacuumWaitsForLaggingReadersAndRebuildsAfterItReadTheSnapshot() throws Exception {
+    String topic = "maintained";
+    kafka.createTopic(topic, 2);
+    // Small bronze batches: several files per run, so OPTIMIZE has files to compact and remove.
+    MedallionConfig config = config(topic, Map.of("kafka.max.offsets.per.trigger", "400"));
+    produceMore(topic);
+    BronzeJob.run(spark, config);
+    SilverJob.run(spark, config, false);
+    GoldJob.run(spark, config, GoldRequest.incremental());
+
+    // Bronze moves on; silver lags behind it.
+    produceMore(topic);
+    BronzeJob.run(spark, config);
+    Thread.sleep(50);
+    assertThatThrownBy(() -> maintain("bronze.events"))
+        .isInstanceOf(MedallionException.class)
+        .hasMessageStartingWith("Refusing to VACUUM bronze.events: silver has not read it since v")
+        .hasMessageContaining("run bin/medallion silver first");
+
+    SilverJob.run(spark, config, false);
+    assertThat(maintain("bronze.events")).contains("bronze.events: optimized", "vacuumed files older than 0 hours");
+    // A rebuild after VACUUM: the files of bronze's first commits are gone.
+    SilverJob.run(spark, config, true);
+    assertThat(Reconciliation.run(spark, config).balanced()).isTrue();
+    GoldJob.run(spark, config, GoldRequest.parse(null, true, null, null));
+    assertGold();
+
+    // Silver moves on; gold lags behind silver's change feed.
+    produceMore(topic);
+    BronzeJob.run(spark, config);
+    SilverJob.run(spark, config, false);
+    Thread.sleep(50);
+    assertThatThrownBy(() -> maintain("silver.events"))
+        .isInstanceOf(MedallionException.class)
+        .hasMessageStartingWith("Refusing to VACUUM silver.events: gold has not read it since v");
+
+    GoldJob.run(spark, config, GoldRequest.incremental());
+    assertThat(maintain("silver.events")).contains("silver.events: optimized (Z-order event_id)");
+    assertThat(maintain("bronze.events")).contains("bronze.events: optimized");
+    GoldJob.run(spark, config, GoldRequest.parse(null, true, null, null));
+    SilverJob.run(spark, config, true);
+    GoldJob.run(spark, config, GoldRequest.parse(null, true, null, null));
+    assertGold();
+    assertThat(Reconciliation.run(spark, config).balanced()).isTrue();
+  }
+
+  private String maintain(String table) {
+    return Maintenance.run(spark, tables(), table, 0, true);
+  }
+
+  private void produceMore(String topic) {
+    List<GeneratedRecord> records = EventGenerator.generate(spec);
+    Produced.produce(kafka.bootstrapServers(), topic, records);
+    produced.addAll(records);
+    spec = spec.next(1_500);
+  }
+
+  private void assertGold() {
+    GoldAssertions.assertGoldEquals(spark, tables(), GroundTruth.of(produced));
+  }
+}
