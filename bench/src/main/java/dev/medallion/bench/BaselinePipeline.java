@@ -16,13 +16,13 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The straightforward pipeline the source blog calls its "complete production pipeline",
- * written the same way, for comparison only: Kafka -> parse -> dropDuplicates -> hourly
- * aggregation in {@code outputMode("complete")} to Delta, 400 shuffle partitions, a 5-minute
- * watermark. Two changes were needed for it to run at all on Spark 4.2: the watermark is on an
- * event-time timestamp (Spark rejects one on a long), and {@code countDistinct} becomes {@code
- * approx_count_distinct} (exact distinct aggregations are not supported on streams) — so its
- * unique users are approximate, and its watermark drops late duplicates' state.
+ * The straightforward pipeline the source blog calls its "complete production pipeline", written
+ * the same way, for comparison only: Kafka -> parse -> dropDuplicates -> hourly aggregation in
+ * {@code outputMode("complete")} to Delta, 400 shuffle partitions, a 5-minute watermark. Two
+ * changes were needed for it to run at all on Spark 4.2: the watermark is on an event-time
+ * timestamp (Spark rejects one on a long), and {@code countDistinct} becomes {@code
+ * approx_count_distinct} (exact distinct aggregations are not supported on streams) — so its unique
+ * users are approximate, and its watermark drops late duplicates' state.
  *
  * <p>Arguments: bootstrap servers, topic, output directory.
  */
@@ -38,7 +38,9 @@ public final class BaselinePipeline {
             .config("spark.sql.adaptive.coalescePartitions.enabled", "true")
             .config("spark.sql.shuffle.partitions", "400")
             .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-            .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+            .config(
+                "spark.sql.catalog.spark_catalog",
+                "org.apache.spark.sql.delta.catalog.DeltaCatalog")
             .config("spark.ui.enabled", "false")
             .getOrCreate();
     StructType schema =
@@ -52,7 +54,8 @@ public final class BaselinePipeline {
             .add("timestamp", DataTypes.LongType)
             .add("metadata", DataTypes.StringType);
     Dataset<Row> parsed =
-        spark.readStream()
+        spark
+            .readStream()
             .format("kafka")
             .option("kafka.bootstrap.servers", args[0])
             .option("subscribe", args[1])

@@ -23,10 +23,10 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * {@code bin/bench [--events N]}: one run on one machine of Kafka's own consumer rate (the
- * limit), the straightforward baseline pipeline and medallion's three layers (first run, no-op
- * runs, a 10% increment), each as its own process with wall time and peak RSS. Writes
- * {@code BENCHMARKS.md} and {@code benchmarks.json} in the repository root.
+ * {@code bin/bench [--events N]}: one run on one machine of Kafka's own consumer rate (the limit),
+ * the straightforward baseline pipeline and medallion's three layers (first run, no-op runs, a 10%
+ * increment), each as its own process with wall time and peak RSS. Writes {@code BENCHMARKS.md} and
+ * {@code benchmarks.json} in the repository root.
  */
 public final class Benchmark {
   static final String TOPIC = "events";
@@ -85,7 +85,14 @@ public final class Benchmark {
       }
       double limit = median(consumer);
       results.put("kafka_consumer_records_per_s", Math.round(limit));
-      rows.add(String.format(Locale.ROOT, "| Kafka's own consumer (the limit) | %,d records | median of %d | %,.0f records/s | | |", produced, REPEATS, limit));
+      rows.add(
+          String.format(
+              Locale.ROOT,
+              "| Kafka's own consumer (the limit) | %,d records | median of %d | %,.0f records/s |"
+                  + " | |",
+              produced,
+              REPEATS,
+              limit));
 
       Lakehouse lake = new Lakehouse(work.resolve("lakehouse").toString(), servers, TOPIC);
       double total = 0;
@@ -101,27 +108,49 @@ public final class Benchmark {
           idleRss = Math.max(idleRss, noop.peakRssKb());
         }
         results.put(layer + "_noop_wall_s", median(idle));
-        rows.add(String.format(Locale.ROOT, "| %s no-op run (nothing new) | 0 | median of %d | | %.1f s | %,d MB |", layer, REPEATS, median(idle), idleRss / 1024));
+        rows.add(
+            String.format(
+                Locale.ROOT,
+                "| %s no-op run (nothing new) | 0 | median of %d | | %.1f s | %,d MB |",
+                layer,
+                REPEATS,
+                median(idle),
+                idleRss / 1024));
       }
       results.put("medallion_total_wall_s", total);
 
       // The baseline reads the same records as the first runs, before the increments arrive.
-      TimedProcess.Result baseline = TimedProcess.run(java(BaselinePipeline.class, servers, TOPIC, work.resolve("baseline").toString()), work);
+      TimedProcess.Result baseline =
+          TimedProcess.run(
+              java(BaselinePipeline.class, servers, TOPIC, work.resolve("baseline").toString()),
+              work);
       results.put("baseline_wall_s", baseline.wallSeconds());
       results.put("baseline_peak_rss_mb", baseline.peakRssKb() / 1024);
-      rows.add(String.format(Locale.ROOT, "| baseline: the source pipeline, Kafka -> hourly revenue (complete mode) | %,d records | 1 run | %,.0f records/s | %.1f s | %,d MB |",
-          produced, produced / baseline.wallSeconds(), baseline.wallSeconds(), baseline.peakRssKb() / 1024));
+      rows.add(
+          String.format(
+              Locale.ROOT,
+              "| baseline: the source pipeline, Kafka -> hourly revenue (complete mode) | %,d"
+                  + " records | 1 run | %,.0f records/s | %.1f s | %,d MB |",
+              produced,
+              produced / baseline.wallSeconds(),
+              baseline.wallSeconds(),
+              baseline.peakRssKb() / 1024));
       results.put("speedup_vs_baseline", baseline.wallSeconds() / total);
 
       // The typical scheduled run: the latest hour's events (10% of what is there), then a
       // worst case: 10% more spread over the whole 48 h window, so every hour and day changes.
       long hourly = produce(kafka, TOPIC, latestHour(spec, events / 10, spec.lateRate()));
       for (String layer : LAYERS) {
-        record(layer + " +10% increment: the latest hour", lake.run(layer), layer + "_hourly", hourly);
+        record(
+            layer + " +10% increment: the latest hour", lake.run(layer), layer + "_hourly", hourly);
       }
       long spread = produce(kafka, TOPIC, spec.next(events / 10));
       for (String layer : LAYERS) {
-        record(layer + " +10% increment over the whole window", lake.run(layer), layer + "_increment", spread);
+        record(
+            layer + " +10% increment over the whole window",
+            lake.run(layer),
+            layer + "_increment",
+            spread);
       }
 
       oneCore(servers, produced);
@@ -134,34 +163,51 @@ public final class Benchmark {
 
   /** The same first runs on one core, for the scale-out section. */
   private void oneCore(String servers, long produced) throws IOException, InterruptedException {
-    Lakehouse lake = new Lakehouse(work.resolve("one-core").toString(), servers, TOPIC, "spark.master=local[1]");
+    Lakehouse lake =
+        new Lakehouse(work.resolve("one-core").toString(), servers, TOPIC, "spark.master=local[1]");
     for (String layer : LAYERS) {
-      record(layer + " first run on 1 core (`local[1]`)", lake.run(layer), layer + "_1core", produced);
-      results.put(layer + "_2core_speedup", number(layer + "_1core_job_s") / number(layer + "_job_s"));
+      record(
+          layer + " first run on 1 core (`local[1]`)", lake.run(layer), layer + "_1core", produced);
+      results.put(
+          layer + "_2core_speedup", number(layer + "_1core_job_s") / number(layer + "_job_s"));
     }
   }
 
   /**
    * Incremental scaling on a table {@code scale} events large: silver's latest-hour run of 10% new
-   * events (compare with the same run on the smaller table), gold's run that touches one hour
-   * of the table's (under 1% of them; no late events) against a full refresh, and peak memory.
+   * events (compare with the same run on the smaller table), gold's run that touches one hour of
+   * the table's (under 1% of them; no late events) against a full refresh, and peak memory.
    */
   private void scaling(EmbeddedKafka kafka, int scale) throws IOException, InterruptedException {
     String topic = "events-" + scale;
     GeneratorSpec spec = GeneratorSpec.realistic(11, scale);
     long produced = produce(kafka, topic, spec);
     results.put("scale_records", produced);
-    Lakehouse lake = new Lakehouse(work.resolve("scale").toString(), kafka.bootstrapServers(), topic);
+    Lakehouse lake =
+        new Lakehouse(work.resolve("scale").toString(), kafka.bootstrapServers(), topic);
     for (String layer : LAYERS) {
-      record(layer + " first run, " + scale + " events", lake.run(layer), "scale_" + layer, produced);
+      record(
+          layer + " first run, " + scale + " events", lake.run(layer), "scale_" + layer, produced);
     }
     long hourly = produce(kafka, topic, latestHour(spec, scale / 10, 0));
     for (String layer : LAYERS) {
-      record(layer + " +10% of " + scale + ": the latest hour", lake.run(layer), "scale_" + layer + "_hourly", hourly);
+      record(
+          layer + " +10% of " + scale + ": the latest hour",
+          lake.run(layer),
+          "scale_" + layer + "_hourly",
+          hourly);
     }
-    record("gold --full-refresh, " + scale + " events", lake.run("gold", "--full-refresh"), "scale_gold_full_refresh", produced);
-    results.put("silver_hourly_scale_ratio", number("scale_silver_hourly_job_s") / number("silver_hourly_job_s"));
-    results.put("gold_hour_vs_full_refresh", number("scale_gold_hourly_job_s") / number("scale_gold_full_refresh_job_s"));
+    record(
+        "gold --full-refresh, " + scale + " events",
+        lake.run("gold", "--full-refresh"),
+        "scale_gold_full_refresh",
+        produced);
+    results.put(
+        "silver_hourly_scale_ratio",
+        number("scale_silver_hourly_job_s") / number("silver_hourly_job_s"));
+    results.put(
+        "gold_hour_vs_full_refresh",
+        number("scale_gold_hourly_job_s") / number("scale_gold_full_refresh_job_s"));
   }
 
   /**
@@ -170,7 +216,14 @@ public final class Benchmark {
    */
   static GeneratorSpec latestHour(GeneratorSpec spec, int events, double lateRate) {
     return new GeneratorSpec(
-        spec.seed() + 1_000, 0, events, spec.start().plus(Duration.ofHours(spec.spanHours() - 1L)), 1, spec.duplicateRate(), lateRate, spec.invalidRate());
+        spec.seed() + 1_000,
+        0,
+        events,
+        spec.start().plus(Duration.ofHours(spec.spanHours() - 1L)),
+        1,
+        spec.duplicateRate(),
+        lateRate,
+        spec.invalidRate());
   }
 
   private long produce(EmbeddedKafka kafka, String topic, GeneratorSpec spec) {
@@ -183,12 +236,13 @@ public final class Benchmark {
   }
 
   /**
-   * Measures the steady state: the first Spark command after a build writes bin/medallion's
-   * class data sharing archive, so it runs here, on a topic and lakehouse of its own.
+   * Measures the steady state: the first Spark command after a build writes bin/medallion's class
+   * data sharing archive, so it runs here, on a topic and lakehouse of its own.
    */
   private void warmUp(EmbeddedKafka kafka) throws IOException, InterruptedException {
     produce(kafka, WARMUP_TOPIC, GeneratorSpec.realistic(1, 1_000));
-    new Lakehouse(work.resolve("warmup").toString(), kafka.bootstrapServers(), WARMUP_TOPIC).run("bronze");
+    new Lakehouse(work.resolve("warmup").toString(), kafka.bootstrapServers(), WARMUP_TOPIC)
+        .run("bronze");
   }
 
   /** One lakehouse the harness runs bin/medallion against. */
@@ -196,7 +250,12 @@ public final class Benchmark {
     private final List<String> settings = new ArrayList<>();
 
     Lakehouse(String root, String servers, String topic, String... more) {
-      List<String> all = new ArrayList<>(List.of("lakehouse.root=" + root, "kafka.bootstrap.servers=" + servers, "kafka.topics=" + topic));
+      List<String> all =
+          new ArrayList<>(
+              List.of(
+                  "lakehouse.root=" + root,
+                  "kafka.bootstrap.servers=" + servers,
+                  "kafka.topics=" + topic));
       all.addAll(Arrays.asList(more));
       for (String setting : all) {
         settings.add("--set");
@@ -205,7 +264,8 @@ public final class Benchmark {
     }
 
     TimedProcess.Result run(String layer, String... args) throws IOException, InterruptedException {
-      List<String> command = new ArrayList<>(List.of(home.resolve("bin/medallion").toString(), layer));
+      List<String> command =
+          new ArrayList<>(List.of(home.resolve("bin/medallion").toString(), layer));
       command.addAll(Arrays.asList(args));
       command.addAll(settings);
       return TimedProcess.run(command, work);
@@ -218,8 +278,16 @@ public final class Benchmark {
     results.put(key + "_wall_s", result.wallSeconds());
     results.put(key + "_job_s", jobSeconds);
     results.put(key + "_peak_rss_mb", result.peakRssKb() / 1024);
-    rows.add(String.format(Locale.ROOT, "| %s | %,d records | 1 run | %,.0f records/s (job %.1f s) | %.1f s | %,d MB |",
-        step, records, records / jobSeconds, jobSeconds, result.wallSeconds(), result.peakRssKb() / 1024));
+    rows.add(
+        String.format(
+            Locale.ROOT,
+            "| %s | %,d records | 1 run | %,.0f records/s (job %.1f s) | %.1f s | %,d MB |",
+            step,
+            records,
+            records / jobSeconds,
+            jobSeconds,
+            result.wallSeconds(),
+            result.peakRssKb() / 1024));
   }
 
   /** The job's own seconds: the last field of its summary line ("..., 12.3 s"). */
@@ -255,7 +323,8 @@ public final class Benchmark {
     props.put("fetch.min.bytes", "1048576");
     long read = 0;
     long started = System.nanoTime();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       consumer.subscribe(List.of(topic));
       Instant deadline = Instant.now().plus(Duration.ofMinutes(10));
       while (read < expected && Instant.now().isBefore(deadline)) {
@@ -269,35 +338,86 @@ public final class Benchmark {
   /** The performance targets of this machine kind, each with what this run measured. */
   private String targets() {
     long records = ((Number) results.get("records")).longValue();
-    StringBuilder md = new StringBuilder("\n## Targets\n\n| target | measured | |\n|---|---|---|\n");
-    atLeast(md, "bronze >= 150,000 records/s (job)", records / number("bronze_job_s"), 150_000, "%,.0f records/s");
-    atLeast(md, "silver >= 100,000 rows/s (job)", records / number("silver_job_s"), 100_000, "%,.0f rows/s");
-    atMost(md, "Kafka -> all gold tables <= 30 s of job time", number("bronze_job_s") + number("silver_job_s") + number("gold_job_s"), 30, "%.1f s");
-    atLeast(md, "at least 4x faster than the baseline (wall)", number("speedup_vs_baseline"), 4, "%.2fx");
+    StringBuilder md =
+        new StringBuilder("\n## Targets\n\n| target | measured | |\n|---|---|---|\n");
+    atLeast(
+        md,
+        "bronze >= 150,000 records/s (job)",
+        records / number("bronze_job_s"),
+        150_000,
+        "%,.0f records/s");
+    atLeast(
+        md,
+        "silver >= 100,000 rows/s (job)",
+        records / number("silver_job_s"),
+        100_000,
+        "%,.0f rows/s");
+    atMost(
+        md,
+        "Kafka -> all gold tables <= 30 s of job time",
+        number("bronze_job_s") + number("silver_job_s") + number("gold_job_s"),
+        30,
+        "%.1f s");
+    atLeast(
+        md,
+        "at least 4x faster than the baseline (wall)",
+        number("speedup_vs_baseline"),
+        4,
+        "%.2fx");
     for (String layer : LAYERS) {
       atMost(md, layer + " no-op run <= 8 s wall", number(layer + "_noop_wall_s"), 8, "%.1f s");
     }
     for (String layer : LAYERS) {
-      atMost(md, layer + " typical run (+10%, the latest hour) <= 10 s wall", number(layer + "_hourly_wall_s"), 10, "%.1f s");
+      atMost(
+          md,
+          layer + " typical run (+10%, the latest hour) <= 10 s wall",
+          number(layer + "_hourly_wall_s"),
+          10,
+          "%.1f s");
     }
     if (results.containsKey("silver_hourly_scale_ratio")) {
-      atMost(md, "silver +10% (the latest hour) on the large table <= 1.5x the same on the small one (job)", number("silver_hourly_scale_ratio"), 1.5, "%.2fx");
-      atMost(md, "gold run touching one hour (< 1% of hours) <= 10% of a full refresh (job)", 100 * number("gold_hour_vs_full_refresh"), 10, "%.0f%%");
+      atMost(
+          md,
+          "silver +10% (the latest hour) on the large table <= 1.5x the same on the small one"
+              + " (job)",
+          number("silver_hourly_scale_ratio"),
+          1.5,
+          "%.2fx");
+      atMost(
+          md,
+          "gold run touching one hour (< 1% of hours) <= 10% of a full refresh (job)",
+          100 * number("gold_hour_vs_full_refresh"),
+          10,
+          "%.0f%%");
     }
     String prefix = results.containsKey("scale_silver_peak_rss_mb") ? "scale_" : "";
     double peak = 0;
     for (Map.Entry<String, Object> entry : results.entrySet()) {
-      if (entry.getKey().startsWith(prefix) && entry.getKey().endsWith("_peak_rss_mb") && !entry.getKey().startsWith("baseline")) {
+      if (entry.getKey().startsWith(prefix)
+          && entry.getKey().endsWith("_peak_rss_mb")
+          && !entry.getKey().startsWith("baseline")) {
         peak = Math.max(peak, ((Number) entry.getValue()).doubleValue());
       }
     }
-    atMost(md, "peak RSS of any layer <= 2,500 MB" + (prefix.isEmpty() ? " (this run's smaller table)" : " (the large table)"), peak, 2_500, "%,.0f MB");
+    atMost(
+        md,
+        "peak RSS of any layer <= 2,500 MB"
+            + (prefix.isEmpty() ? " (this run's smaller table)" : " (the large table)"),
+        peak,
+        2_500,
+        "%,.0f MB");
     return md.toString();
   }
 
   /** 1 core against 2, and what that predicts for a cluster. */
   private String scaleOut() {
-    StringBuilder md = new StringBuilder("\n## Scale-out\n\n| layer | job on 1 core | job on 2 cores | speedup | 2-core efficiency | predicted on 100 cores |\n|---|---|---|---|---|---|\n");
+    StringBuilder md =
+        new StringBuilder(
+            "\n"
+                + "## Scale-out\n\n"
+                + "| layer | job on 1 core | job on 2 cores | speedup | 2-core efficiency |"
+                + " predicted on 100 cores |\n"
+                + "|---|---|---|---|---|---|\n");
     long records = ((Number) results.get("records")).longValue();
     for (String layer : LAYERS) {
       double one = number(layer + "_1core_job_s");
@@ -305,13 +425,29 @@ public final class Benchmark {
       double efficiency = one / two / 2;
       // Per-core rate on the largest run measured here, where fixed start-up costs weigh least.
       String scaled = "scale_" + layer + "_job_s";
-      double perCore = (results.containsKey(scaled) ? number("scale_records") / number(scaled) : records / two) / 2;
-      md.append(String.format(Locale.ROOT, "| %s | %.1f s | %.1f s | %.2fx | %.0f%% | %,.0f records/s |%n",
-          layer, one, two, one / two, 100 * Math.min(1, efficiency), perCore * 100 * Math.min(1, efficiency)));
+      double perCore =
+          (results.containsKey(scaled) ? number("scale_records") / number(scaled) : records / two)
+              / 2;
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %.1f s | %.1f s | %.2fx | %.0f%% | %,.0f records/s |%n",
+              layer,
+              one,
+              two,
+              one / two,
+              100 * Math.min(1, efficiency),
+              perCore * 100 * Math.min(1, efficiency)));
     }
-    md.append("\nThe prediction multiplies the per-core rate of the largest run above by 100 cores and by the efficiency measured ")
-        .append("from 1 to 2 cores; it assumes at least 100 Kafka partitions (or `kafka.min.partitions`) and bronze files, ")
-        .append("so every core has a task, and batches large enough that start-up costs stay small.\n");
+    md.append(
+            "\n"
+                + "The prediction multiplies the per-core rate of the largest run above by 100"
+                + " cores and by the efficiency measured ")
+        .append(
+            "from 1 to 2 cores; it assumes at least 100 Kafka partitions (or"
+                + " `kafka.min.partitions`) and bronze files, ")
+        .append(
+            "so every core has a task, and batches large enough that start-up costs stay small.\n");
     return md.toString();
   }
 
@@ -319,14 +455,34 @@ public final class Benchmark {
     return ((Number) results.get(key)).doubleValue();
   }
 
-  private static void atLeast(StringBuilder md, String target, double measured, double goal, String format) {
-    String status = measured >= goal ? "met" : String.format(Locale.ROOT, "missed: %.0f%% of the target", 100 * measured / goal);
-    md.append("| ").append(target).append(" | ").append(String.format(Locale.ROOT, format, measured)).append(" | ").append(status).append(" |\n");
+  private static void atLeast(
+      StringBuilder md, String target, double measured, double goal, String format) {
+    String status =
+        measured >= goal
+            ? "met"
+            : String.format(Locale.ROOT, "missed: %.0f%% of the target", 100 * measured / goal);
+    md.append("| ")
+        .append(target)
+        .append(" | ")
+        .append(String.format(Locale.ROOT, format, measured))
+        .append(" | ")
+        .append(status)
+        .append(" |\n");
   }
 
-  private static void atMost(StringBuilder md, String target, double measured, double goal, String format) {
-    String status = measured <= goal ? "met" : String.format(Locale.ROOT, "missed: %.1fx the target", measured / goal);
-    md.append("| ").append(target).append(" | ").append(String.format(Locale.ROOT, format, measured)).append(" | ").append(status).append(" |\n");
+  private static void atMost(
+      StringBuilder md, String target, double measured, double goal, String format) {
+    String status =
+        measured <= goal
+            ? "met"
+            : String.format(Locale.ROOT, "missed: %.1fx the target", measured / goal);
+    md.append("| ")
+        .append(target)
+        .append(" | ")
+        .append(String.format(Locale.ROOT, format, measured))
+        .append(" | ")
+        .append(status)
+        .append(" |\n");
   }
 
   static double median(double[] values) {
@@ -339,19 +495,40 @@ public final class Benchmark {
     String command = "bin/bench --events " + events + (scale > 0 ? " --scale " + scale : "");
     StringBuilder md = new StringBuilder();
     md.append("# Benchmarks\n\n")
-        .append("Measured by `").append(command).append("` (the harness in `bench/`) in one run on one machine: ")
-        .append(results.get("cores")).append(" cores, Java ").append(System.getProperty("java.version")).append(", ")
-        .append(Instant.now().toString(), 0, 10).append(". The Kafka broker runs in the harness JVM on the same machine; every ")
-        .append("layer and the baseline run as their own processes, so wall times include process and Spark start. ")
+        .append("Measured by `")
+        .append(command)
+        .append("` (the harness in `bench/`) in one run on one machine: ")
+        .append(results.get("cores"))
+        .append(" cores, Java ")
+        .append(System.getProperty("java.version"))
+        .append(", ")
+        .append(Instant.now().toString(), 0, 10)
+        .append(". The Kafka broker runs in the harness JVM on the same machine; every ")
+        .append(
+            "layer and the baseline run as their own processes, so wall times include process and"
+                + " Spark start. ")
         .append("Each layer's `job` time is what its summary line reports.\n\n")
-        .append("| step | input | runs | throughput | wall | peak RSS |\n|---|---|---|---|---|---|\n");
+        .append(
+            "| step | input | runs | throughput | wall | peak RSS |\n|---|---|---|---|---|---|\n");
     rows.forEach(row -> md.append(row).append('\n'));
-    md.append(String.format(Locale.ROOT, "%nmedallion bronze + silver + gold first runs: %.1f s wall in total; the baseline: %.1f s (%.2fx). ",
-        results.get("medallion_total_wall_s"), results.get("baseline_wall_s"), results.get("speedup_vs_baseline")));
-    md.append("The baseline computes only `hourly_revenue`, with approximate unique users and a watermark that ")
-        .append("drops late duplicates' state; medallion builds bronze, silver (validated, deduplicated over all history, ")
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "%nmedallion bronze + silver + gold first runs: %.1f s wall in total; the baseline:"
+                + " %.1f s (%.2fx). ",
+            results.get("medallion_total_wall_s"),
+            results.get("baseline_wall_s"),
+            results.get("speedup_vs_baseline")));
+    md.append(
+            "The baseline computes only `hourly_revenue`, with approximate unique users and a"
+                + " watermark that ")
+        .append(
+            "drops late duplicates' state; medallion builds bronze, silver (validated, deduplicated"
+                + " over all history, ")
         .append("enriched), the quarantine and three exact gold tables.\n\n")
-        .append("Machine-readable: `benchmarks.json`. Reproduce: `").append(command).append("`.\n");
+        .append("Machine-readable: `benchmarks.json`. Reproduce: `")
+        .append(command)
+        .append("`.\n");
     md.append(targets());
     md.append(scaleOut());
     Path analysis = home.resolve("bench/analysis.md");
@@ -361,7 +538,10 @@ public final class Benchmark {
     Files.writeString(home.resolve("BENCHMARKS.md"), md.toString(), StandardCharsets.UTF_8);
     StringBuilder json = new StringBuilder("{\n");
     List<String> entries = new ArrayList<>();
-    results.forEach((key, value) -> entries.add("  \"" + key + "\": " + (value instanceof Number ? value : "\"" + value + "\"")));
+    results.forEach(
+        (key, value) ->
+            entries.add(
+                "  \"" + key + "\": " + (value instanceof Number ? value : "\"" + value + "\"")));
     json.append(String.join(",\n", entries)).append("\n}\n");
     Files.writeString(home.resolve("benchmarks.json"), json.toString(), StandardCharsets.UTF_8);
     System.out.print(md);

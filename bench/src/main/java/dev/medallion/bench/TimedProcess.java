@@ -29,18 +29,29 @@ final class TimedProcess {
   static Result run(List<String> command, Path workDir) throws IOException, InterruptedException {
     Path times = Files.createTempFile(workDir, "time-", ".txt");
     Path output = Files.createTempFile(workDir, "out-", ".log");
-    List<String> timed = new ArrayList<>(List.of("/usr/bin/time", "-f", "%e %M", "-o", times.toString()));
+    List<String> timed =
+        new ArrayList<>(List.of("/usr/bin/time", "-f", "%e %M", "-o", times.toString()));
     timed.addAll(command);
-    Process process = new ProcessBuilder(timed).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    Process process =
+        new ProcessBuilder(timed).redirectErrorStream(true).redirectOutput(output.toFile()).start();
     if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
       process.destroyForcibly();
       throw new IllegalStateException("Timed out after " + TIMEOUT_MINUTES + " min: " + command);
     }
     List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8);
     if (process.exitValue() != 0) {
-      throw new IllegalStateException("Failed (exit " + process.exitValue() + "): " + command + "\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
+      throw new IllegalStateException(
+          "Failed (exit "
+              + process.exitValue()
+              + "): "
+              + command
+              + "\n"
+              + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
     }
     String[] measured = Files.readString(times).trim().split("\\s+");
-    return new Result(Double.parseDouble(measured[measured.length - 2]), Long.parseLong(measured[measured.length - 1]), lines);
+    return new Result(
+        Double.parseDouble(measured[measured.length - 2]),
+        Long.parseLong(measured[measured.length - 1]),
+        lines);
   }
 }

@@ -18,9 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Bronze: every Kafka record of the configured topics, once, in the append-only Delta table
- * {@code <root>/bronze/events}. Exactly-once comes from the streaming checkpoint (offsets are
- * logged before a micro-batch) and Delta's sink, which commits each batch id once.
+ * Bronze: every Kafka record of the configured topics, once, in the append-only Delta table {@code
+ * <root>/bronze/events}. Exactly-once comes from the streaming checkpoint (offsets are logged
+ * before a micro-batch) and Delta's sink, which commits each batch id once.
  */
 public final class BronzeJob {
   public static final String LAYER = "bronze";
@@ -46,7 +46,8 @@ public final class BronzeJob {
    *
    * @param recoverCheckpoint start a lost checkpoint again from the Kafka offsets the table holds
    */
-  public static RunSummary run(SparkSession spark, MedallionConfig config, boolean recoverCheckpoint) {
+  public static RunSummary run(
+      SparkSession spark, MedallionConfig config, boolean recoverCheckpoint) {
     long started = System.nanoTime();
     TableLocations tables = new TableLocations(config.lakehouseRoot());
     String table = tables.bronzeEvents();
@@ -54,10 +55,15 @@ public final class BronzeJob {
     Map<String, String> options = new LinkedHashMap<>(KafkaSourceOptions.from(config));
     if (checkState(spark, table, checkpoint, recoverCheckpoint)) {
       options.put("startingOffsets", CheckpointRecovery.startingOffsets(spark, table, options));
-      LOG.warn("bronze: recovering the lost checkpoint {}: starting at {}", checkpoint, options.get("startingOffsets"));
+      LOG.warn(
+          "bronze: recovering the lost checkpoint {}: starting at {}",
+          checkpoint,
+          options.get("startingOffsets"));
     }
-    Dataset<Row> bronze = BronzeTransforms.toBronze(spark.readStream().format("kafka").options(options).load());
-    DeltaTables.createIfAbsent(spark, table, bronze.schema(), new String[] {"ingest_date"}, TABLE_PROPERTIES);
+    Dataset<Row> bronze =
+        BronzeTransforms.toBronze(spark.readStream().format("kafka").options(options).load());
+    DeltaTables.createIfAbsent(
+        spark, table, bronze.schema(), new String[] {"ingest_date"}, TABLE_PROPERTIES);
     long versionBefore = DeltaTables.version(spark, table);
     StreamingRuns.keepAllProgress(spark);
     LOG.info("bronze: reading Kafka into {}", table);
@@ -65,7 +71,8 @@ public final class BronzeJob {
     try {
       totals =
           StreamingRuns.runAvailableNow(
-              bronze.writeStream()
+              bronze
+                  .writeStream()
                   .format("delta")
                   .outputMode("append")
                   .queryName("medallion-bronze")
@@ -75,42 +82,61 @@ public final class BronzeJob {
       throw translate(e);
     }
     long versionAfter = DeltaTables.version(spark, table);
-    long written = versionAfter == versionBefore ? 0 : DeltaTables.rowsWrittenSince(spark, table, versionBefore);
+    long written =
+        versionAfter == versionBefore
+            ? 0
+            : DeltaTables.rowsWrittenSince(spark, table, versionBefore);
     String covered =
         String.format(
             "offsets %s -> %s, %s v%d..v%d, %d micro-batches",
-            totals.startOffset(), totals.endOffset(), table, versionBefore, versionAfter, totals.batches());
-    return new RunSummary(LAYER, totals.inputRows(), written, covered, (System.nanoTime() - started) / 1e9);
+            totals.startOffset(),
+            totals.endOffset(),
+            table,
+            versionBefore,
+            versionAfter,
+            totals.batches());
+    return new RunSummary(
+        LAYER, totals.inputRows(), written, covered, (System.nanoTime() - started) / 1e9);
   }
 
   /**
    * Refuses lost state instead of guessing: a checkpoint whose table is gone (bronze would go on
-   * from the checkpoint and the history before it would be missing), or a table with records
-   * whose checkpoint is gone (bronze would ingest every retained offset a second time).
+   * from the checkpoint and the history before it would be missing), or a table with records whose
+   * checkpoint is gone (bronze would ingest every retained offset a second time).
    *
    * @return whether the checkpoint is to be recovered from the table
    */
-  private static boolean checkState(SparkSession spark, String table, String checkpoint, boolean recoverCheckpoint) {
+  private static boolean checkState(
+      SparkSession spark, String table, String checkpoint, boolean recoverCheckpoint) {
     long version = DeltaTables.version(spark, table);
     boolean checkpointed = Checkpoints.holdsBatches(spark, checkpoint);
     if (checkpointed && version == DeltaTables.NO_VERSION) {
       throw Errors.jobFailed(
-          "Cannot run bronze: its checkpoint " + checkpoint + " is there but the table " + table + " is not, so the records"
-              + " before the checkpoint would be missing; restore the table, or, to start bronze over from what Kafka still"
-              + " holds, delete the checkpoint too (README: Recovering from failures)",
+          "Cannot run bronze: its checkpoint "
+              + checkpoint
+              + " is there but the table "
+              + table
+              + " is not, so the records before the checkpoint would be missing; restore the table,"
+              + " or, to start bronze over from what Kafka still holds, delete the checkpoint too"
+              + " (README: Recovering from failures)",
           null);
     }
     boolean lostCheckpoint = !checkpointed && version > 0;
     if (lostCheckpoint && !recoverCheckpoint) {
       throw Errors.jobFailed(
-          "Cannot run bronze: " + table + " holds records but its checkpoint " + checkpoint + " is missing, so bronze would"
-              + " ingest every offset Kafka still holds a second time; run bin/medallion bronze --recover-checkpoint to go on"
-              + " from the offsets the table holds (README: Recovering from failures)",
+          "Cannot run bronze: "
+              + table
+              + " holds records but its checkpoint "
+              + checkpoint
+              + " is missing, so bronze would ingest every offset Kafka still holds a second time;"
+              + " run bin/medallion bronze --recover-checkpoint to go on from the offsets the table"
+              + " holds (README: Recovering from failures)",
           null);
     }
     if (recoverCheckpoint && !lostCheckpoint) {
       throw Errors.usage(
-          "Cannot recover bronze's checkpoint: " + (checkpointed ? checkpoint + " is there" : table + " holds no records")
+          "Cannot recover bronze's checkpoint: "
+              + (checkpointed ? checkpoint + " is there" : table + " holds no records")
               + "; run bronze without --recover-checkpoint");
     }
     return lostCheckpoint;
@@ -119,18 +145,22 @@ public final class BronzeJob {
   /** Kafka's retention deleting unread records is the failure operators must understand. */
   static RuntimeException translate(StreamingQueryException e) {
     String message = String.valueOf(e.getMessage());
-    if (message.contains("offset was changed from") || message.contains("have been deleted") || message.contains("START_OFFSET_GREATER_THAN_END_OFFSET")) {
+    if (message.contains("offset was changed from")
+        || message.contains("have been deleted")
+        || message.contains("START_OFFSET_GREATER_THAN_END_OFFSET")) {
       return Errors.jobFailed(
-          "A Kafka topic bronze reads was deleted or recreated (its offsets went back or its partitions vanished): bronze"
-              + " stopped and wrote nothing. The old topic's records are in bronze; to read the new topic from its start,"
-              + " move bronze's checkpoint <root>/_checkpoints/bronze/events aside and run bin/medallion bronze"
-              + " --recover-checkpoint (README: Recovering from failures). Spark said: " + Errors.firstLine(message),
+          "A Kafka topic bronze reads was deleted or recreated (its offsets went back or its"
+              + " partitions vanished): bronze stopped and wrote nothing. The old topic's records"
+              + " are in bronze; to read the new topic from its start, move bronze's checkpoint"
+              + " <root>/_checkpoints/bronze/events aside and run bin/medallion bronze"
+              + " --recover-checkpoint (README: Recovering from failures). Spark said: "
+              + Errors.firstLine(message),
           e);
     }
     if (message.contains("KAFKA_DATA_LOSS") || message.contains("data may have been lost")) {
       return Errors.jobFailed(
-          "Kafka records were lost before bronze read them (deleted by the topic's retention or"
-              + " by deleteRecords); bronze stopped and wrote nothing for the gap. To accept the loss"
+          "Kafka records were lost before bronze read them (deleted by the topic's retention or by"
+              + " deleteRecords); bronze stopped and wrote nothing for the gap. To accept the loss"
               + " and continue from the earliest offset still in Kafka, rerun with --set "
               + Settings.KAFKA_FAIL_ON_DATA_LOSS.key()
               + "=false. Spark said: "

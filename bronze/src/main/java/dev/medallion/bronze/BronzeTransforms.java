@@ -13,8 +13,8 @@ public final class BronzeTransforms {
   private BronzeTransforms() {}
 
   /**
-   * Keeps every Kafka column losslessly and stamps the ingestion time; in a streaming query
-   * {@code current_timestamp()} is fixed per micro-batch.
+   * Keeps every Kafka column losslessly and stamps the ingestion time; in a streaming query {@code
+   * current_timestamp()} is fixed per micro-batch.
    */
   public static Dataset<Row> toBronze(Dataset<Row> kafkaRows) {
     Column ingestedAt = current_timestamp();

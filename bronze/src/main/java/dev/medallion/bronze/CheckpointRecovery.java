@@ -26,66 +26,108 @@ import org.slf4j.LoggerFactory;
 /**
  * Rebuilds where bronze stands in Kafka from the bronze table itself, after its checkpoint was
  * lost: bronze keeps every record's topic, partition and offset, so the next offset of each
- * partition is one past the highest it holds, and a partition it never saw starts at its
- * earliest offset. A partition whose log now ends before bronze's position was deleted and
- * recreated: its records in bronze are the old topic's, and the new one is read from its start.
- * The result is the {@code startingOffsets} of a fresh checkpoint.
+ * partition is one past the highest it holds, and a partition it never saw starts at its earliest
+ * offset. A partition whose log now ends before bronze's position was deleted and recreated: its
+ * records in bronze are the old topic's, and the new one is read from its start. The result is the
+ * {@code startingOffsets} of a fresh checkpoint.
  */
 final class CheckpointRecovery {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointRecovery.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** Spark's Kafka source reads -2 as "the earliest offset still in Kafka". */
   private static final long EARLIEST = -2;
 
   private CheckpointRecovery() {}
 
-  /** The starting offsets, as the JSON Spark's Kafka source takes, for every subscribed partition. */
-  static String startingOffsets(SparkSession spark, String bronzeTable, Map<String, String> sourceOptions) {
+  /**
+   * The starting offsets, as the JSON Spark's Kafka source takes, for every subscribed partition.
+   */
+  static String startingOffsets(
+      SparkSession spark, String bronzeTable, Map<String, String> sourceOptions) {
     Map<String, Map<Integer, Long>> next = new TreeMap<>();
-    for (Row row : spark.read().format("delta").load(bronzeTable).groupBy("topic", "partition").agg(max(col("offset"))).collectAsList()) {
-      next.computeIfAbsent(row.getString(0), t -> new TreeMap<>()).put(row.getInt(1), row.getLong(2) + 1);
+    for (Row row :
+        spark
+            .read()
+            .format("delta")
+            .load(bronzeTable)
+            .groupBy("topic", "partition")
+            .agg(max(col("offset")))
+            .collectAsList()) {
+      next.computeIfAbsent(row.getString(0), t -> new TreeMap<>())
+          .put(row.getInt(1), row.getLong(2) + 1);
     }
     ObjectNode offsets = JSON.createObjectNode();
-    partitionEnds(sourceOptions).forEach((partition, end) -> {
-      long held = next.getOrDefault(partition.topic(), Map.of()).getOrDefault(partition.partition(), EARLIEST);
-      if (held > end) {
-        LOG.warn("bronze: {} ends at offset {} but bronze holds it up to {}: the topic was recreated; reading the new one from its start", partition, end, held - 1);
-        held = EARLIEST;
-      }
-      ObjectNode byPartition = offsets.has(partition.topic()) ? (ObjectNode) offsets.get(partition.topic()) : offsets.putObject(partition.topic());
-      byPartition.put(String.valueOf(partition.partition()), held);
-    });
+    partitionEnds(sourceOptions)
+        .forEach(
+            (partition, end) -> {
+              long held =
+                  next.getOrDefault(partition.topic(), Map.of())
+                      .getOrDefault(partition.partition(), EARLIEST);
+              if (held > end) {
+                LOG.warn(
+                    "bronze: {} ends at offset {} but bronze holds it up to {}: the topic was"
+                        + " recreated; reading the new one from its start",
+                    partition,
+                    end,
+                    held - 1);
+                held = EARLIEST;
+              }
+              ObjectNode byPartition =
+                  offsets.has(partition.topic())
+                      ? (ObjectNode) offsets.get(partition.topic())
+                      : offsets.putObject(partition.topic());
+              byPartition.put(String.valueOf(partition.partition()), held);
+            });
     return offsets.toString();
   }
 
   /** Every subscribed partition and its end offset, from the broker. */
   private static Map<TopicPartition, Long> partitionEnds(Map<String, String> sourceOptions) {
     Properties admin = new Properties();
-    sourceOptions.forEach((key, value) -> {
-      if (key.startsWith("kafka.")) {
-        admin.put(key.substring("kafka.".length()), value);
-      }
-    });
+    sourceOptions.forEach(
+        (key, value) -> {
+          if (key.startsWith("kafka.")) {
+            admin.put(key.substring("kafka.".length()), value);
+          }
+        });
     try (Admin client = Admin.create(admin)) {
       Collection<String> topics;
       if (sourceOptions.containsKey("subscribePattern")) {
         Pattern pattern = Pattern.compile(sourceOptions.get("subscribePattern"));
-        topics = client.listTopics().names().get().stream().filter(t -> pattern.matcher(t).matches()).toList();
+        topics =
+            client.listTopics().names().get().stream()
+                .filter(t -> pattern.matcher(t).matches())
+                .toList();
       } else {
         topics = List.of(sourceOptions.get("subscribe").split(","));
       }
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
       for (TopicDescription topic : client.describeTopics(topics).allTopicNames().get().values()) {
-        topic.partitions().forEach(p -> latest.put(new TopicPartition(topic.name(), p.partition()), OffsetSpec.latest()));
+        topic
+            .partitions()
+            .forEach(
+                p ->
+                    latest.put(
+                        new TopicPartition(topic.name(), p.partition()), OffsetSpec.latest()));
       }
-      Map<TopicPartition, Long> ends = new TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));
-      client.listOffsets(latest).all().get().forEach((partition, info) -> ends.put(partition, info.offset()));
+      Map<TopicPartition, Long> ends =
+          new TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));
+      client
+          .listOffsets(latest)
+          .all()
+          .get()
+          .forEach((partition, info) -> ends.put(partition, info.offset()));
       return ends;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw Errors.jobFailed("Interrupted while listing the Kafka partitions to recover bronze's checkpoint", e);
+      throw Errors.jobFailed(
+          "Interrupted while listing the Kafka partitions to recover bronze's checkpoint", e);
     } catch (ExecutionException e) {
-      throw Errors.jobFailed("Cannot list the Kafka partitions to recover bronze's checkpoint: " + Errors.firstLine(e.getCause().getMessage()), e);
+      throw Errors.jobFailed(
+          "Cannot list the Kafka partitions to recover bronze's checkpoint: "
+              + Errors.firstLine(e.getCause().getMessage()),
+          e);
     }
   }
 }

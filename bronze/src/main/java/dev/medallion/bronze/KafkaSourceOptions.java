@@ -32,7 +32,8 @@ final class KafkaSourceOptions {
     }
     options.put("startingOffsets", config.get(Settings.KAFKA_STARTING_OFFSETS));
     options.put("failOnDataLoss", String.valueOf(config.get(Settings.KAFKA_FAIL_ON_DATA_LOSS)));
-    options.put("maxOffsetsPerTrigger", String.valueOf(config.get(Settings.KAFKA_MAX_OFFSETS_PER_TRIGGER)));
+    options.put(
+        "maxOffsetsPerTrigger", String.valueOf(config.get(Settings.KAFKA_MAX_OFFSETS_PER_TRIGGER)));
     int minPartitions = config.get(Settings.KAFKA_MIN_PARTITIONS);
     if (minPartitions > 0) {
       options.put("minPartitions", String.valueOf(minPartitions));

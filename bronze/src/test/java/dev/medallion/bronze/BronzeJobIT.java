@@ -38,7 +38,9 @@ class BronzeJobIT extends PipelineIT {
 
     assertThat(first.recordsIn()).isEqualTo(produced.size());
     assertThat(first.recordsOut()).isEqualTo(produced.size());
-    assertThat(bronzeValues(topic)).containsOnlyKeys(produced.keySet()).allSatisfy((coordinates, value) -> assertThat(value).isEqualTo(produced.get(coordinates)));
+    assertThat(bronzeValues(topic))
+        .containsOnlyKeys(produced.keySet())
+        .allSatisfy((coordinates, value) -> assertThat(value).isEqualTo(produced.get(coordinates)));
 
     long version = DeltaTables.version(spark, tables().bronzeEvents());
     RunSummary idle = BronzeJob.run(spark, config);
@@ -61,7 +63,8 @@ class BronzeJobIT extends PipelineIT {
   void smallMaxOffsetsPerTriggerGivesSeveralMicroBatchesAndTheSameRows() {
     String topic = "small-batches";
     kafka.createTopic(topic, 3);
-    Map<String, byte[]> produced = produce(topic, EventGenerator.generate(GeneratorSpec.clean(12, 2_000)));
+    Map<String, byte[]> produced =
+        produce(topic, EventGenerator.generate(GeneratorSpec.clean(12, 2_000)));
 
     BronzeJob.run(spark, config(topic, Map.of("kafka.max.offsets.per.trigger", "400")));
 
@@ -75,10 +78,16 @@ class BronzeJobIT extends PipelineIT {
   void aKilledRunRerunNeitherLosesNorRepeatsARecord() throws Exception {
     String topic = "killed";
     kafka.createTopic(topic, 3);
-    Map<String, byte[]> produced = produce(topic, EventGenerator.generate(GeneratorSpec.clean(13, 20_000)));
+    Map<String, byte[]> produced =
+        produce(topic, EventGenerator.generate(GeneratorSpec.clean(13, 20_000)));
     Map<String, String> settings = Map.of("kafka.max.offsets.per.trigger", "500");
 
-    ChildJvm.killAfterCommits(BronzeMain.class, config(topic, settings), lakehouse.resolve("bronze/events"), 4, Duration.ofSeconds(180));
+    ChildJvm.killAfterCommits(
+        BronzeMain.class,
+        config(topic, settings),
+        lakehouse.resolve("bronze/events"),
+        4,
+        Duration.ofSeconds(180));
     assertThat(bronzeCount()).isLessThan(produced.size());
 
     // The rerun first repeats the killed micro-batch with its logged offsets, then goes on in
@@ -98,7 +107,10 @@ class BronzeJobIT extends PipelineIT {
     BronzeJob.run(spark, config(topic, Map.of()));
     produce(topic, EventGenerator.generate(spec.next(100)));
     try (Admin admin = kafka.admin()) {
-      admin.deleteRecords(Map.of(new TopicPartition(topic, 0), RecordsToDelete.beforeOffset(150))).all().get();
+      admin
+          .deleteRecords(Map.of(new TopicPartition(topic, 0), RecordsToDelete.beforeOffset(150)))
+          .all()
+          .get();
     }
 
     assertThatThrownBy(() -> BronzeJob.run(spark, config(topic, Map.of())))
@@ -130,15 +142,22 @@ class BronzeJobIT extends PipelineIT {
     all.putAll(produce(topic, EventGenerator.generate(spec.next(300))));
     assertThatThrownBy(() -> BronzeJob.run(spark, config))
         .isInstanceOf(MedallionException.class)
-        .hasMessageStartingWith("Cannot run bronze: " + tables().bronzeEvents() + " holds records but its checkpoint " + checkpoint + " is missing")
+        .hasMessageStartingWith(
+            "Cannot run bronze: "
+                + tables().bronzeEvents()
+                + " holds records but its checkpoint "
+                + checkpoint
+                + " is missing")
         .hasMessageContaining("bin/medallion bronze --recover-checkpoint");
     BronzeJob.run(spark, config, true);
     assertThat(bronzeValues(topic)).containsOnlyKeys(all.keySet());
-    assertThatThrownBy(() -> BronzeJob.run(spark, config, true)).hasMessageStartingWith("Cannot recover bronze's checkpoint: " + checkpoint + " is there");
+    assertThatThrownBy(() -> BronzeJob.run(spark, config, true))
+        .hasMessageStartingWith("Cannot recover bronze's checkpoint: " + checkpoint + " is there");
 
     kafka.deleteTopic(topic);
     createAgain(topic, 2);
-    long recreated = produce(topic, EventGenerator.generate(GeneratorSpec.realistic(13, 200))).size();
+    long recreated =
+        produce(topic, EventGenerator.generate(GeneratorSpec.realistic(13, 200))).size();
     assertThatThrownBy(() -> BronzeJob.run(spark, config))
         .isInstanceOf(MedallionException.class)
         .hasMessageStartingWith("A Kafka topic bronze reads was deleted or recreated");
@@ -151,7 +170,12 @@ class BronzeJobIT extends PipelineIT {
     DeltaTables.deleteLocation(spark, tables().bronzeEvents());
     assertThatThrownBy(() -> BronzeJob.run(spark, config))
         .isInstanceOf(MedallionException.class)
-        .hasMessageStartingWith("Cannot run bronze: its checkpoint " + checkpoint + " is there but the table " + tables().bronzeEvents() + " is not");
+        .hasMessageStartingWith(
+            "Cannot run bronze: its checkpoint "
+                + checkpoint
+                + " is there but the table "
+                + tables().bronzeEvents()
+                + " is not");
   }
 
   /** Creates a topic whose deletion the broker may still be finishing. */
@@ -162,7 +186,9 @@ class BronzeJobIT extends PipelineIT {
         kafka.createTopic(topic, partitions);
         return;
       } catch (IllegalStateException e) {
-        assertThat(System.nanoTime()).as("topic %s created again within 30 s: %s", topic, e.getMessage()).isLessThan(deadline);
+        assertThat(System.nanoTime())
+            .as("topic %s created again within 30 s: %s", topic, e.getMessage())
+            .isLessThan(deadline);
         Thread.sleep(200);
       }
     }
@@ -171,18 +197,28 @@ class BronzeJobIT extends PipelineIT {
   /** Produces the records and returns their bytes by "topic/partition/offset". */
   private static Map<String, byte[]> produce(String topic, List<GeneratedRecord> records) {
     Map<String, byte[]> values = new HashMap<>();
-    Produced.produce(kafka.bootstrapServers(), topic, records).forEach((coordinates, record) -> values.put(coordinates, record.value()));
+    Produced.produce(kafka.bootstrapServers(), topic, records)
+        .forEach((coordinates, record) -> values.put(coordinates, record.value()));
     return values;
   }
 
   private Map<String, byte[]> bronzeValues(String topic) {
     List<Row> rows =
-        spark.read().format("delta").load(tables().bronzeEvents()).select("topic", "partition", "offset", "value").collectAsList();
+        spark
+            .read()
+            .format("delta")
+            .load(tables().bronzeEvents())
+            .select("topic", "partition", "offset", "value")
+            .collectAsList();
     Map<String, byte[]> values = new HashMap<>();
     for (Row row : rows) {
       assertThat(row.getString(0)).isEqualTo(topic);
-      byte[] previous = values.put(Produced.coordinates(topic, row.getInt(1), row.getLong(2)), (byte[]) row.get(3));
-      assertThat(previous).as("duplicate bronze row at %s/%s", row.getInt(1), row.getLong(2)).isNull();
+      byte[] previous =
+          values.put(
+              Produced.coordinates(topic, row.getInt(1), row.getLong(2)), (byte[]) row.get(3));
+      assertThat(previous)
+          .as("duplicate bronze row at %s/%s", row.getInt(1), row.getLong(2))
+          .isNull();
     }
     return values;
   }
@@ -190,5 +226,4 @@ class BronzeJobIT extends PipelineIT {
   private long bronzeCount() {
     return spark.read().format("delta").load(tables().bronzeEvents()).count();
   }
-
 }

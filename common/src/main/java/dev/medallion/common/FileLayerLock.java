@@ -49,7 +49,12 @@ final class FileLayerLock extends LayerLock {
 
   private static RuntimeException held(String layer, Path file) {
     return Errors.jobFailed(
-        "Cannot start " + layer + ": another " + layer + " run is in progress (it holds " + file
+        "Cannot start "
+            + layer
+            + ": another "
+            + layer
+            + " run is in progress (it holds "
+            + file
             + "); one run per layer at a time, so wait for it to finish and run again",
         null);
   }

@@ -10,12 +10,12 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * One writer per table: a run of a layer, and maintenance of one of its tables, first take the
- * layer's lock {@code <root>/_locks/<layer>.lock}, and a second run fails at once. Each layer
- * owns its tables and checkpoint, and two writers would race on both; on S3, Delta's commits
- * are only safe from one writer at a time. Airflow's {@code max_active_runs=1} does not stop an
- * operator starting a run by hand, hence a lock in the jobs themselves. On a local or mounted
- * file system it is an operating-system file lock, released when the process ends, even by
- * {@code kill -9}; on an object store a lease renewed while the run lives ({@link LeaseLock}).
+ * layer's lock {@code <root>/_locks/<layer>.lock}, and a second run fails at once. Each layer owns
+ * its tables and checkpoint, and two writers would race on both; on S3, Delta's commits are only
+ * safe from one writer at a time. Airflow's {@code max_active_runs=1} does not stop an operator
+ * starting a run by hand, hence a lock in the jobs themselves. On a local or mounted file system it
+ * is an operating-system file lock, released when the process ends, even by {@code kill -9}; on an
+ * object store a lease renewed while the run lives ({@link LeaseLock}).
  */
 public abstract sealed class LayerLock implements AutoCloseable permits FileLayerLock, LeaseLock {
   /** The locks this process holds: every Delta commit it makes checks them first. */
@@ -27,7 +27,8 @@ public abstract sealed class LayerLock implements AutoCloseable permits FileLaye
    * @param hadoopConf reaches the object store (a SparkSession's {@code newHadoopConf()})
    * @param lease how long an object-store lock outlives a run that died without releasing it
    */
-  public static LayerLock acquire(TableLocations tables, String layer, Configuration hadoopConf, Duration lease) {
+  public static LayerLock acquire(
+      TableLocations tables, String layer, Configuration hadoopConf, Duration lease) {
     String root = tables.root();
     if (root.contains("://") && !root.startsWith("file:")) {
       Path path = new Path(root + "/_locks/" + layer + ".lock");
@@ -37,13 +38,16 @@ public abstract sealed class LayerLock implements AutoCloseable permits FileLaye
         throw new UncheckedIOException("Cannot reach the run lock " + path, e);
       }
     }
-    return held(FileLayerLock.acquire(java.nio.file.Path.of(root.replaceFirst("^file:(//)?", ""), "_locks", layer + ".lock"), layer));
+    return held(
+        FileLayerLock.acquire(
+            java.nio.file.Path.of(root.replaceFirst("^file:(//)?", ""), "_locks", layer + ".lock"),
+            layer));
   }
 
   /**
-   * Fails unless every lock this process holds is still its own, with time to spare: called
-   * before each Delta commit ({@code FencedS3LogStore}), so a run that lost its lease (renewals
-   * failed, another run took over) stops before it writes instead of racing the new holder.
+   * Fails unless every lock this process holds is still its own, with time to spare: called before
+   * each Delta commit ({@code FencedS3LogStore}), so a run that lost its lease (renewals failed,
+   * another run took over) stops before it writes instead of racing the new holder.
    */
   public static void checkHeldLocks() {
     HELD.forEach(LayerLock::checkHeld);

@@ -32,13 +32,13 @@ import org.slf4j.LoggerFactory;
  * (If-None-Match to take a free lock, If-Match on its ETag to renew, release or take over an
  * expired one), so that of two runs racing for it exactly one wins.
  *
- * <p>It fences: the holder renews every fifth of the lease and retries a failed renewal until
- * the lease is over; before each commit {@link #checkHeld()} refuses to go on once its last
- * renewal is older than three fifths of the lease (by this process's monotonic clock) or another
- * run wrote the lease. A waiting run takes over only when the lease object is older than the
- * lease by the store's own clock (its Last-Modified against a probe object written just then),
- * so expiry never compares two hosts' clocks. Release writes a released lease with If-Match, so
- * a run that lost its lease never removes the next holder's.
+ * <p>It fences: the holder renews every fifth of the lease and retries a failed renewal until the
+ * lease is over; before each commit {@link #checkHeld()} refuses to go on once its last renewal is
+ * older than three fifths of the lease (by this process's monotonic clock) or another run wrote the
+ * lease. A waiting run takes over only when the lease object is older than the lease by the store's
+ * own clock (its Last-Modified against a probe object written just then), so expiry never compares
+ * two hosts' clocks. Release writes a released lease with If-Match, so a run that lost its lease
+ * never removes the next holder's.
  */
 final class LeaseLock extends LayerLock {
   private static final Logger LOG = LoggerFactory.getLogger(LeaseLock.class);
@@ -61,7 +61,14 @@ final class LeaseLock extends LayerLock {
   private volatile long renewedAtNanos;
   private volatile boolean lost;
 
-  private LeaseLock(FileSystem fs, Path path, String layer, Duration lease, String holder, String etag, long sentAtNanos) {
+  private LeaseLock(
+      FileSystem fs,
+      Path path,
+      String layer,
+      Duration lease,
+      String holder,
+      String etag,
+      long sentAtNanos) {
     this.fs = fs;
     this.path = path;
     this.layer = layer;
@@ -132,7 +139,11 @@ final class LeaseLock extends LayerLock {
       if (System.nanoTime() - renewedAtNanos > lease.toNanos()) {
         markLost("renewals failed for longer than the lease: " + Errors.firstLine(e.getMessage()));
       } else {
-        LOG.warn("{}: cannot renew the run lock {} ({}); retrying within the lease", layer, path, Errors.firstLine(e.getMessage()));
+        LOG.warn(
+            "{}: cannot renew the run lock {} ({}); retrying within the lease",
+            layer,
+            path,
+            Errors.firstLine(e.getMessage()));
       }
     }
   }
@@ -150,9 +161,16 @@ final class LeaseLock extends LayerLock {
       throw Errors.jobFailed(
           String.format(
               Locale.ROOT,
-              "Cannot commit: %s no longer holds its run lock %s (last renewed %.1f s ago, lease %d s%s), so another %s run may"
-                  + " be writing; nothing more was committed. Rerun when no other %s run is active",
-              layer, path, age, lease.toSeconds(), lost ? ", taken by another run" : "", layer, layer),
+              "Cannot commit: %s no longer holds its run lock %s (last renewed %.1f s ago, lease %d"
+                  + " s%s), so another %s run may be writing; nothing more was committed. Rerun"
+                  + " when no other %s run is active",
+              layer,
+              path,
+              age,
+              lease.toSeconds(),
+              lost ? ", taken by another run" : "",
+              layer,
+              layer),
           null);
     }
   }
@@ -172,16 +190,26 @@ final class LeaseLock extends LayerLock {
       } catch (RemoteFileChangedException e) {
         lost = true;
       } catch (IOException e) {
-        throw new UncheckedIOException("Cannot release the run lock " + path + "; it expires by itself after " + lease, e);
+        throw new UncheckedIOException(
+            "Cannot release the run lock " + path + "; it expires by itself after " + lease, e);
       }
     }
     throw Errors.jobFailed(
-        layer + " lost its run lock " + path + " while running; check with bin/medallion reconcile that no other run wrote at the same time",
+        layer
+            + " lost its run lock "
+            + path
+            + " while running; check with bin/medallion reconcile that no other run wrote at the"
+            + " same time",
         null);
   }
 
-  /** Writes the lease: created only if absent ({@code ifMatchEtag} null) or replacing exactly that version. */
-  private static void write(FileSystem fs, Path path, String layer, byte[] content, String ifMatchEtag) throws IOException {
+  /**
+   * Writes the lease: created only if absent ({@code ifMatchEtag} null) or replacing exactly that
+   * version.
+   */
+  private static void write(
+      FileSystem fs, Path path, String layer, byte[] content, String ifMatchEtag)
+      throws IOException {
     var builder = fs.createFile(path);
     try {
       if (ifMatchEtag == null) {
@@ -204,18 +232,22 @@ final class LeaseLock extends LayerLock {
   }
 
   /**
-   * The ETag of the lease this run just wrote, read back with the content of that same version
-   * (a change between the two reads fails the read), so it is never another run's ETag.
+   * The ETag of the lease this run just wrote, read back with the content of that same version (a
+   * change between the two reads fails the read), so it is never another run's ETag.
    */
-  private static String confirm(FileSystem fs, Path path, String holder, long sequence) throws IOException {
+  private static String confirm(FileSystem fs, Path path, String holder, long sequence)
+      throws IOException {
     Version written = Version.read(fs, path);
-    if (!holder.equals(written.content().getProperty(HOLDER)) || !String.valueOf(sequence).equals(written.content().getProperty(SEQUENCE))) {
+    if (!holder.equals(written.content().getProperty(HOLDER))
+        || !String.valueOf(sequence).equals(written.content().getProperty(SEQUENCE))) {
       throw new LostLease();
     }
     return written.etag();
   }
 
-  /** The store's clock now: the Last-Modified of a probe object written just now, beside the lease. */
+  /**
+   * The store's clock now: the Last-Modified of a probe object written just now, beside the lease.
+   */
   private static long serverNowMillis(FileSystem fs, Path path) throws IOException {
     Path probe = path.suffix(".clock");
     try (FSDataOutputStream out = fs.create(probe, true)) {
@@ -225,8 +257,26 @@ final class LeaseLock extends LayerLock {
   }
 
   private static byte[] content(String holder, Duration lease, long sequence, boolean released) {
-    return (HOLDER + "=" + holder + "\n" + WRITTEN + "=" + Instant.now() + "\n" + LEASE_MILLIS + "=" + lease.toMillis() + "\n"
-            + SEQUENCE + "=" + sequence + "\n" + RELEASED + "=" + released + "\n")
+    return (HOLDER
+            + "="
+            + holder
+            + "\n"
+            + WRITTEN
+            + "="
+            + Instant.now()
+            + "\n"
+            + LEASE_MILLIS
+            + "="
+            + lease.toMillis()
+            + "\n"
+            + SEQUENCE
+            + "="
+            + sequence
+            + "\n"
+            + RELEASED
+            + "="
+            + released
+            + "\n")
         .getBytes(StandardCharsets.UTF_8);
   }
 
@@ -237,21 +287,39 @@ final class LeaseLock extends LayerLock {
     } catch (IOException e) {
       host = "unknown-host";
     }
-    return host + " pid " + ManagementFactory.getRuntimeMXBean().getPid() + " run " + UUID.randomUUID();
+    return host
+        + " pid "
+        + ManagementFactory.getRuntimeMXBean().getPid()
+        + " run "
+        + UUID.randomUUID();
   }
 
-  private static RuntimeException held(String layer, Path path, Version lock, long remainingMillis) {
+  private static RuntimeException held(
+      String layer, Path path, Version lock, long remainingMillis) {
     return Errors.jobFailed(
-        "Cannot start " + layer + ": another " + layer + " run holds " + path + " (" + lock.describe() + ", lease for about "
-            + Math.max(1, remainingMillis / 1000) + " s more); wait for it to finish, or, if it was killed, until its lease expires",
+        "Cannot start "
+            + layer
+            + ": another "
+            + layer
+            + " run holds "
+            + path
+            + " ("
+            + lock.describe()
+            + ", lease for about "
+            + Math.max(1, remainingMillis / 1000)
+            + " s more); wait for it to finish, or, if it was killed, until its lease expires",
         null);
   }
 
   private static RuntimeException noConditionalWrites(String layer, Path path, Exception cause) {
     return Errors.jobFailed(
-        "Cannot take the " + layer + " run lock " + path + ": this store does not support conditional writes (If-None-Match,"
-            + " If-Match), which the lock needs to keep one writer per table; use a store that has them (AWS S3, MinIO,"
-            + " recent Ceph) or a local or mounted file system",
+        "Cannot take the "
+            + layer
+            + " run lock "
+            + path
+            + ": this store does not support conditional writes (If-None-Match, If-Match), which"
+            + " the lock needs to keep one writer per table; use a store that has them (AWS S3,"
+            + " MinIO, recent Ceph) or a local or mounted file system",
         cause);
   }
 
@@ -262,13 +330,16 @@ final class LeaseLock extends LayerLock {
     }
   }
 
-  /** One version of the lease object: its ETag and Last-Modified with the content of that version. */
+  /**
+   * One version of the lease object: its ETag and Last-Modified with the content of that version.
+   */
   private record Version(String etag, long modifiedMillis, Properties content) {
     static Version read(FileSystem fs, Path path) throws IOException {
       FileStatus status = fs.getFileStatus(path);
       Properties properties = new Properties();
       // Opened with the status: s3a reads that ETag's version or fails, never a newer one.
-      try (FSDataInputStream in = FutureIO.awaitFuture(fs.openFile(path).withFileStatus(status).build())) {
+      try (FSDataInputStream in =
+          FutureIO.awaitFuture(fs.openFile(path).withFileStatus(status).build())) {
         properties.load(new InputStreamReader(in, StandardCharsets.UTF_8));
       }
       String etag = status instanceof EtagSource source ? source.getEtag() : null;
@@ -281,14 +352,17 @@ final class LeaseLock extends LayerLock {
 
     long leaseMillis(Duration fallback) {
       try {
-        return Long.parseLong(content.getProperty(LEASE_MILLIS, String.valueOf(fallback.toMillis())));
+        return Long.parseLong(
+            content.getProperty(LEASE_MILLIS, String.valueOf(fallback.toMillis())));
       } catch (NumberFormatException e) {
         return fallback.toMillis();
       }
     }
 
     String describe() {
-      return content.getProperty(HOLDER, "an unknown run") + ", renewed " + content.getProperty(WRITTEN, "at an unknown time");
+      return content.getProperty(HOLDER, "an unknown run")
+          + ", renewed "
+          + content.getProperty(WRITTEN, "at an unknown time");
     }
   }
 }

@@ -23,7 +23,10 @@ public record TableLocations(String root) {
       throw new IllegalArgumentException("Cannot use a blank lakehouse root");
     }
     // A local path is made absolute: Delta and Spark resolve relative paths differently.
-    root = root.contains("://") ? root : java.nio.file.Path.of(root).toAbsolutePath().normalize().toString();
+    root =
+        root.contains("://")
+            ? root
+            : java.nio.file.Path.of(root).toAbsolutePath().normalize().toString();
     root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
   }
 

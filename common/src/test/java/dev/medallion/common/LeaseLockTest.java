@@ -13,13 +13,18 @@ import org.junit.jupiter.api.io.TempDir;
 /** The lease on a store that cannot write conditionally: one line that says so. */
 class LeaseLockTest {
   @Test
-  void aStoreWithoutConditionalWritesIsNamedNotBlamedOnCredentials(@TempDir Path dir) throws Exception {
+  void aStoreWithoutConditionalWritesIsNamedNotBlamedOnCredentials(@TempDir Path dir)
+      throws Exception {
     FileSystem local = FileSystem.getLocal(new Configuration());
-    org.apache.hadoop.fs.Path lock = new org.apache.hadoop.fs.Path(dir.toUri().toString(), "gold.lock");
+    org.apache.hadoop.fs.Path lock =
+        new org.apache.hadoop.fs.Path(dir.toUri().toString(), "gold.lock");
 
     assertThatThrownBy(() -> LeaseLock.acquire(local, lock, "gold", Duration.ofSeconds(5)))
         .isInstanceOf(MedallionException.class)
-        .hasMessageStartingWith("Cannot take the gold run lock " + lock + ": this store does not support conditional writes")
+        .hasMessageStartingWith(
+            "Cannot take the gold run lock "
+                + lock
+                + ": this store does not support conditional writes")
         .hasMessageNotContaining("credentials");
   }
 }

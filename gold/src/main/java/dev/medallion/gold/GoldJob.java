@@ -1,5 +1,9 @@
 package dev.medallion.gold;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.unix_date;
+import static org.apache.spark.sql.functions.unix_micros;
+
 import dev.medallion.common.RunSummary;
 import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.MedallionConfig;
@@ -9,10 +13,6 @@ import dev.medallion.common.error.Errors;
 import dev.medallion.common.spark.Checkpoints;
 import dev.medallion.common.spark.StreamingRuns;
 import dev.medallion.common.spark.TableWrites;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.unix_date;
-import static org.apache.spark.sql.functions.unix_micros;
-
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Gold: aggregates that stay exact when late or duplicate events arrive. Each run reads only
- * silver's changes since the last run (its change data feed, under {@code
- * Trigger.AvailableNow}), finds the hours and days they touch, recomputes exactly those from
- * silver and replaces them in each gold table. No watermark: a late event updates its hour.
+ * silver's changes since the last run (its change data feed, under {@code Trigger.AvailableNow}),
+ * finds the hours and days they touch, recomputes exactly those from silver and replaces them in
+ * each gold table. No watermark: a late event updates its hour.
  */
 public final class GoldJob {
   public static final String LAYER = "gold";
@@ -47,7 +47,10 @@ public final class GoldJob {
     TableLocations tables = new TableLocations(config.lakehouseRoot());
     long silverVersion = DeltaTables.version(spark, tables.silverEvents());
     if (silverVersion == DeltaTables.NO_VERSION) {
-      throw Errors.usage("Cannot run gold: there is no silver table at " + tables.silverEvents() + "; run bin/medallion silver first");
+      throw Errors.usage(
+          "Cannot run gold: there is no silver table at "
+              + tables.silverEvents()
+              + "; run bin/medallion silver first");
     }
     if (!request.fullRefresh() && request.from().isEmpty()) {
       checkState(spark, tables);
@@ -57,11 +60,15 @@ public final class GoldJob {
     selected.forEach(writer::createIfAbsent);
 
     if (request.from().isPresent()) {
-      return backfill(writer, selected, request.from().get(), request.to().get(), silverVersion, started);
+      return backfill(
+          writer, selected, request.from().get(), request.to().get(), silverVersion, started);
     }
     if (request.fullRefresh() && request.table().isPresent()) {
       writer.rebuild(request.table().get(), silverVersion);
-      return summary(0, "full refresh of gold." + request.table().get().name() + " from silver v" + silverVersion, started);
+      return summary(
+          0,
+          "full refresh of gold." + request.table().get().name() + " from silver v" + silverVersion,
+          started);
     }
     Long startingVersion = null;
     if (request.fullRefresh()) {
@@ -76,19 +83,41 @@ public final class GoldJob {
   }
 
   private static RunSummary incremental(
-      SparkSession spark, MedallionConfig config, TableLocations tables, GoldWriter writer, Long startingVersion, long silverVersion, long started) {
+      SparkSession spark,
+      MedallionConfig config,
+      TableLocations tables,
+      GoldWriter writer,
+      Long startingVersion,
+      long silverVersion,
+      long started) {
     List<String> touched = new ArrayList<>();
     VoidFunction2<Dataset<Row>, Long> recompute =
         (changes, batchId) -> {
           // As epoch numbers, not java.sql values: those would be read in the JVM's time zone.
-          List<Row> units = changes.select(unix_date(col("event_date")), unix_micros(col("event_hour"))).distinct().collectAsList();
-          List<Object> days = units.stream().map(r -> (Object) LocalDate.ofEpochDay(r.getInt(0))).distinct().toList();
-          List<Object> hours = units.stream().map(r -> (Object) Instant.EPOCH.plus(r.getLong(1), ChronoUnit.MICROS)).distinct().toList();
-          TableWrites.forEach(GoldTables.ALL, table -> writer.replaceUnits(table, table.grain() == TimeGrain.HOUR ? hours : days, -1));
+          List<Row> units =
+              changes
+                  .select(unix_date(col("event_date")), unix_micros(col("event_hour")))
+                  .distinct()
+                  .collectAsList();
+          List<Object> days =
+              units.stream()
+                  .map(r -> (Object) LocalDate.ofEpochDay(r.getInt(0)))
+                  .distinct()
+                  .toList();
+          List<Object> hours =
+              units.stream()
+                  .map(r -> (Object) Instant.EPOCH.plus(r.getLong(1), ChronoUnit.MICROS))
+                  .distinct()
+                  .toList();
+          TableWrites.forEach(
+              GoldTables.ALL,
+              table ->
+                  writer.replaceUnits(table, table.grain() == TimeGrain.HOUR ? hours : days, -1));
           touched.add(hours.size() + " hours/" + days.size() + " days");
         };
     DataStreamReader reader =
-        spark.readStream()
+        spark
+            .readStream()
             .format("delta")
             .option("readChangeFeed", "true")
             .option("maxFilesPerTrigger", config.get(Settings.GOLD_MAX_FILES_PER_TRIGGER));
@@ -101,7 +130,8 @@ public final class GoldJob {
     try {
       totals =
           StreamingRuns.runAvailableNow(
-              reader.load(tables.silverEvents())
+              reader
+                  .load(tables.silverEvents())
                   .select("event_date", "event_hour", "_change_type")
                   .writeStream()
                   .queryName("medallion-gold")
@@ -120,14 +150,31 @@ public final class GoldJob {
     return summary(totals.inputRows(), covered, started);
   }
 
-  private static RunSummary backfill(GoldWriter writer, List<GoldTable> selected, LocalDate from, LocalDate to, long silverVersion, long started) {
+  private static RunSummary backfill(
+      GoldWriter writer,
+      List<GoldTable> selected,
+      LocalDate from,
+      LocalDate to,
+      long silverVersion,
+      long started) {
     List<Object> days = from.datesUntil(to).map(d -> (Object) d).toList();
     List<Object> hours =
         from.datesUntil(to)
-            .flatMap(d -> IntStream.range(0, 24).mapToObj(h -> (Object) d.atStartOfDay(ZoneOffset.UTC).plusHours(h).toInstant()))
+            .flatMap(
+                d ->
+                    IntStream.range(0, 24)
+                        .mapToObj(
+                            h -> (Object) d.atStartOfDay(ZoneOffset.UTC).plusHours(h).toInstant()))
             .toList();
-    TableWrites.forEach(selected, table -> writer.replaceUnits(table, table.grain() == TimeGrain.HOUR ? hours : days, silverVersion));
-    return summary(0, "backfill of " + from + " to " + to + " (exclusive) from silver v" + silverVersion, started);
+    TableWrites.forEach(
+        selected,
+        table ->
+            writer.replaceUnits(
+                table, table.grain() == TimeGrain.HOUR ? hours : days, silverVersion));
+    return summary(
+        0,
+        "backfill of " + from + " to " + to + " (exclusive) from silver v" + silverVersion,
+        started);
   }
 
   private static RunSummary summary(long changes, String covered, long started) {
@@ -135,9 +182,9 @@ public final class GoldJob {
   }
 
   /**
-   * Refuses a checkpoint whose gold table is gone: the run would create it empty and fill only
-   * the hours and days of new changes. A gold without its checkpoint needs no refusal: reading
-   * silver's changes again recomputes whole units, which is exact.
+   * Refuses a checkpoint whose gold table is gone: the run would create it empty and fill only the
+   * hours and days of new changes. A gold without its checkpoint needs no refusal: reading silver's
+   * changes again recomputes whole units, which is exact.
    */
   private static void checkState(SparkSession spark, TableLocations tables) {
     if (!Checkpoints.holdsBatches(spark, tables.checkpoint(LAYER, CHECKPOINT))) {
@@ -146,8 +193,11 @@ public final class GoldJob {
     for (GoldTable table : GoldTables.ALL) {
       if (DeltaTables.version(spark, tables.gold(table.name())) == DeltaTables.NO_VERSION) {
         throw Errors.jobFailed(
-            "Cannot run gold: " + tables.gold(table.name()) + " is missing while gold's checkpoint is there, so it would hold"
-                + " only the hours and days of new changes; run bin/medallion gold --full-refresh --table " + table.name(),
+            "Cannot run gold: "
+                + tables.gold(table.name())
+                + " is missing while gold's checkpoint is there, so it would hold only the hours"
+                + " and days of new changes; run bin/medallion gold --full-refresh --table "
+                + table.name(),
             null);
       }
     }
@@ -156,10 +206,11 @@ public final class GoldJob {
   /** A silver rebuilt under gold's feet is the failure operators must understand. */
   static RuntimeException translate(StreamingQueryException e) {
     String message = String.valueOf(e.getMessage());
-    if (message.contains("DIFFERENT_DELTA_TABLE_READ_BY_STREAMING_SOURCE") || message.toLowerCase().contains("table id")) {
+    if (message.contains("DIFFERENT_DELTA_TABLE_READ_BY_STREAMING_SOURCE")
+        || message.toLowerCase().contains("table id")) {
       return Errors.jobFailed(
-          "silver was rebuilt (full refresh) since gold last ran, so gold cannot continue from its checkpoint;"
-              + " run bin/medallion gold --full-refresh",
+          "silver was rebuilt (full refresh) since gold last ran, so gold cannot continue from its"
+              + " checkpoint; run bin/medallion gold --full-refresh",
           e);
     }
     return Errors.jobFailed("gold failed: " + Errors.firstLine(message), e);

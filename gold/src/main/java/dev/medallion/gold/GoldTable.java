@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The declaration of one gold table: everything the gold job needs to build it and keep it
- * exact. A table is recomputed one time unit at a time ({@link #grain()}): the gold job finds
- * the units silver's new rows touch, recomputes exactly those from silver, and replaces them.
+ * The declaration of one gold table: everything the gold job needs to build it and keep it exact. A
+ * table is recomputed one time unit at a time ({@link #grain()}): the gold job finds the units
+ * silver's new rows touch, recomputes exactly those from silver, and replaces them.
  *
  * @param name table name: stored at {@code <root>/gold/<name>}, registered as {@code gold.<name>}
  * @param grain the unit the table is recomputed by
@@ -32,10 +32,12 @@ public record GoldTable(
   public GoldTable {
     Objects.requireNonNull(name, "name");
     if (!name.matches("[a-z][a-z0-9_]*")) {
-      throw new IllegalArgumentException("Cannot name a gold table '" + name + "': use lower_snake_case");
+      throw new IllegalArgumentException(
+          "Cannot name a gold table '" + name + "': use lower_snake_case");
     }
     if (groupBy.isEmpty() || aggregates.isEmpty() || select.isEmpty()) {
-      throw new IllegalArgumentException("Cannot declare gold table " + name + " without grouping, aggregates and columns");
+      throw new IllegalArgumentException(
+          "Cannot declare gold table " + name + " without grouping, aggregates and columns");
     }
     groupBy = List.copyOf(groupBy);
     aggregates = List.copyOf(aggregates);

@@ -5,8 +5,8 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * Every gold table medallion builds. To add one, declare it here (see the README's "Adding a
- * gold table"): the job, full refresh, backfill, maintenance and the SQL catalog pick it up.
+ * Every gold table medallion builds. To add one, declare it here (see the README's "Adding a gold
+ * table"): the job, full refresh, backfill, maintenance and the SQL catalog pick it up.
  */
 public final class GoldTables {
   /** The headline table; its name and columns are a public contract with analysts. */
@@ -36,7 +36,8 @@ public final class GoldTables {
   public static final GoldTable DAILY_CATEGORY_SALES =
       new GoldTable(
           "daily_category_sales",
-          "purchases, revenue and buyers per day and product category ('unknown' when the product is not in the reference data)",
+          "purchases, revenue and buyers per day and product category ('unknown' when the product"
+              + " is not in the reference data)",
           TimeGrain.DAY,
           "event_date",
           "event_type = 'purchase'",
@@ -57,20 +58,27 @@ public final class GoldTables {
           "",
           List.of("event_date AS event_date"),
           List.of(
-              "count(DISTINCT CASE WHEN event_type = 'page_view' THEN session_id END) AS sessions_viewed",
-              "count(DISTINCT CASE WHEN event_type = 'add_to_cart' THEN session_id END) AS sessions_added_to_cart",
-              "count(DISTINCT CASE WHEN event_type = 'purchase' THEN session_id END) AS sessions_purchased"),
+              "count(DISTINCT CASE WHEN event_type = 'page_view' THEN session_id END) AS"
+                  + " sessions_viewed",
+              "count(DISTINCT CASE WHEN event_type = 'add_to_cart' THEN session_id END) AS"
+                  + " sessions_added_to_cart",
+              "count(DISTINCT CASE WHEN event_type = 'purchase' THEN session_id END) AS"
+                  + " sessions_purchased"),
           List.of(
               "event_date",
               "sessions_viewed",
               "sessions_added_to_cart",
               "sessions_purchased",
-              "try_divide(CAST(sessions_added_to_cart AS DOUBLE), sessions_viewed) AS view_to_cart_rate",
-              "try_divide(CAST(sessions_purchased AS DOUBLE), sessions_added_to_cart) AS cart_to_purchase_rate",
-              "try_divide(CAST(sessions_purchased AS DOUBLE), sessions_viewed) AS view_to_purchase_rate"),
+              "try_divide(CAST(sessions_added_to_cart AS DOUBLE), sessions_viewed) AS"
+                  + " view_to_cart_rate",
+              "try_divide(CAST(sessions_purchased AS DOUBLE), sessions_added_to_cart) AS"
+                  + " cart_to_purchase_rate",
+              "try_divide(CAST(sessions_purchased AS DOUBLE), sessions_viewed) AS"
+                  + " view_to_purchase_rate"),
           List.of("event_date"));
 
-  public static final List<GoldTable> ALL = List.of(HOURLY_REVENUE, DAILY_CATEGORY_SALES, DAILY_FUNNEL);
+  public static final List<GoldTable> ALL =
+      List.of(HOURLY_REVENUE, DAILY_CATEGORY_SALES, DAILY_FUNNEL);
 
   private GoldTables() {}
 

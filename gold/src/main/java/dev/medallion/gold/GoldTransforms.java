@@ -12,10 +12,14 @@ public final class GoldTransforms {
 
   /** Aggregates {@code silver} (already narrowed to the units to recompute) per the declaration. */
   public static Dataset<Row> aggregate(GoldTable table, Dataset<Row> silver) {
-    Dataset<Row> input = table.silverFilter().isEmpty() ? silver : silver.where(table.silverFilter());
+    Dataset<Row> input =
+        table.silverFilter().isEmpty() ? silver : silver.where(table.silverFilter());
     Column[] keys = table.groupBy().stream().map(e -> expr(e)).toArray(Column[]::new);
     Column[] aggregates = table.aggregates().stream().map(e -> expr(e)).toArray(Column[]::new);
-    Dataset<Row> grouped = input.groupBy(keys).agg(aggregates[0], java.util.Arrays.copyOfRange(aggregates, 1, aggregates.length));
+    Dataset<Row> grouped =
+        input
+            .groupBy(keys)
+            .agg(aggregates[0], java.util.Arrays.copyOfRange(aggregates, 1, aggregates.length));
     return grouped.selectExpr(table.select().toArray(String[]::new));
   }
 }

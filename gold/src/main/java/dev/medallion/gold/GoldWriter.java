@@ -11,9 +11,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Recomputes time units of gold tables from silver and replaces them in one Delta commit per
- * table ({@code replaceWhere}). Recompute-and-replace is idempotent: a retried or repeated
- * write gives the same table, and exact distinct counts stay exact.
+ * Recomputes time units of gold tables from silver and replaces them in one Delta commit per table
+ * ({@code replaceWhere}). Recompute-and-replace is idempotent: a retried or repeated write gives
+ * the same table, and exact distinct counts stay exact.
  */
 final class GoldWriter {
   /** Gold tables are read by BI tools and non-Spark Delta readers: no exotic table features. */
@@ -36,7 +36,8 @@ final class GoldWriter {
 
   void createIfAbsent(GoldTable table) {
     Dataset<Row> empty = GoldTransforms.aggregate(table, silver(-1).limit(0));
-    DeltaTables.createIfAbsent(spark, tables.gold(table.name()), empty.schema(), new String[0], TABLE_PROPERTIES);
+    DeltaTables.createIfAbsent(
+        spark, tables.gold(table.name()), empty.schema(), new String[0], TABLE_PROPERTIES);
   }
 
   /** Recomputes and replaces exactly these units (values of the table grain's silver column). */
@@ -58,7 +59,8 @@ final class GoldWriter {
       goldPredicate = table.timeColumn() + " BETWEEN " + min + " AND " + max;
       silverPredicate = grain.silverColumn() + " BETWEEN " + min + " AND " + max;
     }
-    Dataset<Row> slice = silver(silverVersion).where(silverPredicate + " AND " + datePruning(grain, units));
+    Dataset<Row> slice =
+        silver(silverVersion).where(silverPredicate + " AND " + datePruning(grain, units));
     GoldTransforms.aggregate(table, slice)
         .write()
         .format("delta")
@@ -92,9 +94,14 @@ final class GoldWriter {
     }
     List<LocalDate> dates = units.stream().map(TimeGrain::day).distinct().sorted().toList();
     if (units.size() > MAX_LISTED_UNITS) {
-      return "event_date BETWEEN " + TimeGrain.DAY.literal(dates.get(0)) + " AND " + TimeGrain.DAY.literal(dates.get(dates.size() - 1));
+      return "event_date BETWEEN "
+          + TimeGrain.DAY.literal(dates.get(0))
+          + " AND "
+          + TimeGrain.DAY.literal(dates.get(dates.size() - 1));
     }
-    return "event_date IN (" + dates.stream().map(TimeGrain.DAY::literal).collect(Collectors.joining(", ")) + ")";
+    return "event_date IN ("
+        + dates.stream().map(TimeGrain.DAY::literal).collect(Collectors.joining(", "))
+        + ")";
   }
 
   /** Units of one grain (all Instant or all LocalDate) in time order. */

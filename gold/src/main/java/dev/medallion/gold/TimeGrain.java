@@ -5,8 +5,8 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 
 /**
- * The unit a gold table is recomputed by. Each grain names the silver column that holds it;
- * silver is partitioned by {@code event_date}, so both grains prune silver's partitions.
+ * The unit a gold table is recomputed by. Each grain names the silver column that holds it; silver
+ * is partitioned by {@code event_date}, so both grains prune silver's partitions.
  */
 public enum TimeGrain {
   HOUR("event_hour", "TIMESTAMP"),
@@ -32,13 +32,16 @@ public enum TimeGrain {
    */
   String literal(Object unit) {
     if (!(unit instanceof Instant) && !(unit instanceof LocalDate)) {
-      throw new IllegalArgumentException("Cannot write a literal of " + unit + ": units are Instant or LocalDate");
+      throw new IllegalArgumentException(
+          "Cannot write a literal of " + unit + ": units are Instant or LocalDate");
     }
     return literalType + "'" + unit + "'";
   }
 
   /** The UTC day of a unit. */
   static LocalDate day(Object unit) {
-    return unit instanceof Instant instant ? LocalDate.ofInstant(instant, ZoneOffset.UTC) : (LocalDate) unit;
+    return unit instanceof Instant instant
+        ? LocalDate.ofInstant(instant, ZoneOffset.UTC)
+        : (LocalDate) unit;
   }
 }

@@ -15,9 +15,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The gold tables a careful analyst would compute from the generator's unique valid events,
- * in plain Java: the test's independent answer. Values are rendered as comparable strings;
- * averages are kept apart because Spark rounds decimal averages to 10 places.
+ * The gold tables a careful analyst would compute from the generator's unique valid events, in
+ * plain Java: the test's independent answer. Values are rendered as comparable strings; averages
+ * are kept apart because Spark rounds decimal averages to 10 places.
  */
 final class ExpectedGold {
   static final BigDecimal FX = new BigDecimal("1.08");
@@ -37,27 +37,62 @@ final class ExpectedGold {
     for (Event e : truth.events().values()) {
       long hour = e.timestamp() - Math.floorMod(e.timestamp(), HOUR);
       String day = Instant.ofEpochMilli(e.timestamp()).toString().substring(0, 10);
-      BigDecimal usd = e.revenue() == null ? null : BigDecimal.valueOf(e.revenue()).multiply(FX).setScale(6, RoundingMode.HALF_UP);
+      BigDecimal usd =
+          e.revenue() == null
+              ? null
+              : BigDecimal.valueOf(e.revenue()).multiply(FX).setScale(6, RoundingMode.HALF_UP);
       hours.computeIfAbsent(hour + "|" + e.eventType(), k -> new Group()).add(e.userId(), usd);
       if (e.eventType().equals("purchase")) {
-        sales.computeIfAbsent(day + "|" + categories.getOrDefault(e.productId(), "unknown"), k -> new Group()).add(e.userId(), usd);
+        sales
+            .computeIfAbsent(
+                day + "|" + categories.getOrDefault(e.productId(), "unknown"), k -> new Group())
+            .add(e.userId(), usd);
       }
       Funnel funnel = funnels.computeIfAbsent(day, k -> new Funnel());
       switch (e.eventType()) {
         case "page_view" -> funnel.viewed.add(e.sessionId());
         case "add_to_cart" -> funnel.added.add(e.sessionId());
         case "purchase" -> funnel.purchased.add(e.sessionId());
-        default -> { }
+        default -> {}
       }
     }
-    hours.forEach((key, g) -> {
-      long start = Long.parseLong(key.substring(0, key.indexOf('|')));
-      expected.hourlyRevenue.put(key, (start + HOUR) + "|" + g.count + "|" + g.total.toPlainString() + "|" + g.users.size());
-      expected.hourlyAverage.put(key, g.withRevenue == 0 ? null : g.total.divide(BigDecimal.valueOf(g.withRevenue), 12, RoundingMode.HALF_UP));
-    });
-    sales.forEach((key, g) -> expected.dailyCategorySales.put(key, g.count + "|" + g.total.toPlainString() + "|" + g.users.size()));
-    funnels.forEach((day, f) -> expected.dailyFunnel.put(day, f.viewed.size() + "|" + f.added.size() + "|" + f.purchased.size()
-        + "|" + rate(f.added.size(), f.viewed.size()) + "|" + rate(f.purchased.size(), f.added.size()) + "|" + rate(f.purchased.size(), f.viewed.size())));
+    hours.forEach(
+        (key, g) -> {
+          long start = Long.parseLong(key.substring(0, key.indexOf('|')));
+          expected.hourlyRevenue.put(
+              key,
+              (start + HOUR)
+                  + "|"
+                  + g.count
+                  + "|"
+                  + g.total.toPlainString()
+                  + "|"
+                  + g.users.size());
+          expected.hourlyAverage.put(
+              key,
+              g.withRevenue == 0
+                  ? null
+                  : g.total.divide(BigDecimal.valueOf(g.withRevenue), 12, RoundingMode.HALF_UP));
+        });
+    sales.forEach(
+        (key, g) ->
+            expected.dailyCategorySales.put(
+                key, g.count + "|" + g.total.toPlainString() + "|" + g.users.size()));
+    funnels.forEach(
+        (day, f) ->
+            expected.dailyFunnel.put(
+                day,
+                f.viewed.size()
+                    + "|"
+                    + f.added.size()
+                    + "|"
+                    + f.purchased.size()
+                    + "|"
+                    + rate(f.added.size(), f.viewed.size())
+                    + "|"
+                    + rate(f.purchased.size(), f.added.size())
+                    + "|"
+                    + rate(f.purchased.size(), f.viewed.size())));
     return expected;
   }
 
@@ -67,8 +102,16 @@ final class ExpectedGold {
 
   private static Map<String, String> categories() {
     Map<String, String> byProduct = new HashMap<>();
-    try (BufferedReader reader = new BufferedReader(new InputStreamReader(ExpectedGold.class.getResourceAsStream("/dev/medallion/silver/products.csv"), StandardCharsets.UTF_8))) {
-      reader.lines().skip(1).map(line -> line.split(",")).forEach(cells -> byProduct.put(cells[0], cells[2]));
+    try (BufferedReader reader =
+        new BufferedReader(
+            new InputStreamReader(
+                ExpectedGold.class.getResourceAsStream("/dev/medallion/silver/products.csv"),
+                StandardCharsets.UTF_8))) {
+      reader
+          .lines()
+          .skip(1)
+          .map(line -> line.split(","))
+          .forEach(cells -> byProduct.put(cells[0], cells[2]));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

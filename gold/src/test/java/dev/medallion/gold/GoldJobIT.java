@@ -7,71 +7,113 @@ import dev.medallion.bronze.BronzeJob;
 import dev.medallion.common.RunSummary;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
+import dev.medallion.common.events.Event;
 import dev.medallion.common.events.EventGenerator;
 import dev.medallion.common.events.GeneratedRecord;
 import dev.medallion.common.events.GeneratorSpec;
 import dev.medallion.common.events.GroundTruth;
 import dev.medallion.common.events.RecordKind;
-import dev.medallion.common.testing.Produced;
 import dev.medallion.common.testing.ChildJvm;
 import dev.medallion.common.testing.PipelineIT;
-import dev.medallion.common.events.Event;
+import dev.medallion.common.testing.Produced;
 import dev.medallion.silver.Reconciliation;
 import dev.medallion.silver.SilverJob;
 import java.nio.charset.StandardCharsets;
-import org.apache.spark.sql.Row;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 
 /** Kafka -> bronze -> silver -> gold, with gold checked against an independent computation. */
 class GoldJobIT extends PipelineIT {
 
   /**
-   * What production topics carry besides events: tombstones, empty and huge values, deep
-   * nesting, numbers no decimal holds. Each record lands in bronze once and in silver or the
-   * quarantine once, and no layer fails.
+   * What production topics carry besides events: tombstones, empty and huge values, deep nesting,
+   * numbers no decimal holds. Each record lands in bronze once and in silver or the quarantine
+   * once, and no layer fails.
    */
   @Test
   void hostileRecordsGoThroughEveryLayerWithoutStoppingIt() {
     String topic = "hostile";
     kafka.createTopic(topic, 2);
-    List<GeneratedRecord> records = new ArrayList<>(EventGenerator.generate(new GeneratorSpec(41, 0, 1_000, GeneratorSpec.DEFAULT_START, 12, 0.05, 0.05, 0.02)));
-    Event template = records.stream().filter(r -> r.kind() == RecordKind.VALID).findFirst().orElseThrow().event();
+    List<GeneratedRecord> records =
+        new ArrayList<>(
+            EventGenerator.generate(
+                new GeneratorSpec(
+                    41, 0, 1_000, GeneratorSpec.DEFAULT_START, 12, 0.05, 0.05, 0.02)));
+    Event template =
+        records.stream()
+            .filter(r -> r.kind() == RecordKind.VALID)
+            .findFirst()
+            .orElseThrow()
+            .event();
     String valid = template.toJson();
     byte[] key = "k".getBytes(StandardCharsets.UTF_8);
     records.add(new GeneratedRecord(key, null, RecordKind.NULL_VALUE, null));
     records.add(new GeneratedRecord(null, null, RecordKind.NULL_VALUE, null));
     records.add(new GeneratedRecord(null, new byte[0], RecordKind.MALFORMED_JSON, null));
-    records.add(new GeneratedRecord(null, utf8("[" + valid + "]"), RecordKind.MALFORMED_JSON, null));
-    records.add(new GeneratedRecord(null, utf8("{\"a\":".repeat(3_000) + "1" + "}".repeat(3_000)), RecordKind.MALFORMED_JSON, null));
-    records.add(new GeneratedRecord(null, utf8("{\"x\":\"" + "z".repeat(900_000)), RecordKind.MALFORMED_JSON, null));
-    records.add(new GeneratedRecord(null, new byte[] {'{', (byte) 0xFF, '}'}, RecordKind.INVALID_UTF8, null));
+    records.add(
+        new GeneratedRecord(null, utf8("[" + valid + "]"), RecordKind.MALFORMED_JSON, null));
+    records.add(
+        new GeneratedRecord(
+            null,
+            utf8("{\"a\":".repeat(3_000) + "1" + "}".repeat(3_000)),
+            RecordKind.MALFORMED_JSON,
+            null));
+    records.add(
+        new GeneratedRecord(
+            null, utf8("{\"x\":\"" + "z".repeat(900_000)), RecordKind.MALFORMED_JSON, null));
+    records.add(
+        new GeneratedRecord(
+            null, new byte[] {'{', (byte) 0xFF, '}'}, RecordKind.INVALID_UTF8, null));
     for (String revenue : List.of("NaN", "Infinity", "-Infinity", "1e400", "1" + "0".repeat(40))) {
-      String json = valid.replace("\"event_id\":\"" + template.eventId() + "\"", "\"event_id\":\"rev-" + revenue.length() + revenue.charAt(0) + "\"")
-          .replaceFirst("\"revenue\":[^,]*", "\"revenue\":" + revenue);
+      String json =
+          valid
+              .replace(
+                  "\"event_id\":\"" + template.eventId() + "\"",
+                  "\"event_id\":\"rev-" + revenue.length() + revenue.charAt(0) + "\"")
+              .replaceFirst("\"revenue\":[^,]*", "\"revenue\":" + revenue);
       records.add(new GeneratedRecord(null, utf8(json), RecordKind.REVENUE_OUT_OF_RANGE, null));
     }
-    Map<String, GeneratedRecord> produced = Produced.produce(kafka.bootstrapServers(), topic, records);
+    Map<String, GeneratedRecord> produced =
+        Produced.produce(kafka.bootstrapServers(), topic, records);
     MedallionConfig config = config(topic, Map.of());
 
     runPipeline(config);
 
-    Row bronze = spark.read().format("delta").load(tables().bronzeEvents()).selectExpr("count(*)", "count(DISTINCT partition, offset)").head();
-    assertThat(List.of(bronze.getLong(0), bronze.getLong(1))).containsExactly((long) produced.size(), (long) produced.size());
+    Row bronze =
+        spark
+            .read()
+            .format("delta")
+            .load(tables().bronzeEvents())
+            .selectExpr("count(*)", "count(DISTINCT partition, offset)")
+            .head();
+    assertThat(List.of(bronze.getLong(0), bronze.getLong(1)))
+        .containsExactly((long) produced.size(), (long) produced.size());
     Map<String, String> quarantined = new HashMap<>();
-    for (Row row : spark.read().format("delta").load(tables().silverQuarantine()).select("topic", "partition", "offset", "reason").collectAsList()) {
-      assertThat(quarantined.put(Produced.coordinates(row.getString(0), row.getInt(1), row.getLong(2)), row.getString(3))).isNull();
+    for (Row row :
+        spark
+            .read()
+            .format("delta")
+            .load(tables().silverQuarantine())
+            .select("topic", "partition", "offset", "reason")
+            .collectAsList()) {
+      assertThat(
+              quarantined.put(
+                  Produced.coordinates(row.getString(0), row.getInt(1), row.getLong(2)),
+                  row.getString(3)))
+          .isNull();
     }
     Map<String, String> expected = new HashMap<>();
-    produced.forEach((coordinates, record) -> {
-      if (!record.kind().isValid()) {
-        expected.put(coordinates, record.kind().name());
-      }
-    });
+    produced.forEach(
+        (coordinates, record) -> {
+          if (!record.kind().isValid()) {
+            expected.put(coordinates, record.kind().name());
+          }
+        });
     assertThat(quarantined).isEqualTo(expected);
     assertGoldEquals(GroundTruth.of(produced.values()));
     assertThat(Reconciliation.run(spark, config).balanced()).isTrue();
@@ -81,7 +123,8 @@ class GoldJobIT extends PipelineIT {
   void goldStaysExactThroughLateEventsDuplicatesRerunsRefreshesAndBackfills() {
     String topic = "exact";
     kafka.createTopic(topic, 3);
-    GeneratorSpec first = new GeneratorSpec(31, 0, 3_000, GeneratorSpec.DEFAULT_START, 24, 0.08, 0.05, 0.01);
+    GeneratorSpec first =
+        new GeneratorSpec(31, 0, 3_000, GeneratorSpec.DEFAULT_START, 24, 0.08, 0.05, 0.01);
     List<GeneratedRecord> produced = new ArrayList<>();
     produced.addAll(produce(topic, first));
     MedallionConfig config = config(topic, Map.of());
@@ -110,31 +153,50 @@ class GoldJobIT extends PipelineIT {
     assertGoldEquals(truth);
   }
 
-  /** A table or checkpoint that vanished under silver or gold is refused; the full refresh it names rebuilds exactly. */
+  /**
+   * A table or checkpoint that vanished under silver or gold is refused; the full refresh it names
+   * rebuilds exactly.
+   */
   @Test
   void lostSilverAndGoldStateIsRefusedAndTheNamedRebuildIsExact() {
     String topic = "lost";
     kafka.createTopic(topic, 2);
-    List<GeneratedRecord> produced = produce(topic, new GeneratorSpec(33, 0, 1_500, GeneratorSpec.DEFAULT_START, 24, 0.05, 0.05, 0.02));
+    List<GeneratedRecord> produced =
+        produce(
+            topic,
+            new GeneratorSpec(33, 0, 1_500, GeneratorSpec.DEFAULT_START, 24, 0.05, 0.05, 0.02));
     MedallionConfig config = config(topic, Map.of());
     runPipeline(config);
 
     String silverCheckpoint = tables().checkpoint(SilverJob.LAYER, SilverJob.TABLE);
     DeltaTables.deleteLocation(spark, silverCheckpoint);
     assertThatThrownBy(() -> SilverJob.run(spark, config, false))
-        .hasMessageStartingWith("Cannot run silver: " + tables().silverEvents() + " holds events but its checkpoint " + silverCheckpoint + " is missing")
+        .hasMessageStartingWith(
+            "Cannot run silver: "
+                + tables().silverEvents()
+                + " holds events but its checkpoint "
+                + silverCheckpoint
+                + " is missing")
         .hasMessageContaining("silver --full-refresh");
     SilverJob.run(spark, config, true);
     DeltaTables.deleteLocation(spark, tables().silverEvents());
     assertThatThrownBy(() -> SilverJob.run(spark, config, false))
-        .hasMessageStartingWith("Cannot run silver: its checkpoint " + silverCheckpoint + " is there but the table " + tables().silverEvents() + " is not");
+        .hasMessageStartingWith(
+            "Cannot run silver: its checkpoint "
+                + silverCheckpoint
+                + " is there but the table "
+                + tables().silverEvents()
+                + " is not");
     SilverJob.run(spark, config, true);
     assertThat(Reconciliation.run(spark, config).balanced()).isTrue();
 
     GoldJob.run(spark, config, GoldRequest.parse(null, true, null, null));
     DeltaTables.deleteLocation(spark, tables().gold("daily_funnel"));
     assertThatThrownBy(() -> GoldJob.run(spark, config, GoldRequest.incremental()))
-        .hasMessageStartingWith("Cannot run gold: " + tables().gold("daily_funnel") + " is missing while gold's checkpoint is there")
+        .hasMessageStartingWith(
+            "Cannot run gold: "
+                + tables().gold("daily_funnel")
+                + " is missing while gold's checkpoint is there")
         .hasMessageContaining("gold --full-refresh --table daily_funnel");
     GoldJob.run(spark, config, GoldRequest.parse("daily_funnel", true, null, null));
     GoldJob.run(spark, config, GoldRequest.incremental());
@@ -145,13 +207,25 @@ class GoldJobIT extends PipelineIT {
   void aKilledGoldRunRerunGivesTheExactTables() throws Exception {
     String topic = "killed";
     kafka.createTopic(topic, 3);
-    List<GeneratedRecord> produced = produce(topic, new GeneratorSpec(32, 0, 6_000, GeneratorSpec.DEFAULT_START, 24, 0.05, 0.05, 0));
+    List<GeneratedRecord> produced =
+        produce(
+            topic, new GeneratorSpec(32, 0, 6_000, GeneratorSpec.DEFAULT_START, 24, 0.05, 0.05, 0));
     // Many small silver files, and one per gold micro-batch: the kill lands between batches.
-    MedallionConfig config = config(topic, Map.of("kafka.max.offsets.per.trigger", "300", "silver.max.files.per.trigger", "3", "gold.max.files.per.trigger", "1"));
+    MedallionConfig config =
+        config(
+            topic,
+            Map.of(
+                "kafka.max.offsets.per.trigger",
+                "300",
+                "silver.max.files.per.trigger",
+                "3",
+                "gold.max.files.per.trigger",
+                "1"));
     BronzeJob.run(spark, config);
     SilverJob.run(spark, config, false);
 
-    ChildJvm.killAfterCommits(GoldMain.class, config, lakehouse.resolve("gold/daily_funnel"), 3, Duration.ofSeconds(240));
+    ChildJvm.killAfterCommits(
+        GoldMain.class, config, lakehouse.resolve("gold/daily_funnel"), 3, Duration.ofSeconds(240));
 
     GoldJob.run(spark, config(topic, Map.of()), GoldRequest.incremental());
 
@@ -170,7 +244,8 @@ class GoldJobIT extends PipelineIT {
 
   private Map<String, Long> goldVersions() {
     Map<String, Long> versions = new HashMap<>();
-    GoldTables.ALL.forEach(t -> versions.put(t.name(), DeltaTables.version(spark, tables().gold(t.name()))));
+    GoldTables.ALL.forEach(
+        t -> versions.put(t.name(), DeltaTables.version(spark, tables().gold(t.name()))));
     return versions;
   }
 
@@ -179,7 +254,6 @@ class GoldJobIT extends PipelineIT {
     Produced.produce(kafka.bootstrapServers(), topic, records);
     return records;
   }
-
 
   private static byte[] utf8(String text) {
     return text.getBytes(StandardCharsets.UTF_8);

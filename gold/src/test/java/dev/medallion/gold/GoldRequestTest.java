@@ -24,14 +24,18 @@ class GoldRequestTest {
       delimiter = '|',
       nullValues = "-",
       value = {
-        "weekly|true|-|-|Unknown gold table 'weekly'; gold tables: hourly_revenue, daily_category_sales, daily_funnel",
+        "weekly|true|-|-|Unknown gold table 'weekly'; gold tables: hourly_revenue,"
+            + " daily_category_sales, daily_funnel",
         "-|false|2026-01-01|-|A gold backfill needs both --from and --to",
-        "-|false|2026-01-08|2026-01-01|Cannot backfill from 2026-01-08 to 2026-01-01: --from must be before --to",
-        "-|false|yesterday|2026-01-01|Invalid value 'yesterday' for --from: expected a date such as 2026-01-31",
+        "-|false|2026-01-08|2026-01-01|Cannot backfill from 2026-01-08 to 2026-01-01: --from must"
+            + " be before --to",
+        "-|false|yesterday|2026-01-01|Invalid value 'yesterday' for --from: expected a date such as"
+            + " 2026-01-31",
         "-|true|2026-01-01|2026-01-02|Use either --full-refresh or --from/--to, not both",
         "hourly_revenue|false|-|-|--table needs --full-refresh or --from/--to"
       })
-  void badRequestsFailWithOneLine(String table, boolean fullRefresh, String from, String to, String message) {
+  void badRequestsFailWithOneLine(
+      String table, boolean fullRefresh, String from, String to, String message) {
     assertThatThrownBy(() -> GoldRequest.parse(table, fullRefresh, from, to))
         .isInstanceOf(MedallionException.class)
         .hasMessageStartingWith(message);

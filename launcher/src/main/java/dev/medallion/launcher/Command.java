@@ -33,7 +33,10 @@ enum Command {
     @Override
     void addOptions(Options options) {
       options.addOption(
-          Option.builder().longOpt(RECOVER_CHECKPOINT).desc("start a lost checkpoint again from the Kafka offsets bronze/events holds").get());
+          Option.builder()
+              .longOpt(RECOVER_CHECKPOINT)
+              .desc("start a lost checkpoint again from the Kafka offsets bronze/events holds")
+              .get());
     }
 
     @Override
@@ -43,13 +46,17 @@ enum Command {
       runJob("bronze", config, out, (spark, c) -> BronzeJob.run(spark, c, recover));
     }
   },
-  SILVER("silver", "validate, deduplicate and enrich new bronze rows into silver/events and silver/quarantine") {
+  SILVER(
+      "silver",
+      "validate, deduplicate and enrich new bronze rows into silver/events and silver/quarantine") {
     @Override
     void addOptions(Options options) {
       options.addOption(
           Option.builder()
               .longOpt(FULL_REFRESH)
-              .desc("rebuild silver and the quarantine from all of bronze with a fresh checkpoint (Kafka is not read)")
+              .desc(
+                  "rebuild silver and the quarantine from all of bronze with a fresh checkpoint"
+                      + " (Kafka is not read)")
               .get());
     }
 
@@ -62,134 +69,249 @@ enum Command {
   GOLD("gold", "recompute the gold tables' hours and days that new silver rows touch") {
     @Override
     void addOptions(Options options) {
-      options.addOption(Option.builder().longOpt(TABLE).hasArg().argName("NAME").desc("one gold table (with --full-refresh or --from/--to): " + GoldTables.names()).get());
-      options.addOption(Option.builder().longOpt(FULL_REFRESH).desc("rebuild from all of silver (every table, or --table)").get());
-      options.addOption(Option.builder().longOpt(FROM).hasArg().argName("DATE").desc("backfill: first day to recompute, e.g. 2026-01-01").get());
-      options.addOption(Option.builder().longOpt(TO).hasArg().argName("DATE").desc("backfill: day after the last to recompute (exclusive)").get());
+      options.addOption(
+          Option.builder()
+              .longOpt(TABLE)
+              .hasArg()
+              .argName("NAME")
+              .desc("one gold table (with --full-refresh or --from/--to): " + GoldTables.names())
+              .get());
+      options.addOption(
+          Option.builder()
+              .longOpt(FULL_REFRESH)
+              .desc("rebuild from all of silver (every table, or --table)")
+              .get());
+      options.addOption(
+          Option.builder()
+              .longOpt(FROM)
+              .hasArg()
+              .argName("DATE")
+              .desc("backfill: first day to recompute, e.g. 2026-01-01")
+              .get());
+      options.addOption(
+          Option.builder()
+              .longOpt(TO)
+              .hasArg()
+              .argName("DATE")
+              .desc("backfill: day after the last to recompute (exclusive)")
+              .get());
     }
 
     @Override
     void run(CommandLine line, MedallionConfig config, PrintStream out) {
       GoldRequest request =
-          GoldRequest.parse(line.getOptionValue(TABLE), line.hasOption(FULL_REFRESH), line.getOptionValue(FROM), line.getOptionValue(TO));
+          GoldRequest.parse(
+              line.getOptionValue(TABLE),
+              line.hasOption(FULL_REFRESH),
+              line.getOptionValue(FROM),
+              line.getOptionValue(TO));
       runJob("gold", config, out, (spark, c) -> GoldJob.run(spark, c, request));
     }
   },
   SQL("sql", "run SQL over bronze.*, silver.* and gold.* and print the result") {
     @Override
     void addOptions(Options options) {
-      options.addOption(Option.builder().longOpt(FORMAT).hasArg().argName("FORMAT").desc("table (default), csv or json").get());
-      options.addOption(Option.builder().longOpt(LIMIT).hasArg().argName("N").desc("print at most N rows (default 1000)").get());
       options.addOption(
-          Option.builder().longOpt(ALLOW_WRITES).desc("run a statement that changes tables, holding every layer's lock while it runs").get());
+          Option.builder()
+              .longOpt(FORMAT)
+              .hasArg()
+              .argName("FORMAT")
+              .desc("table (default), csv or json")
+              .get());
+      options.addOption(
+          Option.builder()
+              .longOpt(LIMIT)
+              .hasArg()
+              .argName("N")
+              .desc("print at most N rows (default 1000)")
+              .get());
+      options.addOption(
+          Option.builder()
+              .longOpt(ALLOW_WRITES)
+              .desc("run a statement that changes tables, holding every layer's lock while it runs")
+              .get());
     }
 
     @Override
     void run(CommandLine line, MedallionConfig config, PrintStream out) {
       if (line.getArgList().size() != 1) {
-        throw Errors.usage("sql takes one query, quoted: bin/medallion sql \"SELECT * FROM gold.hourly_revenue LIMIT 10\"");
+        throw Errors.usage(
+            "sql takes one query, quoted: bin/medallion sql \"SELECT * FROM gold.hourly_revenue"
+                + " LIMIT 10\"");
       }
       ResultPrinter printer;
       try {
-        printer = ResultPrinter.valueOf(line.getOptionValue(FORMAT, "table").toUpperCase(java.util.Locale.ROOT));
+        printer =
+            ResultPrinter.valueOf(
+                line.getOptionValue(FORMAT, "table").toUpperCase(java.util.Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw Errors.usage("Invalid value '" + line.getOptionValue(FORMAT) + "' for --format: expected table, csv or json");
+        throw Errors.usage(
+            "Invalid value '"
+                + line.getOptionValue(FORMAT)
+                + "' for --format: expected table, csv or json");
       }
       int limit;
       try {
         limit = Integer.parseInt(line.getOptionValue(LIMIT, "1000"));
       } catch (NumberFormatException e) {
-        throw Errors.usage("Invalid value '" + line.getOptionValue(LIMIT) + "' for --limit: expected a positive integer");
+        throw Errors.usage(
+            "Invalid value '"
+                + line.getOptionValue(LIMIT)
+                + "' for --limit: expected a positive integer");
       }
       String statement = line.getArgList().get(0);
-      withSpark("sql", config, spark -> {
-        Optional<String> write = ReadOnlySql.firstWrite(spark, statement);
-        if (write.isEmpty()) {
-          SqlCatalog.register(spark, new TableLocations(config.lakehouseRoot()));
-          printer.print(spark.sql(statement), limit, out);
-          return;
-        }
-        if (!line.hasOption(ALLOW_WRITES)) {
-          throw Errors.usage(
-              "Cannot run this statement: it changes a table (" + write.get() + ") and sql is read-only;"
-                  + " pass --allow-writes to run it while no layer job runs");
-        }
-        // Any table may be named: hold every layer's lock, in one order, so no job races the write.
-        try (LayerLock bronze = lock(spark, config, BronzeJob.LAYER);
-            LayerLock silver = lock(spark, config, SilverJob.LAYER);
-            LayerLock gold = lock(spark, config, GoldJob.LAYER)) {
-          SqlCatalog.register(spark, new TableLocations(config.lakehouseRoot()));
-          printer.print(spark.sql(statement), limit, out);
-        }
-      });
+      withSpark(
+          "sql",
+          config,
+          spark -> {
+            Optional<String> write = ReadOnlySql.firstWrite(spark, statement);
+            if (write.isEmpty()) {
+              SqlCatalog.register(spark, new TableLocations(config.lakehouseRoot()));
+              printer.print(spark.sql(statement), limit, out);
+              return;
+            }
+            if (!line.hasOption(ALLOW_WRITES)) {
+              throw Errors.usage(
+                  "Cannot run this statement: it changes a table ("
+                      + write.get()
+                      + ") and sql is read-only;"
+                      + " pass --allow-writes to run it while no layer job runs");
+            }
+            // Any table may be named: hold every layer's lock, in one order, so no job races the
+            // write.
+            try (LayerLock bronze = lock(spark, config, BronzeJob.LAYER);
+                LayerLock silver = lock(spark, config, SilverJob.LAYER);
+                LayerLock gold = lock(spark, config, GoldJob.LAYER)) {
+              SqlCatalog.register(spark, new TableLocations(config.lakehouseRoot()));
+              printer.print(spark.sql(statement), limit, out);
+            }
+          });
     }
   },
-  QUARANTINE("quarantine", "show quarantined records by reason, or replay them through validation (--replay)") {
+  QUARANTINE(
+      "quarantine",
+      "show quarantined records by reason, or replay them through validation (--replay)") {
     @Override
     void addOptions(Options options) {
-      options.addOption(Option.builder().longOpt(REPLAY).desc("move records that are now valid to silver").get());
       options.addOption(
-          Option.builder().longOpt(REASON).hasArg().argName("CODE").desc("only records with this reason code, e.g. WRONG_TYPE").get());
+          Option.builder().longOpt(REPLAY).desc("move records that are now valid to silver").get());
+      options.addOption(
+          Option.builder()
+              .longOpt(REASON)
+              .hasArg()
+              .argName("CODE")
+              .desc("only records with this reason code, e.g. WRONG_TYPE")
+              .get());
     }
 
     @Override
     void run(CommandLine line, MedallionConfig config, PrintStream out) {
-      withSpark("quarantine", config, spark -> {
-        if (line.hasOption(REPLAY)) {
-          // A replay writes silver and the quarantine: it holds silver's lock like a silver run.
-          try (LayerLock lock = lock(spark, config, SilverJob.LAYER)) {
-            out.println(Quarantine.replay(spark, config, Optional.ofNullable(line.getOptionValue(REASON))).line());
-          }
-        }
-        List<Row> counts = Quarantine.countsByReason(spark, new TableLocations(config.lakehouseRoot()));
-        out.printf("%-24s %12s%n", "reason", "records");
-        counts.forEach(row -> out.printf("%-24s %,12d%n", row.getString(0), row.getLong(1)));
-      });
+      withSpark(
+          "quarantine",
+          config,
+          spark -> {
+            if (line.hasOption(REPLAY)) {
+              // A replay writes silver and the quarantine: it holds silver's lock like a silver
+              // run.
+              try (LayerLock lock = lock(spark, config, SilverJob.LAYER)) {
+                out.println(
+                    Quarantine.replay(
+                            spark, config, Optional.ofNullable(line.getOptionValue(REASON)))
+                        .line());
+              }
+            }
+            List<Row> counts =
+                Quarantine.countsByReason(spark, new TableLocations(config.lakehouseRoot()));
+            out.printf("%-24s %12s%n", "reason", "records");
+            counts.forEach(row -> out.printf("%-24s %,12d%n", row.getString(0), row.getLong(1)));
+          });
     }
   },
-  RECONCILE("reconcile", "check that every bronze record silver processed is in silver, a dropped duplicate, or quarantined") {
+  RECONCILE(
+      "reconcile",
+      "check that every bronze record silver processed is in silver, a dropped duplicate, or"
+          + " quarantined") {
     @Override
     void run(CommandLine line, MedallionConfig config, PrintStream out) {
-      withSpark("reconcile", config, spark -> {
-        Reconciliation.Result result = Reconciliation.run(spark, config);
-        out.println(result.line());
-        if (!result.balanced()) {
-          throw Errors.jobFailed(result.line(), null);
-        }
-      });
+      withSpark(
+          "reconcile",
+          config,
+          spark -> {
+            Reconciliation.Result result = Reconciliation.run(spark, config);
+            out.println(result.line());
+            if (!result.balanced()) {
+              throw Errors.jobFailed(result.line(), null);
+            }
+          });
     }
   },
   MAINTAIN("maintain", "OPTIMIZE (Z-ordered as each table declares) and VACUUM one table") {
     @Override
     void addOptions(Options options) {
-      options.addOption(Option.builder().longOpt(TABLE).hasArg().argName("NAME").desc("table to maintain, e.g. silver.events or gold.hourly_revenue").get());
-      options.addOption(Option.builder().longOpt(RETENTION_HOURS).hasArg().argName("HOURS").desc("VACUUM retention (default and minimum " + Maintenance.SAFE_RETENTION_HOURS + ")").get());
-      options.addOption(Option.builder().longOpt(ALLOW_UNSAFE_RETENTION).desc("allow a retention below " + Maintenance.SAFE_RETENTION_HOURS + " hours").get());
+      options.addOption(
+          Option.builder()
+              .longOpt(TABLE)
+              .hasArg()
+              .argName("NAME")
+              .desc("table to maintain, e.g. silver.events or gold.hourly_revenue")
+              .get());
+      options.addOption(
+          Option.builder()
+              .longOpt(RETENTION_HOURS)
+              .hasArg()
+              .argName("HOURS")
+              .desc(
+                  "VACUUM retention (default and minimum " + Maintenance.SAFE_RETENTION_HOURS + ")")
+              .get());
+      options.addOption(
+          Option.builder()
+              .longOpt(ALLOW_UNSAFE_RETENTION)
+              .desc("allow a retention below " + Maintenance.SAFE_RETENTION_HOURS + " hours")
+              .get());
     }
 
     @Override
     void run(CommandLine line, MedallionConfig config, PrintStream out) {
       String table = line.getOptionValue(TABLE);
       if (table == null) {
-        throw Errors.usage("maintain needs --table; tables: " + String.join(", ", Maintenance.zOrderColumns().keySet()));
+        throw Errors.usage(
+            "maintain needs --table; tables: "
+                + String.join(", ", Maintenance.zOrderColumns().keySet()));
       }
       int retention;
       try {
-        retention = Integer.parseInt(line.getOptionValue(RETENTION_HOURS, String.valueOf(Maintenance.SAFE_RETENTION_HOURS)));
+        retention =
+            Integer.parseInt(
+                line.getOptionValue(
+                    RETENTION_HOURS, String.valueOf(Maintenance.SAFE_RETENTION_HOURS)));
       } catch (NumberFormatException e) {
-        throw Errors.usage("Invalid value '" + line.getOptionValue(RETENTION_HOURS) + "' for --retention-hours: expected a number of hours");
+        throw Errors.usage(
+            "Invalid value '"
+                + line.getOptionValue(RETENTION_HOURS)
+                + "' for --retention-hours: expected a number of hours");
       }
       Maintenance.validate(table, retention, line.hasOption(ALLOW_UNSAFE_RETENTION));
       // Maintenance writes to the table, so it holds the lock of the layer that owns it.
       String layer = table.substring(0, table.indexOf('.'));
-      withSpark("maintain", config, spark -> {
-        try (LayerLock lock = lock(spark, config, layer)) {
-          out.println(Maintenance.run(spark, new TableLocations(config.lakehouseRoot()), table, retention, line.hasOption(ALLOW_UNSAFE_RETENTION)));
-        }
-      });
+      withSpark(
+          "maintain",
+          config,
+          spark -> {
+            try (LayerLock lock = lock(spark, config, layer)) {
+              out.println(
+                  Maintenance.run(
+                      spark,
+                      new TableLocations(config.lakehouseRoot()),
+                      table,
+                      retention,
+                      line.hasOption(ALLOW_UNSAFE_RETENTION)));
+            }
+          });
     }
   },
-  LOCAL_KAFKA("local-kafka", "serve a local Kafka broker with generated events until standard input closes") {
+  LOCAL_KAFKA(
+      "local-kafka",
+      "serve a local Kafka broker with generated events until standard input closes") {
     @Override
     void addOptions(Options options) {
       LocalKafka.addOptions(options);
@@ -255,15 +377,20 @@ enum Command {
     RunSummary run(SparkSession spark, MedallionConfig config);
   }
 
-  /** A layer run: in its own session, the layer's lock first (one writer per table), then the job. */
+  /**
+   * A layer run: in its own session, the layer's lock first (one writer per table), then the job.
+   */
   static void runJob(String layer, MedallionConfig config, PrintStream out, Job job) {
-    withSpark(layer, config, spark -> {
-      try (LayerLock lock = lock(spark, config, layer)) {
-        RunSummary summary = job.run(spark, config);
-        LOG.info("{}", summary.line());
-        out.println(summary.line());
-      }
-    });
+    withSpark(
+        layer,
+        config,
+        spark -> {
+          try (LayerLock lock = lock(spark, config, layer)) {
+            RunSummary summary = job.run(spark, config);
+            LOG.info("{}", summary.line());
+            out.println(summary.line());
+          }
+        });
   }
 
   static LayerLock lock(SparkSession spark, MedallionConfig config, String layer) {
@@ -275,7 +402,8 @@ enum Command {
   }
 
   /** Runs {@code work} in a SparkSession named after the command, stopped afterwards. */
-  static void withSpark(String command, MedallionConfig config, java.util.function.Consumer<SparkSession> work) {
+  static void withSpark(
+      String command, MedallionConfig config, java.util.function.Consumer<SparkSession> work) {
     LOG.info("medallion {} with config:\n{}", command, config.maskedDump());
     SparkSession spark = SparkSessions.create("medallion-" + command, config);
     try {

@@ -30,27 +30,41 @@ import org.apache.commons.cli.Options;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * {@code bin/medallion demo}: the whole pipeline on a laptop with nothing installed. Starts a
- * real Kafka broker in this JVM, produces generated events (with duplicates, late and invalid
- * records), runs every layer, prints what landed where, and leaves the tables on disk.
+ * {@code bin/medallion demo}: the whole pipeline on a laptop with nothing installed. Starts a real
+ * Kafka broker in this JVM, produces generated events (with duplicates, late and invalid records),
+ * runs every layer, prints what landed where, and leaves the tables on disk.
  */
 final class Demo {
   static final String EVENTS = "events";
   static final String SEED = "seed";
   static final int DEFAULT_EVENTS = 200_000;
   static final int PARTITIONS = 3;
+
   /** Marks a lakehouse the demo made, so that a later demo may replace it and nothing else. */
   static final String MARKER = ".medallion-demo";
+
   static final String TOP_HOURS =
       "SELECT window_start, event_type, event_count, total_revenue, unique_users, avg_order_value"
-          + " FROM gold.hourly_revenue WHERE event_type = 'purchase' ORDER BY total_revenue DESC LIMIT 10";
+          + " FROM gold.hourly_revenue WHERE event_type = 'purchase' ORDER BY total_revenue DESC"
+          + " LIMIT 10";
 
   private Demo() {}
 
   static void addOptions(Options options) {
     options.addOption(
-        Option.builder().longOpt(EVENTS).hasArg().argName("N").desc("events to generate (default " + DEFAULT_EVENTS + ")").get());
-    options.addOption(Option.builder().longOpt(SEED).hasArg().argName("S").desc("generator seed (default 42)").get());
+        Option.builder()
+            .longOpt(EVENTS)
+            .hasArg()
+            .argName("N")
+            .desc("events to generate (default " + DEFAULT_EVENTS + ")")
+            .get());
+    options.addOption(
+        Option.builder()
+            .longOpt(SEED)
+            .hasArg()
+            .argName("S")
+            .desc("generator seed (default 42)")
+            .get());
   }
 
   static void run(CommandLine line, MedallionConfig config, PrintStream out) {
@@ -58,8 +72,10 @@ final class Demo {
     long seed = parsePositive(line.getOptionValue(SEED, "42"), SEED);
     if (config.lakehouseRoot().contains("://")) {
       throw Errors.usage(
-          "The demo writes a local lakehouse, not " + config.lakehouseRoot()
-              + ": give a directory as lakehouse.root, or run bronze, silver and gold one by one against object storage");
+          "The demo writes a local lakehouse, not "
+              + config.lakehouseRoot()
+              + ": give a directory as lakehouse.root, or run bronze, silver and gold one by one"
+              + " against object storage");
     }
     Path root = Path.of(config.lakehouseRoot()).toAbsolutePath().normalize();
     prepareLakehouse(root);
@@ -71,7 +87,9 @@ final class Demo {
       try (EventProducer producer = new EventProducer(kafka.bootstrapServers(), topic)) {
         produced = producer.send(GeneratorSpec.realistic(seed, events));
       }
-      out.printf("demo: produced %d records (%d events plus duplicates and invalid ones) to topic %s%n", produced, events, topic);
+      out.printf(
+          "demo: produced %d records (%d events plus duplicates and invalid ones) to topic %s%n",
+          produced, events, topic);
       MedallionConfig demoConfig =
           ConfigLoader.withSets(
               config,
@@ -105,8 +123,12 @@ final class Demo {
       out.println("demo: top hours of gold.hourly_revenue by revenue");
       ResultPrinter.TABLE.print(spark.sql(TOP_HOURS), 10, out);
       out.println();
-      out.println("Query them with SQL (tables: bronze.events, silver.events, silver.quarantine, gold.*):");
-      out.printf("  bin/medallion sql --set lakehouse.root=%s \"SELECT * FROM gold.daily_funnel ORDER BY event_date\"%n", tables.root());
+      out.println(
+          "Query them with SQL (tables: bronze.events, silver.events, silver.quarantine, gold.*):");
+      out.printf(
+          "  bin/medallion sql --set lakehouse.root=%s \"SELECT * FROM gold.daily_funnel ORDER BY"
+              + " event_date\"%n",
+          tables.root());
     } finally {
       spark.stop();
     }
@@ -127,14 +149,17 @@ final class Demo {
               throw Errors.usage(
                   "Cannot run the demo in "
                       + root
-                      + ": it is not empty and no earlier demo made it; pass --set lakehouse.root=<new directory>");
+                      + ": it is not empty and no earlier demo made it; pass --set"
+                      + " lakehouse.root=<new directory>");
             }
             deleteRecursively(root);
           }
         }
       }
       Files.createDirectories(root);
-      Files.writeString(root.resolve(MARKER), "made by bin/medallion demo; the next demo replaces this directory\n");
+      Files.writeString(
+          root.resolve(MARKER),
+          "made by bin/medallion demo; the next demo replaces this directory\n");
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot prepare the demo lakehouse " + root, e);
     }
@@ -149,7 +174,8 @@ final class Demo {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw Errors.usage("Invalid value '" + raw + "' for --" + option + ": expected a positive integer");
+    throw Errors.usage(
+        "Invalid value '" + raw + "' for --" + option + ": expected a positive integer");
   }
 
   static Path createTempDirectory() {

@@ -2,10 +2,10 @@ package dev.medallion.launcher;
 
 import dev.medallion.common.error.Errors;
 import dev.medallion.common.events.Event;
+import dev.medallion.common.events.EventGenerator;
 import dev.medallion.common.events.EventProducer;
 import dev.medallion.common.events.GeneratorSpec;
 import dev.medallion.common.events.GroundTruth;
-import dev.medallion.common.events.EventGenerator;
 import dev.medallion.common.kafka.EmbeddedKafka;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -23,11 +23,11 @@ import org.apache.commons.cli.Options;
 
 /**
  * {@code bin/medallion local-kafka}: a real Kafka broker on 127.0.0.1 with generated events, for
- * trying the layers one command at a time (or from Airflow) without a Kafka installation. It
- * prints {@code bootstrap.servers=HOST:PORT} once the events are in, then serves until its
- * standard input closes (Ctrl-D) or it is stopped. A number typed on standard input produces
- * that many more events (the next batch of the same stream, with duplicates of earlier ones),
- * for trying incremental runs.
+ * trying the layers one command at a time (or from Airflow) without a Kafka installation. It prints
+ * {@code bootstrap.servers=HOST:PORT} once the events are in, then serves until its standard input
+ * closes (Ctrl-D) or it is stopped. A number typed on standard input produces that many more events
+ * (the next batch of the same stream, with duplicates of earlier ones), for trying incremental
+ * runs.
  */
 final class LocalKafka {
   static final String EVENTS = "events";
@@ -38,11 +38,34 @@ final class LocalKafka {
   private LocalKafka() {}
 
   static void addOptions(Options options) {
-    options.addOption(Option.builder().longOpt(EVENTS).hasArg().argName("N").desc("events to produce (default 100000)").get());
-    options.addOption(Option.builder().longOpt(SEED).hasArg().argName("S").desc("generator seed (default 42)").get());
-    options.addOption(Option.builder().longOpt(TOPIC).hasArg().argName("NAME").desc("topic (default events)").get());
     options.addOption(
-        Option.builder().longOpt(TRUTH).hasArg().argName("FILE").desc("write the unique valid events (the ground truth) as JSON lines").get());
+        Option.builder()
+            .longOpt(EVENTS)
+            .hasArg()
+            .argName("N")
+            .desc("events to produce (default 100000)")
+            .get());
+    options.addOption(
+        Option.builder()
+            .longOpt(SEED)
+            .hasArg()
+            .argName("S")
+            .desc("generator seed (default 42)")
+            .get());
+    options.addOption(
+        Option.builder()
+            .longOpt(TOPIC)
+            .hasArg()
+            .argName("NAME")
+            .desc("topic (default events)")
+            .get());
+    options.addOption(
+        Option.builder()
+            .longOpt(TRUTH)
+            .hasArg()
+            .argName("FILE")
+            .desc("write the unique valid events (the ground truth) as JSON lines")
+            .get());
   }
 
   static void run(CommandLine line, PrintStream out, InputStream in) {
@@ -56,11 +79,13 @@ final class LocalKafka {
       try (EventProducer producer = new EventProducer(kafka.bootstrapServers(), topic)) {
         long produced = producer.send(spec); // streamed: millions of events need not fit in memory
         if (line.hasOption(TRUTH)) {
-          writeTruth(Path.of(line.getOptionValue(TRUTH)), GroundTruth.of(EventGenerator.generate(spec)));
+          writeTruth(
+              Path.of(line.getOptionValue(TRUTH)), GroundTruth.of(EventGenerator.generate(spec)));
         }
         out.println("bootstrap.servers=" + kafka.bootstrapServers());
         out.printf(
-            "local-kafka: %d records in topic %s; type a number to produce that many more events, close standard input (Ctrl-D) to stop%n",
+            "local-kafka: %d records in topic %s; type a number to produce that many more events,"
+                + " close standard input (Ctrl-D) to stop%n",
             produced, topic);
         out.flush();
         serve(producer, spec, in, out);
@@ -82,12 +107,15 @@ final class LocalKafka {
   }
 
   /** Until the input closes: each line holding a number produces the next batch of that size. */
-  private static void serve(EventProducer producer, GeneratorSpec spec, InputStream in, PrintStream out) {
+  private static void serve(
+      EventProducer producer, GeneratorSpec spec, InputStream in, PrintStream out) {
     GeneratorSpec last = spec;
-    try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+    try (BufferedReader reader =
+        new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       for (String request = reader.readLine(); request != null; request = reader.readLine()) {
         if (!request.strip().matches("[1-9][0-9]{0,8}")) {
-          out.println("local-kafka: type a number of events to produce, or close standard input to stop");
+          out.println(
+              "local-kafka: type a number of events to produce, or close standard input to stop");
           continue;
         }
         last = last.next(Integer.parseInt(request.strip()));

@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
  * {@code bin/medallion <command> [--config FILE] [--set key=value ...]}: the entry point of the
  * local launcher and of the cluster jar under {@code spark-submit}.
  *
- * <p>Exit codes: 0 success; {@value MedallionException#EXIT_JOB_FAILED} a job failed;
- * {@value MedallionException#EXIT_USAGE} bad command line or configuration (nothing started).
- * Every failure prints one line starting with {@code medallion:} on standard error.
+ * <p>Exit codes: 0 success; {@value MedallionException#EXIT_JOB_FAILED} a job failed; {@value
+ * MedallionException#EXIT_USAGE} bad command line or configuration (nothing started). Every failure
+ * prints one line starting with {@code medallion:} on standard error.
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -49,19 +49,24 @@ public final class Main {
 
   /** Runs one command with this environment (the source of secrets); returns the exit code. */
   static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err) {
-    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals(HELP)) {
+    if (args.length == 0
+        || args[0].equals("--help")
+        || args[0].equals("-h")
+        || args[0].equals(HELP)) {
       out.print(usage());
       return args.length == 0 ? MedallionException.EXIT_USAGE : 0;
     }
     Optional<Command> command = Command.named(args[0]);
     if (command.isEmpty()) {
-      err.println("medallion: unknown command '" + args[0] + "'; run bin/medallion --help for the list");
+      err.println(
+          "medallion: unknown command '" + args[0] + "'; run bin/medallion --help for the list");
       return MedallionException.EXIT_USAGE;
     }
     MedallionConfig config = null;
     try {
       Options options = options(command.get());
-      CommandLine line = new DefaultParser().parse(options, Arrays.copyOfRange(args, 1, args.length));
+      CommandLine line =
+          new DefaultParser().parse(options, Arrays.copyOfRange(args, 1, args.length));
       if (line.hasOption(HELP)) {
         out.print(help(command.get(), options));
         return 0;
@@ -70,7 +75,8 @@ public final class Main {
           ConfigLoader.load(
               Optional.ofNullable(line.getOptionValue(CONFIG)).map(Path::of),
               environment,
-              ConfigLoader.refuseSecrets(List.of(Optional.ofNullable(line.getOptionValues(SET)).orElse(new String[0]))));
+              ConfigLoader.refuseSecrets(
+                  List.of(Optional.ofNullable(line.getOptionValues(SET)).orElse(new String[0]))));
       command.get().run(line, config, out);
       return 0;
     } catch (ParseException e) {
@@ -82,7 +88,8 @@ public final class Main {
       err.println("medallion: " + message);
       return e.exitCode();
     } catch (Exception e) { // Scala code throws checked exceptions undeclared
-      String message = args[0] + " failed: " + StorageFailures.explain(e).orElseGet(() -> rootCause(e));
+      String message =
+          args[0] + " failed: " + StorageFailures.explain(e).orElseGet(() -> rootCause(e));
       message = config == null ? message : config.maskSecrets(message);
       LOG.error("{}", message, config == null ? e : null);
       err.println("medallion: " + message);
@@ -100,9 +107,20 @@ public final class Main {
 
   static Options options(Command command) {
     Options options = new Options();
-    options.addOption(Option.builder().longOpt(CONFIG).hasArg().argName("FILE").desc("properties file with config keys").get());
     options.addOption(
-        Option.builder().longOpt(SET).hasArg().argName("key=value").desc("set one config key (repeatable; wins over file and environment)").get());
+        Option.builder()
+            .longOpt(CONFIG)
+            .hasArg()
+            .argName("FILE")
+            .desc("properties file with config keys")
+            .get());
+    options.addOption(
+        Option.builder()
+            .longOpt(SET)
+            .hasArg()
+            .argName("key=value")
+            .desc("set one config key (repeatable; wins over file and environment)")
+            .get());
     options.addOption(Option.builder("h").longOpt(HELP).desc("show this help").get());
     command.addOptions(options);
     return options;
@@ -110,12 +128,15 @@ public final class Main {
 
   static String usage() {
     StringBuilder text =
-        new StringBuilder("usage: bin/medallion <command> [--config FILE] [--set key=value ...]\n\ncommands:\n");
+        new StringBuilder(
+            "usage: bin/medallion <command> [--config FILE] [--set key=value ...]\n\ncommands:\n");
     for (Command command : Command.values()) {
       text.append(String.format("  %-11s %s%n", command.commandName(), command.description()));
     }
     text.append(
-        "\nConfig precedence: defaults < --config FILE < MEDALLION_* environment variables < --set.\n"
+        "\n"
+            + "Config precedence: defaults < --config FILE < MEDALLION_* environment variables <"
+            + " --set.\n"
             + "Exit codes: 0 ok, 1 job failed, 2 bad command line or config.\n"
             + "Run bin/medallion <command> --help for a command's options.\n");
     return text.toString();

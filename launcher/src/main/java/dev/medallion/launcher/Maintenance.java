@@ -19,8 +19,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Table maintenance: OPTIMIZE (compacting small files, Z-ordered by the columns each table
  * declares) and VACUUM (deleting files no version within the retention needs). VACUUM never goes
- * below Delta's safe default of 168 hours unless the operator says so explicitly, and never
- * deletes what a downstream streaming reader still has to read.
+ * below Delta's safe default of 168 hours unless the operator says so explicitly, and never deletes
+ * what a downstream streaming reader still has to read.
  */
 final class Maintenance {
   static final int SAFE_RETENTION_HOURS = 168;
@@ -47,16 +47,23 @@ final class Maintenance {
   /** The streaming readers of each table: silver reads bronze, gold reads silver's change feed. */
   static Map<String, List<Reader>> readers(TableLocations locations) {
     return Map.of(
-        "bronze.events", List.of(new Reader(SilverJob.LAYER, locations.checkpoint(SilverJob.LAYER, SilverJob.TABLE))),
-        "silver.events", List.of(new Reader(GoldJob.LAYER, locations.checkpoint(GoldJob.LAYER, GoldJob.CHECKPOINT))));
+        "bronze.events",
+            List.of(
+                new Reader(
+                    SilverJob.LAYER, locations.checkpoint(SilverJob.LAYER, SilverJob.TABLE))),
+        "silver.events",
+            List.of(
+                new Reader(
+                    GoldJob.LAYER, locations.checkpoint(GoldJob.LAYER, GoldJob.CHECKPOINT))));
   }
 
   /**
-   * Refuses, before anything changes, when a reader still has to read versions committed before
-   * the retention horizon: VACUUM could delete files (or change data files) it has yet to read,
-   * and its next run would fail for good. A reader that caught up needs nothing VACUUM deletes.
+   * Refuses, before anything changes, when a reader still has to read versions committed before the
+   * retention horizon: VACUUM could delete files (or change data files) it has yet to read, and its
+   * next run would fail for good. A reader that caught up needs nothing VACUUM deletes.
    */
-  static void checkReaders(SparkSession spark, TableLocations locations, String table, String path, int retentionHours) {
+  static void checkReaders(
+      SparkSession spark, TableLocations locations, String table, String path, int retentionHours) {
     long latest = DeltaTables.version(spark, path);
     Instant horizon = Instant.now().minus(Duration.ofHours(retentionHours));
     for (Reader reader : readers(locations).getOrDefault(table, List.of())) {
@@ -68,10 +75,17 @@ final class Maintenance {
       if (committed.isBefore(horizon)) {
         throw Errors.jobFailed(
             String.format(
-                "Refusing to VACUUM %s: %s has not read it since v%d (committed %s; the table is at v%d), which is older than"
-                    + " the retention of %d hours, so VACUUM could delete files %s still needs; run bin/medallion %s first,"
-                    + " then maintain again",
-                table, reader.job(), firstUnread.getAsLong(), committed, latest, retentionHours, reader.job(), reader.job()),
+                "Refusing to VACUUM %s: %s has not read it since v%d (committed %s; the table is at"
+                    + " v%d), which is older than the retention of %d hours, so VACUUM could delete"
+                    + " files %s still needs; run bin/medallion %s first, then maintain again",
+                table,
+                reader.job(),
+                firstUnread.getAsLong(),
+                committed,
+                latest,
+                retentionHours,
+                reader.job(),
+                reader.job()),
             null);
       }
     }
@@ -80,17 +94,30 @@ final class Maintenance {
   /** Checks a request before Spark starts: a known table, and a safe retention unless forced. */
   static void validate(String table, int retentionHours, boolean allowUnsafeRetention) {
     if (!zOrderColumns().containsKey(table)) {
-      throw Errors.usage("Unknown table '" + table + "'; maintained tables: " + String.join(", ", zOrderColumns().keySet()));
+      throw Errors.usage(
+          "Unknown table '"
+              + table
+              + "'; maintained tables: "
+              + String.join(", ", zOrderColumns().keySet()));
     }
     if (retentionHours < SAFE_RETENTION_HOURS && !allowUnsafeRetention) {
       throw Errors.usage(
-          "Refusing to VACUUM with a retention of " + retentionHours + " hours: below the safe " + SAFE_RETENTION_HOURS
-              + " hours a running reader or a streaming job's checkpoint may lose files; add --allow-unsafe-retention if you are sure");
+          "Refusing to VACUUM with a retention of "
+              + retentionHours
+              + " hours: below the safe "
+              + SAFE_RETENTION_HOURS
+              + " hours a running reader or a streaming job's checkpoint may lose files; add"
+              + " --allow-unsafe-retention if you are sure");
     }
   }
 
   /** OPTIMIZE then VACUUM one table; call {@link #validate} first. */
-  static String run(SparkSession spark, TableLocations locations, String table, int retentionHours, boolean allowUnsafeRetention) {
+  static String run(
+      SparkSession spark,
+      TableLocations locations,
+      String table,
+      int retentionHours,
+      boolean allowUnsafeRetention) {
     List<String> zOrder = zOrderColumns().get(table);
     String path = SqlCatalog.tables(locations).get(table);
     if (DeltaTables.version(spark, path) == DeltaTables.NO_VERSION) {
@@ -98,11 +125,19 @@ final class Maintenance {
     }
     checkReaders(spark, locations, table, path, retentionHours);
     String target = "delta.`" + path.replace("`", "``") + "`";
-    spark.sql("OPTIMIZE " + target + (zOrder.isEmpty() ? "" : " ZORDER BY (" + String.join(", ", zOrder) + ")"));
+    spark.sql(
+        "OPTIMIZE "
+            + target
+            + (zOrder.isEmpty() ? "" : " ZORDER BY (" + String.join(", ", zOrder) + ")"));
     if (allowUnsafeRetention) {
       spark.conf().set("spark.databricks.delta.retentionDurationCheck.enabled", "false");
     }
     spark.sql("VACUUM " + target + " RETAIN " + retentionHours + " HOURS");
-    return table + ": optimized" + (zOrder.isEmpty() ? "" : " (Z-order " + String.join(", ", zOrder) + ")") + ", vacuumed files older than " + retentionHours + " hours";
+    return table
+        + ": optimized"
+        + (zOrder.isEmpty() ? "" : " (Z-order " + String.join(", ", zOrder) + ")")
+        + ", vacuumed files older than "
+        + retentionHours
+        + " hours";
   }
 }

@@ -16,12 +16,14 @@ import org.apache.spark.sql.catalyst.plans.logical.ParsedStatement;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * Tells a query from a statement that changes something, by parsing it (with Delta's SQL
- * extension) without running it: {@code bin/medallion sql} runs writes only when asked, and then
- * under the layers' locks, because an unlocked write races the layer jobs and can lose data.
+ * Tells a query from a statement that changes something, by parsing it (with Delta's SQL extension)
+ * without running it: {@code bin/medallion sql} runs writes only when asked, and then under the
+ * layers' locks, because an unlocked write races the layer jobs and can lose data.
  */
 final class ReadOnlySql {
-  /** Commands that only read: SHOW ..., DESCRIBE ... (Delta's DESCRIBE HISTORY/DETAIL too), EXPLAIN. */
+  /**
+   * Commands that only read: SHOW ..., DESCRIBE ... (Delta's DESCRIBE HISTORY/DETAIL too), EXPLAIN.
+   */
   private static final List<String> READING_COMMANDS = List.of("Show", "Describe", "Explain");
 
   private static final URL SPARK_CATALYST = codeSource(LogicalPlan.class);

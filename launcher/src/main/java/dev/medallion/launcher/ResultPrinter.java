@@ -24,19 +24,24 @@ enum ResultPrinter {
         cells.add(line);
       }
       int[] widths = new int[columns.length];
-      cells.forEach(line -> {
-        for (int i = 0; i < line.length; i++) {
-          widths[i] = Math.max(widths[i], line[i].length());
-        }
-      });
+      cells.forEach(
+          line -> {
+            for (int i = 0; i < line.length; i++) {
+              widths[i] = Math.max(widths[i], line[i].length());
+            }
+          });
       for (int r = 0; r < cells.size(); r++) {
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < columns.length; i++) {
-          text.append(i == 0 ? "" : " | ").append(String.format(Locale.ROOT, "%-" + widths[i] + "s", cells.get(r)[i]));
+          text.append(i == 0 ? "" : " | ")
+              .append(String.format(Locale.ROOT, "%-" + widths[i] + "s", cells.get(r)[i]));
         }
         out.println(text.toString().stripTrailing());
         if (r == 0) {
-          out.println(java.util.Arrays.stream(widths).mapToObj("-"::repeat).collect(Collectors.joining("-+-")));
+          out.println(
+              java.util.Arrays.stream(widths)
+                  .mapToObj("-"::repeat)
+                  .collect(Collectors.joining("-+-")));
         }
       }
       out.printf("(%d rows)%n", cells.size() - 1);

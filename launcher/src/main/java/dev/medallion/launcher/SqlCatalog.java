@@ -9,9 +9,9 @@ import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Registers the lakehouse's tables in the session catalog under the schemas {@code bronze},
- * {@code silver} and {@code gold}, so SQL can name them ({@code gold.hourly_revenue}). The
- * registration points at the tables' locations; nothing is copied.
+ * Registers the lakehouse's tables in the session catalog under the schemas {@code bronze}, {@code
+ * silver} and {@code gold}, so SQL can name them ({@code gold.hourly_revenue}). The registration
+ * points at the tables' locations; nothing is copied.
  */
 final class SqlCatalog {
   private SqlCatalog() {}
@@ -40,7 +40,12 @@ final class SqlCatalog {
       if (schemas.add(schema)) {
         spark.sql("CREATE SCHEMA IF NOT EXISTS " + schema);
       }
-      spark.sql("CREATE TABLE IF NOT EXISTS " + table.getKey() + " USING delta LOCATION '" + table.getValue().replace("'", "\\'") + "'");
+      spark.sql(
+          "CREATE TABLE IF NOT EXISTS "
+              + table.getKey()
+              + " USING delta LOCATION '"
+              + table.getValue().replace("'", "\\'")
+              + "'");
       registered++;
     }
     return registered;

@@ -34,13 +34,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The cluster job jar, which does not bundle Spark, submitted with a Spark distribution's
- * {@code spark-submit} to a real standalone cluster (master, worker and executors in their own
- * JVMs on 127.0.0.1), layer by layer: the gold it makes must be the gold of local mode.
+ * The cluster job jar, which does not bundle Spark, submitted with a Spark distribution's {@code
+ * spark-submit} to a real standalone cluster (master, worker and executors in their own JVMs on
+ * 127.0.0.1), layer by layer: the gold it makes must be the gold of local mode.
  */
 class ClusterIT {
   private static final String TOPIC = "events";
   private static final Duration SUBMIT_TIMEOUT = Duration.ofMinutes(5);
+
   /** Test-only: the driver binds to loopback; on a real cluster the defaults are right. */
   private static final List<String> SUBMIT_CONF =
       List.of(
@@ -61,9 +62,12 @@ class ClusterIT {
     String sparkHome = System.getProperty("medallion.spark.home", "");
     Assumptions.assumeFalse(
         sparkHome.isBlank(),
-        "ClusterIT needs a Spark distribution: pass -Dmedallion.spark.home=DIR (bin/test passes pyspark's)");
+        "ClusterIT needs a Spark distribution: pass -Dmedallion.spark.home=DIR (bin/test passes"
+            + " pyspark's)");
     kafka = EmbeddedKafka.start(work.resolve("kafka"));
-    cluster = SparkStandalone.start(Path.of(sparkHome), Files.createDirectories(work.resolve("cluster")), 2, "2g");
+    cluster =
+        SparkStandalone.start(
+            Path.of(sparkHome), Files.createDirectories(work.resolve("cluster")), 2, "2g");
     spark = TestSpark.session(TestSpark.config(Map.of()));
   }
 
@@ -91,12 +95,24 @@ class ClusterIT {
 
     for (String layer : List.of("bronze", "silver", "gold")) {
       ChildJvm.Result submitted =
-          cluster.submit(Main.class.getName(), clusterJar, SUBMIT_CONF, CommandLines.withSettings(layer, settings(onCluster)), SUBMIT_TIMEOUT);
+          cluster.submit(
+              Main.class.getName(),
+              clusterJar,
+              SUBMIT_CONF,
+              CommandLines.withSettings(layer, settings(onCluster)),
+              SUBMIT_TIMEOUT);
       assertThat(submitted.exitCode()).as(submitted.output()).isZero();
-      submitted.output().lines().filter(line -> line.startsWith(layer + ": ")).forEach(System.out::println);
-      assertThat(submitted.output()).as("the run's summary line").contains(layer + ": " + (layer.equals("gold") ? "" : records.size() + " records in"));
+      submitted
+          .output()
+          .lines()
+          .filter(line -> line.startsWith(layer + ": "))
+          .forEach(System.out::println);
+      assertThat(submitted.output())
+          .as("the run's summary line")
+          .contains(layer + ": " + (layer.equals("gold") ? "" : records.size() + " records in"));
     }
-    assertThat(cluster.completedApplications()).contains("medallion-bronze", "medallion-silver", "medallion-gold");
+    assertThat(cluster.completedApplications())
+        .contains("medallion-bronze", "medallion-silver", "medallion-gold");
 
     MedallionConfig localConfig = TestSpark.config(settings(local));
     BronzeJob.run(spark, localConfig);
@@ -107,13 +123,23 @@ class ClusterIT {
       Dataset<Row> fromCluster = spark.read().format("delta").load(onCluster.gold(table.name()));
       Dataset<Row> fromLocal = spark.read().format("delta").load(local.gold(table.name()));
       assertThat(fromCluster.count()).as(table.name()).isPositive().isEqualTo(fromLocal.count());
-      assertThat(fromCluster.exceptAll(fromLocal).count()).as("%s rows only the cluster made", table.name()).isZero();
-      assertThat(fromLocal.exceptAll(fromCluster).count()).as("%s rows only local mode made", table.name()).isZero();
+      assertThat(fromCluster.exceptAll(fromLocal).count())
+          .as("%s rows only the cluster made", table.name())
+          .isZero();
+      assertThat(fromLocal.exceptAll(fromCluster).count())
+          .as("%s rows only local mode made", table.name())
+          .isZero();
     }
     GoldAssertions.assertGoldEquals(spark, onCluster, GroundTruth.of(records));
   }
 
   private static Map<String, String> settings(TableLocations tables) {
-    return Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(), "kafka.topics", TOPIC, "lakehouse.root", tables.root());
+    return Map.of(
+        "kafka.bootstrap.servers",
+        kafka.bootstrapServers(),
+        "kafka.topics",
+        TOPIC,
+        "lakehouse.root",
+        tables.root());
   }
 }

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The S3 run lock under faults, on a real S3-compatible server: a holder cut off from the store
- * while another run takes over, and the store itself down for longer than the lease. The old
- * holder must commit nothing more and must not remove the new holder's lease.
+ * while another run takes over, and the store itself down for longer than the lease. The old holder
+ * must commit nothing more and must not remove the new holder's lease.
  */
 class LeaseFaultsIT {
   private static final String BUCKET = "leases";
@@ -57,10 +57,12 @@ class LeaseFaultsIT {
   }
 
   @Test
-  void aHolderCutOffFromTheStoreCommitsNothingAfterATakeoverAndLeavesTheNewLeaseAlone() throws Exception {
+  void aHolderCutOffFromTheStoreCommitsNothingAfterATakeoverAndLeavesTheNewLeaseAlone()
+      throws Exception {
     TableLocations tables = new TableLocations("s3a://" + BUCKET + "/cut");
     try (TcpRelay relay = TcpRelay.to(s3.port())) {
-      LayerLock old = LayerLock.acquire(tables, "gold", hadoop("http://127.0.0.1:" + relay.port()), LEASE);
+      LayerLock old =
+          LayerLock.acquire(tables, "gold", hadoop("http://127.0.0.1:" + relay.port()), LEASE);
       relay.cut();
 
       LayerLock taker = takeOver(tables, "gold");
@@ -69,13 +71,20 @@ class LeaseFaultsIT {
       // The old holder still runs: its next commit is refused before anything is written.
       String fenced = tables.root() + "/gold/fenced";
       assertThatThrownBy(() -> spark.range(3).write().format("delta").mode("append").save(fenced))
-          .hasStackTraceContaining("Cannot commit: gold no longer holds its run lock " + tables.root() + "/_locks/gold.lock");
+          .hasStackTraceContaining(
+              "Cannot commit: gold no longer holds its run lock "
+                  + tables.root()
+                  + "/_locks/gold.lock");
       assertThat(DeltaTables.version(spark, fenced)).isEqualTo(DeltaTables.NO_VERSION);
 
       relay.restore();
       String takersLease = lockFile("cut", "gold");
-      assertThatThrownBy(old::close).isInstanceOf(MedallionException.class).hasMessageContaining("gold lost its run lock");
-      assertThat(lockFile("cut", "gold")).as("the old holder leaves the new lease as it was").isEqualTo(takersLease);
+      assertThatThrownBy(old::close)
+          .isInstanceOf(MedallionException.class)
+          .hasMessageContaining("gold lost its run lock");
+      assertThat(lockFile("cut", "gold"))
+          .as("the old holder leaves the new lease as it was")
+          .isEqualTo(takersLease);
 
       LayerLock.checkHeldLocks(); // the new holder's commits go on
       spark.range(3).write().format("delta").mode("append").save(fenced);
@@ -83,7 +92,8 @@ class LeaseFaultsIT {
       taker.close();
     }
     assertThat(lockFile("cut", "gold")).contains("released=true");
-    LayerLock.acquire(tables, "gold", hadoop(s3.endpoint()), LEASE).close(); // free at once after a release
+    LayerLock.acquire(tables, "gold", hadoop(s3.endpoint()), LEASE)
+        .close(); // free at once after a release
   }
 
   @Test
@@ -93,7 +103,8 @@ class LeaseFaultsIT {
     s3.stop();
     try {
       Thread.sleep(LEASE.toMillis() + 1_000);
-      assertThatThrownBy(LayerLock::checkHeldLocks).hasMessageStartingWith("Cannot commit: silver no longer holds its run lock");
+      assertThatThrownBy(LayerLock::checkHeldLocks)
+          .hasMessageStartingWith("Cannot commit: silver no longer holds its run lock");
     } finally {
       s3.restart();
     }
@@ -103,20 +114,27 @@ class LeaseFaultsIT {
   }
 
   /** Takes the lock as another run would, retrying while the old lease is still live. */
-  private static LayerLock takeOver(TableLocations tables, String layer) throws InterruptedException {
+  private static LayerLock takeOver(TableLocations tables, String layer)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TAKEOVER_TIMEOUT.toNanos();
     while (true) {
       try {
         return LayerLock.acquire(tables, layer, hadoop(s3.endpoint()), LEASE);
       } catch (MedallionException e) {
-        assertThat(e).hasMessageStartingWith("Cannot start " + layer + ": another " + layer + " run holds");
-        assertThat(System.nanoTime()).as("the old lease expires within %s", TAKEOVER_TIMEOUT).isLessThan(deadline);
+        assertThat(e)
+            .hasMessageStartingWith("Cannot start " + layer + ": another " + layer + " run holds");
+        assertThat(System.nanoTime())
+            .as("the old lease expires within %s", TAKEOVER_TIMEOUT)
+            .isLessThan(deadline);
         Thread.sleep(500);
       }
     }
   }
 
-  /** A run's own connection to the store: not shared through Hadoop's file system cache, few retries. */
+  /**
+   * A run's own connection to the store: not shared through Hadoop's file system cache, few
+   * retries.
+   */
   private static Configuration hadoop(String endpoint) {
     Configuration conf = spark.sessionState().newHadoopConf();
     conf.set("fs.s3a.endpoint", endpoint);
@@ -129,6 +147,7 @@ class LeaseFaultsIT {
   }
 
   private static String lockFile(String prefix, String layer) throws Exception {
-    return Files.readString(s3.localPath(BUCKET, prefix + "/_locks/" + layer + ".lock"), StandardCharsets.UTF_8);
+    return Files.readString(
+        s3.localPath(BUCKET, prefix + "/_locks/" + layer + ".lock"), StandardCharsets.UTF_8);
   }
 }

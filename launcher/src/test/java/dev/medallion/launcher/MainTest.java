@@ -24,7 +24,11 @@ class MainTest {
   }
 
   private int runWith(Map<String, String> environment, String... args) {
-    return Main.run(args, environment, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    return Main.run(
+        args,
+        environment,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
   private String errorLine() {
@@ -46,20 +50,24 @@ class MainTest {
   @Test
   void unknownCommandIsOneLineAndExitsTwo() {
     assertThat(run("platinum")).isEqualTo(2);
-    assertThat(errorLine()).isEqualTo("medallion: unknown command 'platinum'; run bin/medallion --help for the list");
+    assertThat(errorLine())
+        .isEqualTo("medallion: unknown command 'platinum'; run bin/medallion --help for the list");
   }
 
   @Test
   void unknownConfigKeyExitsTwoBeforeSparkStarts() {
     assertThat(run("bronze", "--set", "kafka.bootstrap=127.0.0.1:9092")).isEqualTo(2);
-    assertThat(errorLine()).startsWith("medallion: Unknown config key 'kafka.bootstrap' (from --set)").doesNotContain("\n");
+    assertThat(errorLine())
+        .startsWith("medallion: Unknown config key 'kafka.bootstrap' (from --set)")
+        .doesNotContain("\n");
   }
 
   @Test
   void missingBootstrapServersExitsTwoNamingTheKey() {
     assertThat(run("bronze")).isEqualTo(2);
     assertThat(errorLine())
-        .startsWith("medallion: Missing config key 'kafka.bootstrap.servers': bronze reads from Kafka")
+        .startsWith(
+            "medallion: Missing config key 'kafka.bootstrap.servers': bronze reads from Kafka")
         .contains("MEDALLION_KAFKA_BOOTSTRAP_SERVERS");
   }
 
@@ -71,42 +79,89 @@ class MainTest {
 
   @Test
   void aSecondRunOfALayerIsRefusedWhileOneHoldsItsLock(@TempDir Path root) {
-    try (LayerLock held = LayerLock.acquire(new TableLocations(root.toString()), "silver", new Configuration(), Duration.ofMinutes(1))) {
+    try (LayerLock held =
+        LayerLock.acquire(
+            new TableLocations(root.toString()),
+            "silver",
+            new Configuration(),
+            Duration.ofMinutes(1))) {
       assertThat(run("silver", "--set", "lakehouse.root=" + root)).isEqualTo(1);
     }
     assertThat(errorLine())
-        .startsWith("medallion: Cannot start silver: another silver run is in progress (it holds " + root.resolve("_locks/silver.lock") + ")");
+        .startsWith(
+            "medallion: Cannot start silver: another silver run is in progress (it holds "
+                + root.resolve("_locks/silver.lock")
+                + ")");
   }
 
   @Test
   void maintenanceOfATableWaitsForTheLayerThatOwnsIt(@TempDir Path root) {
-    try (LayerLock held = LayerLock.acquire(new TableLocations(root.toString()), "gold", new Configuration(), Duration.ofMinutes(1))) {
-      assertThat(run("maintain", "--table", "gold.daily_funnel", "--set", "lakehouse.root=" + root)).isEqualTo(1);
+    try (LayerLock held =
+        LayerLock.acquire(
+            new TableLocations(root.toString()),
+            "gold",
+            new Configuration(),
+            Duration.ofMinutes(1))) {
+      assertThat(run("maintain", "--table", "gold.daily_funnel", "--set", "lakehouse.root=" + root))
+          .isEqualTo(1);
     }
-    assertThat(errorLine()).startsWith("medallion: Cannot start gold: another gold run is in progress");
+    assertThat(errorLine())
+        .startsWith("medallion: Cannot start gold: another gold run is in progress");
   }
 
   @Test
   void aQuarantineReplayWaitsForSilver(@TempDir Path root) {
-    try (LayerLock held = LayerLock.acquire(new TableLocations(root.toString()), "silver", new Configuration(), Duration.ofMinutes(1))) {
-      assertThat(run("quarantine", "--replay", "--set", "lakehouse.root=" + root, "--set", "spark.master=local[1]")).isEqualTo(1);
+    try (LayerLock held =
+        LayerLock.acquire(
+            new TableLocations(root.toString()),
+            "silver",
+            new Configuration(),
+            Duration.ofMinutes(1))) {
+      assertThat(
+              run(
+                  "quarantine",
+                  "--replay",
+                  "--set",
+                  "lakehouse.root=" + root,
+                  "--set",
+                  "spark.master=local[1]"))
+          .isEqualTo(1);
     }
-    assertThat(errorLine()).startsWith("medallion: Cannot start silver: another silver run is in progress");
+    assertThat(errorLine())
+        .startsWith("medallion: Cannot start silver: another silver run is in progress");
   }
 
   @Test
   void sqlRefusesAWriteUnlessAllowedAndThenWaitsForTheLayers(@TempDir Path root) {
     String insert = "INSERT INTO gold.hourly_revenue SELECT * FROM gold.hourly_revenue";
-    assertThat(run("sql", "--set", "lakehouse.root=" + root, "--set", "spark.master=local[1]", insert)).isEqualTo(2);
+    assertThat(
+            run("sql", "--set", "lakehouse.root=" + root, "--set", "spark.master=local[1]", insert))
+        .isEqualTo(2);
     assertThat(errorLine())
-        .isEqualTo("medallion: Cannot run this statement: it changes a table (InsertIntoStatement) and sql is read-only;"
-            + " pass --allow-writes to run it while no layer job runs");
+        .isEqualTo(
+            "medallion: Cannot run this statement: it changes a table (InsertIntoStatement) and sql"
+                + " is read-only; pass --allow-writes to run it while no layer job runs");
 
     err.reset();
-    try (LayerLock held = LayerLock.acquire(new TableLocations(root.toString()), "gold", new Configuration(), Duration.ofMinutes(1))) {
-      assertThat(run("sql", "--allow-writes", "--set", "lakehouse.root=" + root, "--set", "spark.master=local[1]", insert)).isEqualTo(1);
+    try (LayerLock held =
+        LayerLock.acquire(
+            new TableLocations(root.toString()),
+            "gold",
+            new Configuration(),
+            Duration.ofMinutes(1))) {
+      assertThat(
+              run(
+                  "sql",
+                  "--allow-writes",
+                  "--set",
+                  "lakehouse.root=" + root,
+                  "--set",
+                  "spark.master=local[1]",
+                  insert))
+          .isEqualTo(1);
     }
-    assertThat(errorLine()).startsWith("medallion: Cannot start gold: another gold run is in progress");
+    assertThat(errorLine())
+        .startsWith("medallion: Cannot start gold: another gold run is in progress");
   }
 
   @Test
@@ -115,11 +170,16 @@ class MainTest {
     int code =
         run(
             "bronze",
-            "--set", "kafka.bootstrap.servers=127.0.0.1:1",
-            "--set", "lakehouse.root=target/unreachable-lakehouse",
-            "--set", "kafka.consumer.default.api.timeout.ms=3000",
-            "--set", "kafka.consumer.request.timeout.ms=2000",
-            "--set", "spark.master=local[1]");
+            "--set",
+            "kafka.bootstrap.servers=127.0.0.1:1",
+            "--set",
+            "lakehouse.root=target/unreachable-lakehouse",
+            "--set",
+            "kafka.consumer.default.api.timeout.ms=3000",
+            "--set",
+            "kafka.consumer.request.timeout.ms=2000",
+            "--set",
+            "spark.master=local[1]");
     assertThat(code).isEqualTo(1);
     assertThat(errorLine()).startsWith("medallion: ").doesNotContain("\n");
   }
@@ -129,19 +189,32 @@ class MainTest {
     // Nothing listens on port 1 of the loopback interface; few retries keep the test short.
     int code =
         runWith(
-            Map.of("MEDALLION_S3_ACCESS_KEY", "AKIDTEST", "MEDALLION_S3_SECRET_KEY", "never-printed-secret"),
+            Map.of(
+                "MEDALLION_S3_ACCESS_KEY",
+                "AKIDTEST",
+                "MEDALLION_S3_SECRET_KEY",
+                "never-printed-secret"),
             "bronze",
-            "--set", "kafka.bootstrap.servers=127.0.0.1:1",
-            "--set", "lakehouse.root=s3a://lake/unreachable",
-            "--set", "s3.endpoint=http://127.0.0.1:1",
-            "--set", "s3.path.style.access=true",
-            "--set", "s3.region=us-east-1",
-            "--set", "spark.hadoop.fs.s3a.retry.limit=0",
-            "--set", "spark.hadoop.fs.s3a.attempts.maximum=0",
-            "--set", "spark.master=local[1]");
+            "--set",
+            "kafka.bootstrap.servers=127.0.0.1:1",
+            "--set",
+            "lakehouse.root=s3a://lake/unreachable",
+            "--set",
+            "s3.endpoint=http://127.0.0.1:1",
+            "--set",
+            "s3.path.style.access=true",
+            "--set",
+            "s3.region=us-east-1",
+            "--set",
+            "spark.hadoop.fs.s3a.retry.limit=0",
+            "--set",
+            "spark.hadoop.fs.s3a.attempts.maximum=0",
+            "--set",
+            "spark.master=local[1]");
     assertThat(code).isEqualTo(1);
     assertThat(errorLine())
-        .startsWith("medallion: bronze failed: Cannot reach the S3 endpoint for s3a://lake/unreachable/")
+        .startsWith(
+            "medallion: bronze failed: Cannot reach the S3 endpoint for s3a://lake/unreachable/")
         .contains("check s3.endpoint")
         .doesNotContain("never-printed-secret")
         .doesNotContain("\n");
@@ -149,18 +222,30 @@ class MainTest {
 
   @Test
   void aSecretOnTheCommandLineIsRefusedWithTheVariableToUseInstead() {
-    assertThat(run("bronze", "--set", "kafka.consumer.sasl.jaas.config=user-pass-1234", "--set", "kafka.bootstrap.servers=127.0.0.1:1")).isEqualTo(2);
+    assertThat(
+            run(
+                "bronze",
+                "--set",
+                "kafka.consumer.sasl.jaas.config=user-pass-1234",
+                "--set",
+                "kafka.bootstrap.servers=127.0.0.1:1"))
+        .isEqualTo(2);
     assertThat(errorLine())
-        .isEqualTo("medallion: Cannot take kafka.consumer.sasl.jaas.config from --set: a command line shows in the process list"
-            + " and in Airflow's logs; set the environment variable MEDALLION_KAFKA_CONSUMER_SASL_JAAS_CONFIG instead");
+        .isEqualTo(
+            "medallion: Cannot take kafka.consumer.sasl.jaas.config from --set: a command line"
+                + " shows in the process list and in Airflow's logs; set the environment variable"
+                + " MEDALLION_KAFKA_CONSUMER_SASL_JAAS_CONFIG instead");
     err.reset();
     assertThat(run("silver", "--set", "spark.hadoop.fs.s3a.secret.key=s3-secret-99")).isEqualTo(2);
-    assertThat(errorLine()).contains("MEDALLION_SPARK_HADOOP_FS_S3A_SECRET_KEY").doesNotContain("s3-secret-99");
+    assertThat(errorLine())
+        .contains("MEDALLION_SPARK_HADOOP_FS_S3A_SECRET_KEY")
+        .doesNotContain("s3-secret-99");
   }
 
   @Test
   void theDemoRefusesAnObjectStoreRoot() {
     assertThat(run("demo", "--set", "lakehouse.root=s3a://lake/demo")).isEqualTo(2);
-    assertThat(errorLine()).startsWith("medallion: The demo writes a local lakehouse, not s3a://lake/demo");
+    assertThat(errorLine())
+        .startsWith("medallion: The demo writes a local lakehouse, not s3a://lake/demo");
   }
 }

@@ -24,12 +24,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * OPTIMIZE + VACUUM (with no retention at all, the harshest case) while a downstream layer lags,
- * then the lagging layer catches up, then rebuilds: maintenance never deletes what a reader
- * still needs, and a rebuild after VACUUM reads the current snapshot, not files long gone.
+ * then the lagging layer catches up, then rebuilds: maintenance never deletes what a reader still
+ * needs, and a rebuild after VACUUM reads the current snapshot, not files long gone.
  */
 class MaintenanceIT extends PipelineIT {
   private final List<GeneratedRecord> produced = new ArrayList<>();
-  private GeneratorSpec spec = new GeneratorSpec(51, 0, 1_500, GeneratorSpec.DEFAULT_START, 24, 0.05, 0.05, 0.02);
+  private GeneratorSpec spec =
+      new GeneratorSpec(51, 0, 1_500, GeneratorSpec.DEFAULT_START, 24, 0.05, 0.05, 0.02);
 
   @Test
   void vacuumWaitsForLaggingReadersAndRebuildsAfterItReadTheSnapshot() throws Exception {
@@ -52,7 +53,8 @@ class MaintenanceIT extends PipelineIT {
         .hasMessageContaining("run bin/medallion silver first");
 
     SilverJob.run(spark, config, false);
-    assertThat(maintain("bronze.events")).contains("bronze.events: optimized", "vacuumed files older than 0 hours");
+    assertThat(maintain("bronze.events"))
+        .contains("bronze.events: optimized", "vacuumed files older than 0 hours");
     // A rebuild after VACUUM: the files of bronze's first commits are gone.
     SilverJob.run(spark, config, true);
     assertThat(Reconciliation.run(spark, config).balanced()).isTrue();

@@ -47,7 +47,8 @@ class ReadOnlySqlTest {
         "WITH t AS (SELECT 1 AS x) INSERT INTO gold.t SELECT x FROM t",
         "DELETE FROM silver.events WHERE event_id = 'x'",
         "UPDATE gold.daily_funnel SET sessions_viewed = 0",
-        "MERGE INTO silver.events t USING silver.events s ON t.event_id = s.event_id WHEN MATCHED THEN DELETE",
+        "MERGE INTO silver.events t USING silver.events s ON t.event_id = s.event_id WHEN MATCHED"
+            + " THEN DELETE",
         "CREATE TABLE gold.copy AS SELECT * FROM gold.hourly_revenue",
         "DROP TABLE gold.hourly_revenue",
         "ALTER TABLE gold.hourly_revenue SET TBLPROPERTIES ('a' = 'b')",

@@ -43,11 +43,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every layer with {@code lakehouse.root} on a real S3-compatible server (S3Proxy over s3a://):
- * a killed run completed by its rerun, a run with nothing new, a restart of the server between
- * runs, the AWS default credential chain, wrong credentials, and the run lock as a lease. The
- * steps build on each other's tables, so they run in order; each checks the tables against the
- * generator's ground truth.
+ * Every layer with {@code lakehouse.root} on a real S3-compatible server (S3Proxy over s3a://): a
+ * killed run completed by its rerun, a run with nothing new, a restart of the server between runs,
+ * the AWS default credential chain, wrong credentials, and the run lock as a lease. The steps build
+ * on each other's tables, so they run in order; each checks the tables against the generator's
+ * ground truth.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class S3PipelineIT {
@@ -126,7 +126,10 @@ class S3PipelineIT {
     Map<String, Long> before = versions();
 
     for (RunSummary run :
-        List.of(BronzeJob.run(spark, config), SilverJob.run(spark, config, false), GoldJob.run(spark, config, GoldRequest.incremental()))) {
+        List.of(
+            BronzeJob.run(spark, config),
+            SilverJob.run(spark, config, false),
+            GoldJob.run(spark, config, GoldRequest.incremental()))) {
       assertThat(run.recordsIn()).as(run.line()).isZero();
     }
 
@@ -146,11 +149,16 @@ class S3PipelineIT {
         ChildJvm.run(
             Main.class,
             args,
-            Map.of("AWS_ACCESS_KEY_ID", S3Server.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", S3Server.SECRET_KEY),
+            Map.of(
+                "AWS_ACCESS_KEY_ID",
+                S3Server.ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY",
+                S3Server.SECRET_KEY),
             CHILD_TIMEOUT);
 
     assertThat(result.exitCode()).as(result.output()).isZero();
-    assertThat(result.output().lines()).contains(String.valueOf(GroundTruth.of(PRODUCED).events().size()));
+    assertThat(result.output().lines())
+        .contains(String.valueOf(GroundTruth.of(PRODUCED).events().size()));
   }
 
   @Test
@@ -177,11 +185,16 @@ class S3PipelineIT {
         ChildJvm.run(
             Main.class,
             CommandLines.withSettings("bronze", config.raw()),
-            Map.of("MEDALLION_S3_ACCESS_KEY", S3Server.ACCESS_KEY, "MEDALLION_S3_SECRET_KEY", wrongSecret),
+            Map.of(
+                "MEDALLION_S3_ACCESS_KEY",
+                S3Server.ACCESS_KEY,
+                "MEDALLION_S3_SECRET_KEY",
+                wrongSecret),
             CHILD_TIMEOUT);
 
     assertThat(result.exitCode()).as(result.output()).isEqualTo(1);
-    List<String> lines = result.output().lines().filter(line -> line.startsWith("medallion: ")).toList();
+    List<String> lines =
+        result.output().lines().filter(line -> line.startsWith("medallion: ")).toList();
     assertThat(lines)
         .singleElement()
         .asString()
@@ -204,7 +217,12 @@ class S3PipelineIT {
         ChildJvm.run(
             Main.class,
             CommandLines.withSettings("bronze", withoutKeys),
-            Map.of("JAVA_TOOL_OPTIONS", "-Dspark.hadoop.fs.s3a.access.key=" + accessKey + " -Dspark.hadoop.fs.s3a.secret.key=" + S3Server.SECRET_KEY),
+            Map.of(
+                "JAVA_TOOL_OPTIONS",
+                "-Dspark.hadoop.fs.s3a.access.key="
+                    + accessKey
+                    + " -Dspark.hadoop.fs.s3a.secret.key="
+                    + S3Server.SECRET_KEY),
             CHILD_TIMEOUT);
 
     assertThat(result.exitCode()).as(result.output()).isZero();
@@ -221,7 +239,8 @@ class S3PipelineIT {
       Thread.sleep(lease.toMillis() + 2_000); // longer than the lease: the holder renews it
       assertThatThrownBy(() -> LayerLock.acquire(TABLES, "gold", hadoop, lease))
           .isInstanceOf(MedallionException.class)
-          .hasMessageStartingWith("Cannot start gold: another gold run holds " + TABLES.root() + "/_locks/gold.lock");
+          .hasMessageStartingWith(
+              "Cannot start gold: another gold run holds " + TABLES.root() + "/_locks/gold.lock");
     }
     LayerLock.acquire(TABLES, "gold", hadoop, lease).close(); // released at the end of a run
 
@@ -245,7 +264,9 @@ class S3PipelineIT {
       SilverJob.run(spark, config, false);
       GoldJob.run(spark, config, GoldRequest.incremental());
     }
-    assertThat(Files.readString(silverLock)).as("released at the end of the run").contains("released=true");
+    assertThat(Files.readString(silverLock))
+        .as("released at the end of the run")
+        .contains("released=true");
     assertTablesMatchTheGroundTruth();
   }
 
@@ -265,15 +286,28 @@ class S3PipelineIT {
 
   private static void assertTablesMatchTheGroundTruth() {
     GroundTruth truth = GroundTruth.of(PRODUCED);
-    List<Row> bronze = spark.read().format("delta").load(TABLES.bronzeEvents()).select("partition", "offset").collectAsList();
+    List<Row> bronze =
+        spark
+            .read()
+            .format("delta")
+            .load(TABLES.bronzeEvents())
+            .select("partition", "offset")
+            .collectAsList();
     assertThat(bronze).hasSize(PRODUCED.size());
     assertThat(new HashSet<>(bronze)).as("each Kafka offset once").hasSize(PRODUCED.size());
 
     List<String> silverIds =
-        spark.read().format("delta").load(TABLES.silverEvents()).select("event_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+        spark
+            .read()
+            .format("delta")
+            .load(TABLES.silverEvents())
+            .select("event_id")
+            .as(org.apache.spark.sql.Encoders.STRING())
+            .collectAsList();
     assertThat(silverIds).hasSize(truth.events().size());
     assertThat(new HashSet<>(silverIds)).isEqualTo(truth.events().keySet());
-    assertThat(spark.read().format("delta").load(TABLES.silverQuarantine()).count()).isEqualTo(truth.invalidRecords());
+    assertThat(spark.read().format("delta").load(TABLES.silverQuarantine()).count())
+        .isEqualTo(truth.invalidRecords());
 
     GoldAssertions.assertGoldEquals(spark, TABLES, truth);
   }
@@ -283,7 +317,8 @@ class S3PipelineIT {
     versions.put("bronze", DeltaTables.version(spark, TABLES.bronzeEvents()));
     versions.put("silver", DeltaTables.version(spark, TABLES.silverEvents()));
     versions.put("quarantine", DeltaTables.version(spark, TABLES.silverQuarantine()));
-    GoldTables.ALL.forEach(t -> versions.put(t.name(), DeltaTables.version(spark, TABLES.gold(t.name()))));
+    GoldTables.ALL.forEach(
+        t -> versions.put(t.name(), DeltaTables.version(spark, TABLES.gold(t.name()))));
     return versions;
   }
 }

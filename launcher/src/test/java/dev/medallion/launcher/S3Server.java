@@ -15,8 +15,8 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * A real S3-compatible server for tests: S3Proxy in a child JVM on 127.0.0.1, storing objects
- * under a local directory so that they survive {@link #restart}. Stopped by {@link #close}.
+ * A real S3-compatible server for tests: S3Proxy in a child JVM on 127.0.0.1, storing objects under
+ * a local directory so that they survive {@link #restart}. Stopped by {@link #close}.
  */
 final class S3Server implements AutoCloseable {
   static final String ACCESS_KEY = "medallion-it";
@@ -82,7 +82,9 @@ final class S3Server implements AutoCloseable {
             .endpointOverride(URI.create(endpoint()))
             .region(Region.of(REGION))
             .forcePathStyle(true)
-            .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+            .credentialsProvider(
+                StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
             .build()) {
       client.createBucket(b -> b.bucket(bucket));
     }
@@ -110,11 +112,13 @@ final class S3Server implements AutoCloseable {
   private void startProcess() throws IOException, InterruptedException {
     String jar = System.getProperty("medallion.s3proxy.jar");
     if (jar == null || !Files.isRegularFile(Path.of(jar))) {
-      throw new IllegalStateException("No S3Proxy jar at '" + jar + "': run the tests through Maven (mvn verify)");
+      throw new IllegalStateException(
+          "No S3Proxy jar at '" + jar + "': run the tests through Maven (mvn verify)");
     }
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     process =
-        new ProcessBuilder(List.of(java, "-Xmx512m", "-jar", jar, "--properties", properties.toString()))
+        new ProcessBuilder(
+                List.of(java, "-Xmx512m", "-jar", jar, "--properties", properties.toString()))
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(new File("target/s3proxy.log")))
             .start();
@@ -122,7 +126,8 @@ final class S3Server implements AutoCloseable {
     while (!Loopback.accepts(port)) {
       if (!process.isAlive() || System.nanoTime() > deadline) {
         stop();
-        throw new IllegalStateException("S3Proxy did not start on " + endpoint() + "; see target/s3proxy.log");
+        throw new IllegalStateException(
+            "S3Proxy did not start on " + endpoint() + "; see target/s3proxy.log");
       }
       Thread.sleep(100);
     }

@@ -19,9 +19,9 @@ import java.util.regex.Pattern;
 
 /**
  * A real Spark standalone cluster for tests: a master and one worker started with the
- * distribution's {@code bin/spark-class} on 127.0.0.1, and {@code bin/spark-submit} to reach
- * it. The worker launches executors from the distribution's jars, so an application gets only
- * what Spark ships plus its own jar. Stopped, executors included, by {@link #close}.
+ * distribution's {@code bin/spark-class} on 127.0.0.1, and {@code bin/spark-submit} to reach it.
+ * The worker launches executors from the distribution's jars, so an application gets only what
+ * Spark ships plus its own jar. Stopped, executors included, by {@link #close}.
  */
 final class SparkStandalone implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
@@ -46,14 +46,27 @@ final class SparkStandalone implements AutoCloseable {
     SparkStandalone cluster = new SparkStandalone(sparkHome, workDir);
     try {
       cluster.daemon(
-          "master", "org.apache.spark.deploy.master.Master",
-          "--host", "127.0.0.1", "--port", String.valueOf(cluster.masterPort),
-          "--webui-port", String.valueOf(cluster.masterUiPort));
+          "master",
+          "org.apache.spark.deploy.master.Master",
+          "--host",
+          "127.0.0.1",
+          "--port",
+          String.valueOf(cluster.masterPort),
+          "--webui-port",
+          String.valueOf(cluster.masterUiPort));
       cluster.daemon(
-          "worker", "org.apache.spark.deploy.worker.Worker",
-          "--host", "127.0.0.1", "--webui-port", String.valueOf(Loopback.freePort()),
-          "--cores", String.valueOf(cores), "--memory", memory,
-          "--work-dir", Files.createDirectories(workDir.resolve("worker")).toString(),
+          "worker",
+          "org.apache.spark.deploy.worker.Worker",
+          "--host",
+          "127.0.0.1",
+          "--webui-port",
+          String.valueOf(Loopback.freePort()),
+          "--cores",
+          String.valueOf(cores),
+          "--memory",
+          memory,
+          "--work-dir",
+          Files.createDirectories(workDir.resolve("worker")).toString(),
           cluster.masterUrl());
       cluster.awaitWorker();
       return cluster;
@@ -71,19 +84,31 @@ final class SparkStandalone implements AutoCloseable {
    * Runs {@code bin/spark-submit --master <this cluster> --class <mainClass> <jar> <args>} in
    * client mode (the driver in the submitting process) and returns its exit code and output.
    */
-  ChildJvm.Result submit(String mainClass, Path jar, List<String> sparkConf, List<String> args, Duration timeout)
+  ChildJvm.Result submit(
+      String mainClass, Path jar, List<String> sparkConf, List<String> args, Duration timeout)
       throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(sparkHome.resolve("bin/spark-submit").toString(), "--master", masterUrl(), "--deploy-mode", "client", "--class", mainClass));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                sparkHome.resolve("bin/spark-submit").toString(),
+                "--master",
+                masterUrl(),
+                "--deploy-mode",
+                "client",
+                "--class",
+                mainClass));
     sparkConf.forEach(conf -> command.addAll(List.of("--conf", conf)));
     command.add(jar.toString());
     command.addAll(args);
     File output = File.createTempFile("spark-submit-", ".log", workDir.toFile());
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output);
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output);
     environment(builder.environment());
     Process submit = builder.start();
     try {
       if (!submit.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
-        throw new IllegalStateException("spark-submit did not end within " + timeout + "; see " + output);
+        throw new IllegalStateException(
+            "spark-submit did not end within " + timeout + "; see " + output);
       }
       return new ChildJvm.Result(submit.exitValue(), Files.readString(output.toPath()));
     } finally {
@@ -114,7 +139,8 @@ final class SparkStandalone implements AutoCloseable {
   }
 
   private void daemon(String name, String mainClass, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(sparkHome.resolve("bin/spark-class").toString(), mainClass));
+    List<String> command =
+        new ArrayList<>(List.of(sparkHome.resolve("bin/spark-class").toString(), mainClass));
     command.addAll(List.of(args));
     ProcessBuilder builder =
         new ProcessBuilder(command)
@@ -137,7 +163,8 @@ final class SparkStandalone implements AutoCloseable {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (daemons.stream().anyMatch(p -> !p.isAlive())) {
-        throw new IllegalStateException("A Spark daemon exited; see " + workDir + "/master.log and worker.log");
+        throw new IllegalStateException(
+            "A Spark daemon exited; see " + workDir + "/master.log and worker.log");
       }
       try {
         Matcher alive = ALIVE_WORKERS.matcher(masterState());
@@ -149,13 +176,16 @@ final class SparkStandalone implements AutoCloseable {
       }
       Thread.sleep(250);
     }
-    throw new IllegalStateException("No worker registered with " + masterUrl() + " within " + START_TIMEOUT);
+    throw new IllegalStateException(
+        "No worker registered with " + masterUrl() + " within " + START_TIMEOUT);
   }
 
   private String masterState() throws IOException, InterruptedException {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + masterUiPort + "/json/")).timeout(Duration.ofSeconds(5)).build();
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + masterUiPort + "/json/"))
+            .timeout(Duration.ofSeconds(5))
+            .build();
     return client.send(request, HttpResponse.BodyHandlers.ofString()).body();
   }
 

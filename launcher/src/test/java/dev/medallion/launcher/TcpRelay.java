@@ -12,8 +12,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A TCP relay on 127.0.0.1 in front of a test server, which a test can cut and restore: the
- * network between one client and the server failing while other clients still reach it.
+ * A TCP relay on 127.0.0.1 in front of a test server, which a test can cut and restore: the network
+ * between one client and the server failing while other clients still reach it.
  */
 final class TcpRelay implements AutoCloseable {
   private final int port;
@@ -74,7 +74,8 @@ final class TcpRelay implements AutoCloseable {
 
   private void pipe(Socket from, Socket to) {
     byte[] buffer = new byte[16 * 1024];
-    try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+    try (InputStream in = from.getInputStream();
+        OutputStream out = to.getOutputStream()) {
       for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
         out.write(buffer, 0, read);
         out.flush();

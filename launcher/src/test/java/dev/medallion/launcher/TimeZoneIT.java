@@ -16,14 +16,14 @@ import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's demo on a driver whose JVM, OS and Spark session zone are not UTC: a zone with
- * daylight saving time and one with a half-hour offset. Gold must equal the ground truth
- * aggregated by UTC hour and day, checked from this (UTC) JVM.
+ * daylight saving time and one with a half-hour offset. Gold must equal the ground truth aggregated
+ * by UTC hour and day, checked from this (UTC) JVM.
  */
 class TimeZoneIT {
   private static final int EVENTS = 3_000;
@@ -50,16 +50,25 @@ class TimeZoneIT {
         ChildJvm.run(
             Main.class,
             List.of(
-                "demo", "--events", String.valueOf(EVENTS), "--seed", String.valueOf(SEED),
-                "--set", "lakehouse.root=" + lakehouse,
-                "--set", "spark.master=local[2]",
-                "--set", "spark.sql.session.timeZone=" + zone),
+                "demo",
+                "--events",
+                String.valueOf(EVENTS),
+                "--seed",
+                String.valueOf(SEED),
+                "--set",
+                "lakehouse.root=" + lakehouse,
+                "--set",
+                "spark.master=local[2]",
+                "--set",
+                "spark.sql.session.timeZone=" + zone),
             Map.of("TZ", zone, "JAVA_TOOL_OPTIONS", "-Duser.timezone=" + zone),
             Duration.ofMinutes(5));
 
     assertThat(demo.exitCode()).as(demo.output()).isZero();
-    assertThat(demo.output()).contains("Picked up JAVA_TOOL_OPTIONS: -Duser.timezone=" + zone, "gold: ");
-    GroundTruth truth = GroundTruth.of(EventGenerator.generate(GeneratorSpec.realistic(SEED, EVENTS)));
+    assertThat(demo.output())
+        .contains("Picked up JAVA_TOOL_OPTIONS: -Duser.timezone=" + zone, "gold: ");
+    GroundTruth truth =
+        GroundTruth.of(EventGenerator.generate(GeneratorSpec.realistic(SEED, EVENTS)));
     GoldAssertions.assertGoldEquals(spark, new TableLocations(lakehouse.toString()), truth);
   }
 }

@@ -14,10 +14,10 @@ import org.apache.spark.storage.StorageLevel;
 
 /**
  * The operator's view of {@code silver/quarantine}: counts by reason, and replay of quarantined
- * records through the current validation rules and reference data. A replayed record that is
- * now valid moves to silver (inserted unless its event_id is already there) and leaves the
- * quarantine; one that is still invalid stays. Safe to repeat after a crash: the silver MERGE
- * inserts an event id once, and the removal from the quarantine is keyed by bronze coordinates.
+ * records through the current validation rules and reference data. A replayed record that is now
+ * valid moves to silver (inserted unless its event_id is already there) and leaves the quarantine;
+ * one that is still invalid stays. Safe to repeat after a crash: the silver MERGE inserts an event
+ * id once, and the removal from the quarantine is keyed by bronze coordinates.
  */
 public final class Quarantine {
   private Quarantine() {}
@@ -25,8 +25,15 @@ public final class Quarantine {
   /** Quarantined records by reason code, most frequent first: rows of (reason, records). */
   public static List<Row> countsByReason(SparkSession spark, TableLocations tables) {
     requireQuarantine(spark, tables);
-    return spark.read().format("delta").load(tables.silverQuarantine())
-        .groupBy("reason").count().orderBy(org.apache.spark.sql.functions.col("count").desc(), org.apache.spark.sql.functions.col("reason"))
+    return spark
+        .read()
+        .format("delta")
+        .load(tables.silverQuarantine())
+        .groupBy("reason")
+        .count()
+        .orderBy(
+            org.apache.spark.sql.functions.col("count").desc(),
+            org.apache.spark.sql.functions.col("reason"))
         .collectAsList();
   }
 
@@ -34,22 +41,28 @@ public final class Quarantine {
   public record ReplayResult(long replayed, long movedToSilver, long inserted, long stillInvalid) {
     public String line() {
       return String.format(
-          "quarantine replay: %d records replayed, %d now valid (%d inserted into silver, %d duplicates of silver events), %d still invalid",
+          "quarantine replay: %d records replayed, %d now valid (%d inserted into silver, %d"
+              + " duplicates of silver events), %d still invalid",
           replayed, movedToSilver, inserted, movedToSilver - inserted, stillInvalid);
     }
   }
 
   /** Replays every quarantined record, or only those whose reason is {@code reason}. */
-  public static ReplayResult replay(SparkSession spark, MedallionConfig config, Optional<String> reason) {
+  public static ReplayResult replay(
+      SparkSession spark, MedallionConfig config, Optional<String> reason) {
     TableLocations tables = new TableLocations(config.lakehouseRoot());
     requireQuarantine(spark, tables);
     ValidationRules rules = ValidationRules.from(config);
     Dataset<Row> quarantined = spark.read().format("delta").load(tables.silverQuarantine());
     if (reason.isPresent()) {
-      quarantined = quarantined.where(org.apache.spark.sql.functions.col("reason").equalTo(reason.get()));
+      quarantined =
+          quarantined.where(org.apache.spark.sql.functions.col("reason").equalTo(reason.get()));
     }
-    Dataset<Row> asBronze = quarantined.select("value", "topic", "partition", "offset", "kafka_timestamp", "ingested_at");
-    Dataset<Row> classified = SilverTransforms.classify(asBronze, rules).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> asBronze =
+        quarantined.select(
+            "value", "topic", "partition", "offset", "kafka_timestamp", "ingested_at");
+    Dataset<Row> classified =
+        SilverTransforms.classify(asBronze, rules).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Row sizes = classified.selectExpr("count(*)", "count_if(size(reasons) = 0)").head();
       long replayed = sizes.getLong(0);
@@ -59,10 +72,13 @@ public final class Quarantine {
         SilverBatchWriter writer =
             new SilverBatchWriter(spark, tables, ReferenceData.products(spark, config), rules);
         inserted = writer.merge(SilverTransforms.validEvents(classified, rules.fxRate()));
-        Dataset<Row> nowValid = classified.where("size(reasons) = 0").select("topic", "partition", "offset");
+        Dataset<Row> nowValid =
+            classified.where("size(reasons) = 0").select("topic", "partition", "offset");
         DeltaTable.forPath(spark, tables.silverQuarantine())
             .as("q")
-            .merge(nowValid.as("v"), "q.topic = v.topic AND q.partition = v.partition AND q.offset = v.offset")
+            .merge(
+                nowValid.as("v"),
+                "q.topic = v.topic AND q.partition = v.partition AND q.offset = v.offset")
             .whenMatched()
             .delete()
             .execute();
@@ -75,7 +91,10 @@ public final class Quarantine {
 
   private static void requireQuarantine(SparkSession spark, TableLocations tables) {
     if (DeltaTables.version(spark, tables.silverQuarantine()) == DeltaTables.NO_VERSION) {
-      throw Errors.usage("Cannot read the quarantine: there is no table at " + tables.silverQuarantine() + "; run bin/medallion silver first");
+      throw Errors.usage(
+          "Cannot read the quarantine: there is no table at "
+              + tables.silverQuarantine()
+              + "; run bin/medallion silver first");
     }
   }
 }

@@ -14,24 +14,35 @@ import org.apache.spark.storage.StorageLevel;
 
 /**
  * Accounts for every bronze record silver has processed: it is in silver, or it is a valid
- * duplicate of an event silver holds, or it is in the quarantine; exactly one of these. Checked
- * by bronze coordinates (topic, partition, offset), independently of the run counters.
+ * duplicate of an event silver holds, or it is in the quarantine; exactly one of these. Checked by
+ * bronze coordinates (topic, partition, offset), independently of the run counters.
  */
 public final class Reconciliation {
   private Reconciliation() {}
 
   /** The outcome; {@link #balanced()} when every record is accounted for exactly once. */
   public record Result(
-      long bronzeVersion, long bronze, long inSilver, long duplicates, long quarantined, long unaccounted, long inBoth, long repeatedEventIds) {
+      long bronzeVersion,
+      long bronze,
+      long inSilver,
+      long duplicates,
+      long quarantined,
+      long unaccounted,
+      long inBoth,
+      long repeatedEventIds) {
 
     public boolean balanced() {
-      return unaccounted == 0 && inBoth == 0 && repeatedEventIds == 0 && bronze == inSilver + duplicates + quarantined;
+      return unaccounted == 0
+          && inBoth == 0
+          && repeatedEventIds == 0
+          && bronze == inSilver + duplicates + quarantined;
     }
 
     public String line() {
       return String.format(
           Locale.ROOT,
-          "reconcile: bronze v%d holds %d records = %d in silver + %d duplicates dropped + %d in quarantine%s",
+          "reconcile: bronze v%d holds %d records = %d in silver + %d duplicates dropped + %d in"
+              + " quarantine%s",
           bronzeVersion,
           bronze,
           inSilver,
@@ -41,7 +52,8 @@ public final class Reconciliation {
               ? ": balanced"
               : String.format(
                   Locale.ROOT,
-                  ": NOT balanced (%d unaccounted, %d both in silver and quarantine, %d event ids more than once in silver)",
+                  ": NOT balanced (%d unaccounted, %d both in silver and quarantine, %d event ids"
+                      + " more than once in silver)",
                   unaccounted,
                   inBoth,
                   repeatedEventIds));
@@ -52,24 +64,49 @@ public final class Reconciliation {
   public static Result run(SparkSession spark, MedallionConfig config) {
     TableLocations tables = new TableLocations(config.lakehouseRoot());
     if (DeltaTables.version(spark, tables.ops(SilverJob.RUNS)) == DeltaTables.NO_VERSION) {
-      throw Errors.usage("Cannot reconcile: silver has not run yet (no " + tables.ops(SilverJob.RUNS) + ")");
+      throw Errors.usage(
+          "Cannot reconcile: silver has not run yet (no " + tables.ops(SilverJob.RUNS) + ")");
     }
     long version =
-        spark.read().format("delta").load(tables.ops(SilverJob.RUNS)).orderBy(col("finished_at").desc()).select("bronze_version").head().getLong(0);
+        spark
+            .read()
+            .format("delta")
+            .load(tables.ops(SilverJob.RUNS))
+            .orderBy(col("finished_at").desc())
+            .select("bronze_version")
+            .head()
+            .getLong(0);
     Dataset<Row> bronze =
-        spark.read().format("delta").option("versionAsOf", version).load(tables.bronzeEvents()).persist(StorageLevel.MEMORY_AND_DISK());
+        spark
+            .read()
+            .format("delta")
+            .option("versionAsOf", version)
+            .load(tables.bronzeEvents())
+            .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Dataset<Row> silver = spark.read().format("delta").load(tables.silverEvents());
       Dataset<Row> silverCoordinates =
-          silver.selectExpr("source_topic AS topic", "source_partition AS partition", "source_offset AS offset");
+          silver.selectExpr(
+              "source_topic AS topic", "source_partition AS partition", "source_offset AS offset");
       Dataset<Row> quarantineCoordinates =
-          spark.read().format("delta").load(tables.silverQuarantine()).select("topic", "partition", "offset");
+          spark
+              .read()
+              .format("delta")
+              .load(tables.silverQuarantine())
+              .select("topic", "partition", "offset");
       String[] on = {"topic", "partition", "offset"};
       Dataset<Row> inSilver = bronze.join(silverCoordinates, on, "left_semi");
       Dataset<Row> inQuarantine = bronze.join(quarantineCoordinates, on, "left_semi");
-      Dataset<Row> rest = bronze.join(silverCoordinates, on, "left_anti").join(quarantineCoordinates, on, "left_anti");
-      // What is neither in silver nor in the quarantine must be a valid duplicate of a silver event.
-      Dataset<Row> restValid = SilverTransforms.classify(rest, ValidationRules.from(config)).where("size(reasons) = 0").selectExpr("_p.event_id AS event_id");
+      Dataset<Row> rest =
+          bronze
+              .join(silverCoordinates, on, "left_anti")
+              .join(quarantineCoordinates, on, "left_anti");
+      // What is neither in silver nor in the quarantine must be a valid duplicate of a silver
+      // event.
+      Dataset<Row> restValid =
+          SilverTransforms.classify(rest, ValidationRules.from(config))
+              .where("size(reasons) = 0")
+              .selectExpr("_p.event_id AS event_id");
       long restCount = rest.count();
       long duplicates = restValid.join(silver.select("event_id"), "event_id").count();
       long inBoth = inSilver.join(quarantineCoordinates, on, "left_semi").count();

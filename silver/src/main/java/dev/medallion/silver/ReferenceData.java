@@ -25,8 +25,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Product reference data for enrichment: {@code product_id -> product_name, category, brand},
- * from the configured path (CSV, Parquet or Delta) or the sample bundled for the demo.
+ * Product reference data for enrichment: {@code product_id -> product_name, category, brand}, from
+ * the configured path (CSV, Parquet or Delta) or the sample bundled for the demo.
  */
 final class ReferenceData {
   static final String BUNDLED_PRODUCTS = "/dev/medallion/silver/products.csv";
@@ -46,18 +46,28 @@ final class ReferenceData {
     Dataset<Row> raw = path.isBlank() ? bundled(spark) : read(spark, path);
     if (!Arrays.asList(raw.columns()).contains("product_id")) {
       throw Errors.usage(
-          "Cannot use product reference data at '" + path + "': it has no product_id column (columns: "
-              + String.join(", ", raw.columns()) + ")");
+          "Cannot use product reference data at '"
+              + path
+              + "': it has no product_id column (columns: "
+              + String.join(", ", raw.columns())
+              + ")");
     }
     for (String column : OPTIONAL_COLUMNS) {
       if (!Arrays.asList(raw.columns()).contains(column)) {
         raw = raw.withColumn(column, lit(null).cast(DataTypes.StringType));
       }
     }
-    return raw.select(col("product_id").cast(DataTypes.StringType).as("ref_product_id"), col("product_name").cast("string"), col("category").cast("string"), col("brand").cast("string"))
+    return raw.select(
+            col("product_id").cast(DataTypes.StringType).as("ref_product_id"),
+            col("product_name").cast("string"),
+            col("category").cast("string"),
+            col("brand").cast("string"))
         .where("ref_product_id IS NOT NULL")
         .groupBy("ref_product_id")
-        .agg(min("product_name").as("product_name"), min("category").as("category"), min("brand").as("brand"));
+        .agg(
+            min("product_name").as("product_name"),
+            min("category").as("category"),
+            min("brand").as("brand"));
   }
 
   private static Dataset<Row> read(SparkSession spark, String path) {
@@ -73,7 +83,8 @@ final class ReferenceData {
   private static Dataset<Row> bundled(SparkSession spark) {
     List<Row> rows = new ArrayList<>();
     try (InputStream in = ReferenceData.class.getResourceAsStream(BUNDLED_PRODUCTS);
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        BufferedReader reader =
+            new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       reader.readLine(); // header
       for (String line = reader.readLine(); line != null; line = reader.readLine()) {
         String[] cells = line.split(",", -1);

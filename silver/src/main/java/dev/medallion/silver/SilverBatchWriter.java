@@ -19,9 +19,9 @@ import org.apache.spark.storage.StorageLevel;
 
 /**
  * Writes one micro-batch of bronze rows: invalid records appended to the quarantine, valid ones
- * merged into silver, the two at once. Both writes are safe to repeat when Spark retries a
- * batch: the quarantine append carries the batch id as a Delta transaction version, and the
- * silver MERGE only inserts event ids that are not there yet.
+ * merged into silver, the two at once. Both writes are safe to repeat when Spark retries a batch:
+ * the quarantine append carries the batch id as a Delta transaction version, and the silver MERGE
+ * only inserts event ids that are not there yet.
  */
 final class SilverBatchWriter {
   /** Spark sets this local property to the running query's id (stable across restarts). */
@@ -33,7 +33,8 @@ final class SilverBatchWriter {
   private final ValidationRules rules;
   private final SilverCounts counts = new SilverCounts();
 
-  SilverBatchWriter(SparkSession spark, TableLocations tables, Dataset<Row> products, ValidationRules rules) {
+  SilverBatchWriter(
+      SparkSession spark, TableLocations tables, Dataset<Row> products, ValidationRules rules) {
     this.spark = spark;
     this.tables = tables;
     this.products = products;
@@ -75,7 +76,8 @@ final class SilverBatchWriter {
                     .save(tables.silverQuarantine()));
       }
       if (valid > 0) {
-        writes.add(() -> inserted.set(merge(SilverTransforms.validEvents(classified, rules.fxRate()))));
+        writes.add(
+            () -> inserted.set(merge(SilverTransforms.validEvents(classified, rules.fxRate()))));
       }
       TableWrites.forEach(writes, Runnable::run);
       counts.add(records, valid, records - valid, inserted.get());
@@ -91,9 +93,10 @@ final class SilverBatchWriter {
    */
   long merge(Dataset<Row> validEvents) {
     // Typed values, never SQL text: a date from the data must not reach a parser.
-    Object[] dates = validEvents.select(unix_date(col("event_date"))).distinct().collectAsList().stream()
-        .map(row -> lit(LocalDate.ofEpochDay(row.getInt(0))))
-        .toArray();
+    Object[] dates =
+        validEvents.select(unix_date(col("event_date"))).distinct().collectAsList().stream()
+            .map(row -> lit(LocalDate.ofEpochDay(row.getInt(0))))
+            .toArray();
     if (dates.length == 0) {
       return 0;
     }
@@ -103,7 +106,10 @@ final class SilverBatchWriter {
             .as("t")
             .merge(
                 silverRows(validEvents).as("s"),
-                target.isin(dates).and(target.equalTo(col("s.event_date"))).and(col("t.event_id").equalTo(col("s.event_id"))))
+                target
+                    .isin(dates)
+                    .and(target.equalTo(col("s.event_date")))
+                    .and(col("t.event_id").equalTo(col("s.event_id"))))
             .whenNotMatched()
             .insertAll()
             .execute()

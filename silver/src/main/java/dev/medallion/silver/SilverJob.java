@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Silver: new bronze rows parsed and validated, invalid ones kept in the quarantine with the
- * reason, valid ones deduplicated by event_id against all of silver and enriched. Reads bronze
- * with Delta's streaming source under {@code Trigger.AvailableNow}, in bounded micro-batches.
+ * reason, valid ones deduplicated by event_id against all of silver and enriched. Reads bronze with
+ * Delta's streaming source under {@code Trigger.AvailableNow}, in bounded micro-batches.
  */
 public final class SilverJob {
   public static final String LAYER = "silver";
@@ -63,30 +63,52 @@ public final class SilverJob {
     long bronzeVersion = DeltaTables.version(spark, tables.bronzeEvents());
     if (bronzeVersion == DeltaTables.NO_VERSION) {
       throw Errors.usage(
-          "Cannot run silver: there is no bronze table at " + tables.bronzeEvents() + "; run bin/medallion bronze first");
+          "Cannot run silver: there is no bronze table at "
+              + tables.bronzeEvents()
+              + "; run bin/medallion bronze first");
     }
     if (!fullRefresh) {
       checkState(spark, tables);
     }
     if (fullRefresh) {
       LOG.info("silver: full refresh, rebuilding silver and the quarantine from bronze");
-      for (String location : List.of(tables.silverEvents(), tables.silverQuarantine(), tables.ops(RUNS), tables.checkpoint(LAYER, TABLE))) {
+      for (String location :
+          List.of(
+              tables.silverEvents(),
+              tables.silverQuarantine(),
+              tables.ops(RUNS),
+              tables.checkpoint(LAYER, TABLE))) {
         DeltaTables.deleteLocation(spark, location);
       }
     }
     SilverBatchWriter writer =
-        new SilverBatchWriter(spark, tables, ReferenceData.products(spark, config).cache(), ValidationRules.from(config));
+        new SilverBatchWriter(
+            spark,
+            tables,
+            ReferenceData.products(spark, config).cache(),
+            ValidationRules.from(config));
     Dataset<Row> emptyBronze = spark.read().format("delta").load(tables.bronzeEvents()).limit(0);
     String[] byDate = {"event_date"};
-    DeltaTables.createIfAbsent(spark, tables.silverEvents(), writer.emptySilver(emptyBronze).schema(), byDate, SILVER_PROPERTIES);
-    DeltaTables.createIfAbsent(spark, tables.silverQuarantine(), writer.emptyQuarantine(emptyBronze).schema(), new String[0], Map.of());
+    DeltaTables.createIfAbsent(
+        spark,
+        tables.silverEvents(),
+        writer.emptySilver(emptyBronze).schema(),
+        byDate,
+        SILVER_PROPERTIES);
+    DeltaTables.createIfAbsent(
+        spark,
+        tables.silverQuarantine(),
+        writer.emptyQuarantine(emptyBronze).schema(),
+        new String[0],
+        Map.of());
 
     StreamingRuns.keepAllProgress(spark);
     StreamingRuns.Totals totals;
     try {
       totals =
           StreamingRuns.runAvailableNow(
-              spark.readStream()
+              spark
+                  .readStream()
                   .format("delta")
                   .options(DeltaTables.readFromFirstCommit(spark, tables.bronzeEvents()))
                   .option("maxFilesPerTrigger", config.get(Settings.SILVER_MAX_FILES_PER_TRIGGER))
@@ -100,37 +122,59 @@ public final class SilverJob {
       throw translate(e);
     }
     SilverCounts counts = writer.counts();
-    if (counts.records() > 0 || fullRefresh || DeltaTables.version(spark, tables.ops(RUNS)) == DeltaTables.NO_VERSION) {
+    if (counts.records() > 0
+        || fullRefresh
+        || DeltaTables.version(spark, tables.ops(RUNS)) == DeltaTables.NO_VERSION) {
       recordRun(spark, tables, bronzeVersion, counts, fullRefresh);
     }
     String covered =
         String.format(
             "valid %d, duplicates dropped %d, quarantined %d; bronze up to v%d, %d micro-batches",
-            counts.valid(), counts.duplicates(), counts.quarantined(), bronzeVersion, totals.batches());
-    return new RunSummary(LAYER, counts.records(), counts.inserted(), covered, (System.currentTimeMillis() - started) / 1e3);
+            counts.valid(),
+            counts.duplicates(),
+            counts.quarantined(),
+            bronzeVersion,
+            totals.batches());
+    return new RunSummary(
+        LAYER,
+        counts.records(),
+        counts.inserted(),
+        covered,
+        (System.currentTimeMillis() - started) / 1e3);
   }
 
   /**
-   * Refuses lost state instead of guessing: a checkpoint without silver (the events before it
-   * would be missing) or silver without its checkpoint (all of bronze would be read again and the
+   * Refuses lost state instead of guessing: a checkpoint without silver (the events before it would
+   * be missing) or silver without its checkpoint (all of bronze would be read again and the
    * quarantine would hold its records twice). A full refresh rebuilds both from bronze.
    */
   private static void checkState(SparkSession spark, TableLocations tables) {
     String checkpoint = tables.checkpoint(LAYER, TABLE);
     boolean checkpointed = Checkpoints.holdsBatches(spark, checkpoint);
-    boolean silverExists = DeltaTables.version(spark, tables.silverEvents()) != DeltaTables.NO_VERSION;
+    boolean silverExists =
+        DeltaTables.version(spark, tables.silverEvents()) != DeltaTables.NO_VERSION;
     if (checkpointed && !silverExists) {
       throw Errors.jobFailed(
-          "Cannot run silver: its checkpoint " + checkpoint + " is there but the table " + tables.silverEvents() + " is not;"
-              + " run bin/medallion silver --full-refresh to rebuild silver and the quarantine from bronze",
+          "Cannot run silver: its checkpoint "
+              + checkpoint
+              + " is there but the table "
+              + tables.silverEvents()
+              + " is not; run bin/medallion silver --full-refresh to rebuild silver and the"
+              + " quarantine from bronze",
           null);
     }
-    boolean silverWritten = DeltaTables.version(spark, tables.silverEvents()) > 0 || DeltaTables.version(spark, tables.silverQuarantine()) > 0;
+    boolean silverWritten =
+        DeltaTables.version(spark, tables.silverEvents()) > 0
+            || DeltaTables.version(spark, tables.silverQuarantine()) > 0;
     if (!checkpointed && silverWritten) {
       throw Errors.jobFailed(
-          "Cannot run silver: " + tables.silverEvents() + " holds events but its checkpoint " + checkpoint + " is missing, so"
-              + " silver would read all of bronze again and quarantine its invalid records twice; run bin/medallion silver"
-              + " --full-refresh to rebuild silver and the quarantine from bronze",
+          "Cannot run silver: "
+              + tables.silverEvents()
+              + " holds events but its checkpoint "
+              + checkpoint
+              + " is missing, so silver would read all of bronze again and quarantine its invalid"
+              + " records twice; run bin/medallion silver --full-refresh to rebuild silver and the"
+              + " quarantine from bronze",
           null);
     }
   }
@@ -138,17 +182,24 @@ public final class SilverJob {
   /** A bronze rebuilt under silver's feet is the failure operators must understand. */
   static RuntimeException translate(StreamingQueryException e) {
     String message = String.valueOf(e.getMessage());
-    if (message.contains("DIFFERENT_DELTA_TABLE_READ_BY_STREAMING_SOURCE") || message.toLowerCase(java.util.Locale.ROOT).contains("table id")) {
+    if (message.contains("DIFFERENT_DELTA_TABLE_READ_BY_STREAMING_SOURCE")
+        || message.toLowerCase(java.util.Locale.ROOT).contains("table id")) {
       return Errors.jobFailed(
-          "bronze/events is not the table silver's checkpoint read (it was deleted and created again), so silver cannot go on"
-              + " from its checkpoint; run bin/medallion silver --full-refresh to rebuild silver from the bronze there is now",
+          "bronze/events is not the table silver's checkpoint read (it was deleted and created"
+              + " again), so silver cannot go on from its checkpoint; run bin/medallion silver"
+              + " --full-refresh to rebuild silver from the bronze there is now",
           e);
     }
     return Errors.jobFailed("silver failed: " + Errors.firstLine(message), e);
   }
 
   /** One row per run in {@code _ops/silver_runs}: what reconciliation checks against. */
-  private static void recordRun(SparkSession spark, TableLocations tables, long bronzeVersion, SilverCounts counts, boolean fullRefresh) {
+  private static void recordRun(
+      SparkSession spark,
+      TableLocations tables,
+      long bronzeVersion,
+      SilverCounts counts,
+      boolean fullRefresh) {
     Row row =
         RowFactory.create(
             UUID.randomUUID().toString(),
@@ -160,6 +211,11 @@ public final class SilverJob {
             counts.inserted(),
             counts.duplicates(),
             fullRefresh);
-    spark.createDataFrame(List.of(row), RUNS_SCHEMA).write().format("delta").mode("append").save(tables.ops(RUNS));
+    spark
+        .createDataFrame(List.of(row), RUNS_SCHEMA)
+        .write()
+        .format("delta")
+        .mode("append")
+        .save(tables.ops(RUNS));
   }
 }

@@ -1,14 +1,14 @@
 package dev.medallion.silver;
 
-import static org.apache.spark.sql.functions.broadcast;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.date_from_unix_date;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.row_number;
@@ -27,15 +27,23 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Bronze rows to silver events and quarantine rows. Pure functions of their inputs: no IO, so
- * they run the same in a streaming micro-batch, a quarantine replay and a reconciliation.
+ * Bronze rows to silver events and quarantine rows. Pure functions of their inputs: no IO, so they
+ * run the same in a streaming micro-batch, a quarantine replay and a reconciliation.
  *
- * <p>Validation reads each value once with a typed JSON parser (fast path). Only values the
- * parser rejects are read a second time, as a VARIANT, to say precisely why.
+ * <p>Validation reads each value once with a typed JSON parser (fast path). Only values the parser
+ * rejects are read a second time, as a VARIANT, to say precisely why.
  */
 public final class SilverTransforms {
   static final List<String> KNOWN_FIELDS =
-      List.of("event_id", "user_id", "session_id", "event_type", "product_id", "revenue", "timestamp", "metadata");
+      List.of(
+          "event_id",
+          "user_id",
+          "session_id",
+          "event_type",
+          "product_id",
+          "revenue",
+          "timestamp",
+          "metadata");
   private static final String CORRUPT = "_corrupt_record";
   private static final StructType EVENT_SCHEMA =
       new StructType()
@@ -55,9 +63,9 @@ public final class SilverTransforms {
   private SilverTransforms() {}
 
   /**
-   * Adds to bronze rows: {@code _p} (the parsed event), {@code reasons} (empty for a valid
-   * event) and {@code extra} (JSON of fields the schema does not know, or null). Total: every
-   * value, including a null one, gets a result, and nothing here can fail the batch.
+   * Adds to bronze rows: {@code _p} (the parsed event), {@code reasons} (empty for a valid event)
+   * and {@code extra} (JSON of fields the schema does not know, or null). Total: every value,
+   * including a null one, gets a result, and nothing here can fail the batch.
    */
   public static Dataset<Row> classify(Dataset<Row> bronze, ValidationRules rules) {
     Dataset<Row> parsed =
@@ -66,35 +74,66 @@ public final class SilverTransforms {
             .withColumn("_utf8", coalesce(expr("is_valid_utf8(_text)"), lit(false)))
             .withColumn(
                 "_p",
-                from_json(col("_text"), EVENT_SCHEMA, Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT)))
-            .withColumn("_rejected", expr("_utf8 AND (_p IS NULL OR _p." + CORRUPT + " IS NOT NULL)"))
+                from_json(
+                    col("_text"),
+                    EVENT_SCHEMA,
+                    Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT)))
+            .withColumn(
+                "_rejected", expr("_utf8 AND (_p IS NULL OR _p." + CORRUPT + " IS NOT NULL)"))
             // Second read, as VARIANT, only for what the typed parser rejected.
             .withColumn("_v", expr("CASE WHEN _rejected THEN try_parse_json(_text) END"))
             .withColumn(
                 "_object",
-                expr("_utf8 AND (NOT _rejected OR (_v IS NOT NULL AND coalesce(schema_of_variant(_v) LIKE 'OBJECT%', false)))"))
-            .withColumn("_revenue_type", expr("CASE WHEN _rejected AND _object THEN schema_of_variant(variant_get(_v, '$.revenue')) END"))
-            .withColumn("_ts_type", expr("CASE WHEN _rejected AND _object THEN schema_of_variant(variant_get(_v, '$.timestamp')) END"))
+                expr(
+                    "_utf8 AND (NOT _rejected OR (_v IS NOT NULL AND coalesce(schema_of_variant(_v)"
+                        + " LIKE 'OBJECT%', false)))"))
+            .withColumn(
+                "_revenue_type",
+                expr(
+                    "CASE WHEN _rejected AND _object THEN schema_of_variant(variant_get(_v,"
+                        + " '$.revenue')) END"))
+            .withColumn(
+                "_ts_type",
+                expr(
+                    "CASE WHEN _rejected AND _object THEN schema_of_variant(variant_get(_v,"
+                        + " '$.timestamp')) END"))
             .withColumn("_event_id", field("event_id", "string"))
             .withColumn("_event_type", field("event_type", "string"))
             .withColumn("_timestamp", field("timestamp", "bigint"))
             .withColumn("_revenue", field("revenue", "double"));
     Column[] reasonOrNull =
-        rules.rules().stream().map(rule -> when(coalesce(rule.failsWhen(), lit(false)), lit(rule.reason()))).toArray(Column[]::new);
+        rules.rules().stream()
+            .map(rule -> when(coalesce(rule.failsWhen(), lit(false)), lit(rule.reason())))
+            .toArray(Column[]::new);
     Column extra =
         expr(
-            "CASE WHEN NOT _rejected AND _utf8 AND exists(json_object_keys(_text), k -> NOT array_contains(" + KNOWN_ARRAY + ", k))"
-                + " THEN to_json(map_filter(from_json(_text, 'map<string,string>'), (k, v) -> NOT array_contains(" + KNOWN_ARRAY + ", k)))"
+            "CASE WHEN NOT _rejected AND _utf8 AND exists(json_object_keys(_text), k -> NOT"
+                + " array_contains("
+                + KNOWN_ARRAY
+                + ", k)) THEN to_json(map_filter(from_json(_text, 'map<string,string>'), (k, v) ->"
+                + " NOT array_contains("
+                + KNOWN_ARRAY
+                + ", k)))"
                 + " END");
     return parsed
         .withColumn("_reasons", filter(array(reasonOrNull), Column::isNotNull))
         // A record the typed parser rejected for a reason none of the rules names is malformed.
         .withColumn(
             "reasons",
-            when(size(col("_reasons")).equalTo(0).and(col("_rejected")), array(lit(ValidationRules.MALFORMED_JSON)))
+            when(
+                    size(col("_reasons")).equalTo(0).and(col("_rejected")),
+                    array(lit(ValidationRules.MALFORMED_JSON)))
                 .otherwise(col("_reasons")))
         .withColumn("extra", extra)
-        .drop("_v", "_reasons", "_revenue_type", "_ts_type", "_event_id", "_event_type", "_timestamp", "_revenue");
+        .drop(
+            "_v",
+            "_reasons",
+            "_revenue_type",
+            "_ts_type",
+            "_event_id",
+            "_event_type",
+            "_timestamp",
+            "_revenue");
   }
 
   /**
@@ -118,7 +157,14 @@ public final class SilverTransforms {
 
   /** A field of the event, from the typed parse, or from the VARIANT read for rejected rows. */
   private static Column field(String name, String type) {
-    return expr("CASE WHEN _rejected THEN try_variant_get(_v, '$." + name + "', '" + type + "') ELSE _p." + name + " END");
+    return expr(
+        "CASE WHEN _rejected THEN try_variant_get(_v, '$."
+            + name
+            + "', '"
+            + type
+            + "') ELSE _p."
+            + name
+            + " END");
   }
 
   /** Valid events with derived columns; {@code fxRate} converts revenue to revenue_usd. */
@@ -132,7 +178,10 @@ public final class SilverTransforms {
             col("_p.event_type").as("event_type"),
             col("_p.product_id").as("product_id"),
             col("_p.revenue").as("revenue"),
-            expr("CAST(CAST(_p.revenue AS DECIMAL(20,6)) * CAST(" + fxRate.toPlainString() + " AS DECIMAL(20,6)) AS DECIMAL(20,6))").as("revenue_usd"),
+            expr("CAST(CAST(_p.revenue AS DECIMAL(20,6)) * CAST("
+                    + fxRate.toPlainString()
+                    + " AS DECIMAL(20,6)) AS DECIMAL(20,6))")
+                .as("revenue_usd"),
             timestamp_millis(col("_p.timestamp")).as("event_time"),
             col("_p.metadata").as("metadata"),
             col("extra"),
@@ -142,8 +191,12 @@ public final class SilverTransforms {
             col("offset").as("source_offset"),
             col("ingested_at"),
             // UTC by arithmetic on epoch millis: the same whatever the session or JVM time zone.
-            date_from_unix_date(floor(col("_p.timestamp").divide(MILLIS_PER_DAY)).cast(DataTypes.IntegerType)).as("event_date"),
-            timestamp_millis(col("_p.timestamp").minus(pmod(col("_p.timestamp"), lit(MILLIS_PER_HOUR)))).as("event_hour"));
+            date_from_unix_date(
+                    floor(col("_p.timestamp").divide(MILLIS_PER_DAY)).cast(DataTypes.IntegerType))
+                .as("event_date"),
+            timestamp_millis(
+                    col("_p.timestamp").minus(pmod(col("_p.timestamp"), lit(MILLIS_PER_HOUR))))
+                .as("event_hour"));
   }
 
   /**
@@ -152,7 +205,12 @@ public final class SilverTransforms {
    * through, so the batch's rows are not shuffled and sorted for the few that repeat.
    */
   public static Dataset<Row> firstPerEventId(Dataset<Row> events) {
-    Dataset<Row> repeated = events.groupBy("event_id").count().where("count > 1").select(col("event_id").as("_repeated_id"));
+    Dataset<Row> repeated =
+        events
+            .groupBy("event_id")
+            .count()
+            .where("count > 1")
+            .select(col("event_id").as("_repeated_id"));
     Column isRepeated = events.col("event_id").equalTo(repeated.col("_repeated_id"));
     Dataset<Row> once = events.join(repeated, isRepeated, "left_anti");
     Dataset<Row> firstOfRepeated =
@@ -163,7 +221,11 @@ public final class SilverTransforms {
                 row_number()
                     .over(
                         Window.partitionBy("event_id")
-                            .orderBy("kafka_timestamp", "source_topic", "source_partition", "source_offset")))
+                            .orderBy(
+                                "kafka_timestamp",
+                                "source_topic",
+                                "source_partition",
+                                "source_offset")))
             .where("_rank = 1")
             .drop("_rank");
     return once.unionByName(firstOfRepeated);
@@ -171,7 +233,11 @@ public final class SilverTransforms {
 
   /** Joins product reference data (small: broadcast); events without a match keep null columns. */
   public static Dataset<Row> enrich(Dataset<Row> events, Dataset<Row> products) {
-    return events.join(broadcast(products), events.col("product_id").equalTo(products.col("ref_product_id")), "left")
+    return events
+        .join(
+            broadcast(products),
+            events.col("product_id").equalTo(products.col("ref_product_id")),
+            "left")
         .drop("ref_product_id");
   }
 

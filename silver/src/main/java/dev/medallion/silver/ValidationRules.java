@@ -17,17 +17,20 @@ import org.apache.spark.sql.Column;
 
 /**
  * Silver's validation rules, as data: each is one entry in {@link #rules()}, compiled into the
- * batch's {@code reasons} column. The rules depend on the record and its ingestion time only, so
- * a batch replayed after a crash, a quarantine replay and a reconciliation all judge a record
- * the way the first run did.
+ * batch's {@code reasons} column. The rules depend on the record and its ingestion time only, so a
+ * batch replayed after a crash, a quarantine replay and a reconciliation all judge a record the way
+ * the first run did.
  *
  * @param futureToleranceHours a timestamp more than this after the record's ingestion is rejected
  * @param fxRate the revenue conversion rate; a revenue whose converted value does not fit silver's
  *     {@code DECIMAL(20,6)} is rejected instead of failing the batch
  */
 public record ValidationRules(int futureToleranceHours, BigDecimal fxRate) {
-  /** Reason codes stored in the quarantine's {@code reasons} as {@code CODE} or {@code CODE:field}. */
+  /**
+   * Reason codes stored in the quarantine's {@code reasons} as {@code CODE} or {@code CODE:field}.
+   */
   public static final String NULL_VALUE = "NULL_VALUE";
+
   public static final String INVALID_UTF8 = "INVALID_UTF8";
   public static final String MALFORMED_JSON = "MALFORMED_JSON";
   public static final String WRONG_TYPE = "WRONG_TYPE";
@@ -38,21 +41,27 @@ public record ValidationRules(int futureToleranceHours, BigDecimal fxRate) {
   /** 2000-01-01T00:00:00Z: anything earlier is almost surely epoch seconds sent as millis. */
   public static final long MIN_TIMESTAMP_MILLIS = 946_684_800_000L;
 
-  /** The largest revenue, before and after conversion, that silver's DECIMAL(20,6) holds with room to round. */
+  /**
+   * The largest revenue, before and after conversion, that silver's DECIMAL(20,6) holds with room
+   * to round.
+   */
   static final double MAX_REVENUE = 99_999_999_999_999d;
 
   public ValidationRules {
     if (futureToleranceHours < 0) {
-      throw new IllegalArgumentException("Cannot validate with a negative future tolerance: " + futureToleranceHours);
+      throw new IllegalArgumentException(
+          "Cannot validate with a negative future tolerance: " + futureToleranceHours);
     }
     if (fxRate == null || fxRate.signum() <= 0) {
-      throw new IllegalArgumentException("Cannot convert revenue with the rate " + fxRate + ": it must be positive");
+      throw new IllegalArgumentException(
+          "Cannot convert revenue with the rate " + fxRate + ": it must be positive");
     }
   }
 
   /** The rules as configured ({@code silver.future.tolerance.hours}, {@code silver.fx.rate}). */
   public static ValidationRules from(MedallionConfig config) {
-    return new ValidationRules(config.get(Settings.SILVER_FUTURE_TOLERANCE_HOURS), config.get(Settings.SILVER_FX_RATE));
+    return new ValidationRules(
+        config.get(Settings.SILVER_FUTURE_TOLERANCE_HOURS), config.get(Settings.SILVER_FX_RATE));
   }
 
   /** Every rule, in the order reasons are listed. */
@@ -65,33 +74,58 @@ public record ValidationRules(int futureToleranceHours, BigDecimal fxRate) {
     Column ingestedMillis = unix_millis(coalesce(col("ingested_at"), col("kafka_timestamp")));
     long toleranceMillis = futureToleranceHours * 3_600_000L;
     return List.of(
-        new ValidationRule(NULL_VALUE, col("value").isNull(), "the Kafka record has no value (a tombstone)"),
-        new ValidationRule(INVALID_UTF8, col("value").isNotNull().and(not(col("_utf8"))), "the value is not valid UTF-8"),
+        new ValidationRule(
+            NULL_VALUE, col("value").isNull(), "the Kafka record has no value (a tombstone)"),
+        new ValidationRule(
+            INVALID_UTF8,
+            col("value").isNotNull().and(not(col("_utf8"))),
+            "the value is not valid UTF-8"),
         new ValidationRule(
             MALFORMED_JSON,
             col("_utf8").and(not(object)),
-            "the value is not one JSON object (not JSON, truncated, an array, nested deeper than the parser allows, or too large)"),
+            "the value is not one JSON object (not JSON, truncated, an array, nested deeper than"
+                + " the parser allows, or too large)"),
         new ValidationRule(
             WRONG_TYPE + ":revenue",
-            object.and(revenueType.isNotNull()).and(not(revenueType.isin("VOID", "BIGINT", "DOUBLE", "FLOAT"))).and(not(revenueType.startsWith("DECIMAL"))),
+            object
+                .and(revenueType.isNotNull())
+                .and(not(revenueType.isin("VOID", "BIGINT", "DOUBLE", "FLOAT")))
+                .and(not(revenueType.startsWith("DECIMAL"))),
             "revenue is not a number"),
         new ValidationRule(
             WRONG_TYPE + ":timestamp",
             object.and(timestampType.isNotNull()).and(not(timestampType.isin("VOID", "BIGINT"))),
             "timestamp is not a whole number of epoch milliseconds that fits a long"),
-        new ValidationRule(MISSING_REQUIRED_FIELD + ":event_id", object.and(blank(col("_event_id"))), "event_id is missing, null or blank"),
-        new ValidationRule(MISSING_REQUIRED_FIELD + ":event_type", object.and(blank(col("_event_type"))), "event_type is missing, null or blank"),
+        new ValidationRule(
+            MISSING_REQUIRED_FIELD + ":event_id",
+            object.and(blank(col("_event_id"))),
+            "event_id is missing, null or blank"),
+        new ValidationRule(
+            MISSING_REQUIRED_FIELD + ":event_type",
+            object.and(blank(col("_event_type"))),
+            "event_type is missing, null or blank"),
         new ValidationRule(
             MISSING_REQUIRED_FIELD + ":timestamp",
-            object.and(timestamp.isNull()).and(coalesce(timestampType, lit("VOID")).equalTo("VOID")),
+            object
+                .and(timestamp.isNull())
+                .and(coalesce(timestampType, lit("VOID")).equalTo("VOID")),
             "timestamp is missing or null"),
         new ValidationRule(
             TIMESTAMP_OUT_OF_RANGE,
-            object.and(timestamp.lt(MIN_TIMESTAMP_MILLIS).or(timestamp.gt(ingestedMillis.plus(toleranceMillis)))),
-            "timestamp is before 2000-01-01 (epoch seconds sent as millis?) or more than silver.future.tolerance.hours after the record was ingested"),
+            object.and(
+                timestamp
+                    .lt(MIN_TIMESTAMP_MILLIS)
+                    .or(timestamp.gt(ingestedMillis.plus(toleranceMillis)))),
+            "timestamp is before 2000-01-01 (epoch seconds sent as millis?) or more than"
+                + " silver.future.tolerance.hours after the record was ingested"),
         new ValidationRule(
             REVENUE_OUT_OF_RANGE,
-            object.and(revenue.isNotNull()).and(isnan(revenue).or(abs(revenue).geq(MAX_REVENUE)).or(abs(revenue).multiply(fxRate.doubleValue()).geq(MAX_REVENUE))),
+            object
+                .and(revenue.isNotNull())
+                .and(
+                    isnan(revenue)
+                        .or(abs(revenue).geq(MAX_REVENUE))
+                        .or(abs(revenue).multiply(fxRate.doubleValue()).geq(MAX_REVENUE))),
             "revenue is NaN, infinite, or too large for DECIMAL(20,6) before or after conversion"));
   }
 

@@ -49,7 +49,9 @@ class SilverTransformsTest {
   }
 
   private static final String OK_REST =
-      "\"user_id\":\"u-1\",\"session_id\":\"s-1\",\"event_type\":\"purchase\",\"product_id\":\"p-1\",\"revenue\":10.5,\"timestamp\":" + NOW + ",\"metadata\":\"m\"";
+      "\"user_id\":\"u-1\",\"session_id\":\"s-1\",\"event_type\":\"purchase\",\"product_id\":\"p-1\",\"revenue\":10.5,\"timestamp\":"
+          + NOW
+          + ",\"metadata\":\"m\"";
 
   @Test
   void everyRuleGivesItsReasonAndValidNeighboursPass() {
@@ -64,9 +66,17 @@ class SilverTransformsTest {
     values.put("blank-type", utf8(event("\"m-3\"", OK_REST.replace("\"purchase\"", "\"   \""))));
     values.put("missing-ts", utf8(event("\"m-4\"", OK_REST.replace(",\"timestamp\":" + NOW, ""))));
     values.put("revenue-text", utf8(event("\"w-1\"", OK_REST.replace("10.5", "\"ten\""))));
-    values.put("ts-text", utf8(event("\"w-2\"", OK_REST.replace(String.valueOf(NOW), "\"yesterday\""))));
-    values.put("ts-seconds", utf8(event("\"t-1\"", OK_REST.replace(String.valueOf(NOW), String.valueOf(NOW / 1000)))));
-    values.put("ts-future", utf8(event("\"t-2\"", OK_REST.replace(String.valueOf(NOW), String.valueOf(NOW + 25 * 3_600_000L)))));
+    values.put(
+        "ts-text", utf8(event("\"w-2\"", OK_REST.replace(String.valueOf(NOW), "\"yesterday\""))));
+    values.put(
+        "ts-seconds",
+        utf8(event("\"t-1\"", OK_REST.replace(String.valueOf(NOW), String.valueOf(NOW / 1000)))));
+    values.put(
+        "ts-future",
+        utf8(
+            event(
+                "\"t-2\"",
+                OK_REST.replace(String.valueOf(NOW), String.valueOf(NOW + 25 * 3_600_000L)))));
     values.put("bad-utf8", new byte[] {'{', '"', (byte) 0xC3, 0x28, '"', '}'});
     values.put("two-problems", utf8("{" + OK_REST.replace("10.5", "\"ten\"") + "}"));
 
@@ -86,7 +96,8 @@ class SilverTransformsTest {
     assertThat(reasons.get("ts-seconds")).containsExactly("TIMESTAMP_OUT_OF_RANGE");
     assertThat(reasons.get("ts-future")).containsExactly("TIMESTAMP_OUT_OF_RANGE");
     assertThat(reasons.get("bad-utf8")).containsExactly("INVALID_UTF8");
-    assertThat(reasons.get("two-problems")).containsExactlyInAnyOrder("WRONG_TYPE:revenue", "MISSING_REQUIRED_FIELD:event_id");
+    assertThat(reasons.get("two-problems"))
+        .containsExactlyInAnyOrder("WRONG_TYPE:revenue", "MISSING_REQUIRED_FIELD:event_id");
   }
 
   /** Whatever a producer can put in a record: each gets a reason, none fails the batch. */
@@ -103,35 +114,67 @@ class SilverTransformsTest {
     values.put("json-string", utf8("\"text\""));
     values.put("json-number", utf8("42"));
     values.put("array-of-one-event", utf8("[" + event("\"a-1\"", OK_REST) + "]"));
-    values.put("array-of-two-events", utf8("[" + event("\"a-2\"", OK_REST) + "," + event("\"a-3\"", OK_REST) + "]"));
+    values.put(
+        "array-of-two-events",
+        utf8("[" + event("\"a-2\"", OK_REST) + "," + event("\"a-3\"", OK_REST) + "]"));
     values.put("deep-metadata", utf8(event("\"d-1\"", OK_REST.replace("\"m\"", deepObject))));
     values.put("deep-array", utf8(deepArray));
-    values.put("big-valid", utf8(event("\"b-1\"", OK_REST.replace("\"m\"", "\"" + "x".repeat(3_000_000) + "\""))));
+    values.put(
+        "big-valid",
+        utf8(event("\"b-1\"", OK_REST.replace("\"m\"", "\"" + "x".repeat(3_000_000) + "\""))));
     values.put("big-invalid", utf8("{\"blob\":\"" + "y".repeat(17_000_000) + "\""));
-    values.put("revenue-huge-integer", utf8(event("\"r-1\"", OK_REST.replace("10.5", "1" + "0".repeat(40)))));
+    values.put(
+        "revenue-huge-integer",
+        utf8(event("\"r-1\"", OK_REST.replace("10.5", "1" + "0".repeat(40)))));
     values.put("revenue-beyond-double", utf8(event("\"r-2\"", OK_REST.replace("10.5", "1e400"))));
     values.put("revenue-nan", utf8(event("\"r-3\"", OK_REST.replace("10.5", "NaN"))));
     values.put("revenue-infinity", utf8(event("\"r-4\"", OK_REST.replace("10.5", "Infinity"))));
-    values.put("revenue-minus-infinity", utf8(event("\"r-5\"", OK_REST.replace("10.5", "-Infinity"))));
-    values.put("revenue-just-too-big", utf8(event("\"r-6\"", OK_REST.replace("10.5", "99999999999999.5"))));
-    values.put("revenue-largest", utf8(event("\"r-7\"", OK_REST.replace("10.5", "92592592592591.5"))));
-    values.put("timestamp-beyond-long", utf8(event("\"t-3\"", OK_REST.replace(String.valueOf(NOW), "9" + "0".repeat(30)))));
-    values.put("timestamp-fraction", utf8(event("\"t-4\"", OK_REST.replace(String.valueOf(NOW), NOW + ".5"))));
+    values.put(
+        "revenue-minus-infinity", utf8(event("\"r-5\"", OK_REST.replace("10.5", "-Infinity"))));
+    values.put(
+        "revenue-just-too-big",
+        utf8(event("\"r-6\"", OK_REST.replace("10.5", "99999999999999.5"))));
+    values.put(
+        "revenue-largest", utf8(event("\"r-7\"", OK_REST.replace("10.5", "92592592592591.5"))));
+    values.put(
+        "timestamp-beyond-long",
+        utf8(event("\"t-3\"", OK_REST.replace(String.valueOf(NOW), "9" + "0".repeat(30)))));
+    values.put(
+        "timestamp-fraction",
+        utf8(event("\"t-4\"", OK_REST.replace(String.valueOf(NOW), NOW + ".5"))));
     values.put("quote-in-id", utf8(event("\"it's\\\"\"", OK_REST)));
     values.put("nul-in-id", utf8(event("\"nul\\u0000id\"", OK_REST)));
     values.put("duplicate-keys", utf8(event("\"k-1\"", OK_REST + ",\"event_id\":\"k-2\"")));
 
-    Dataset<Row> classified = SilverTransforms.classify(bronze(new ArrayList<>(values.values())), RULES);
+    Dataset<Row> classified =
+        SilverTransforms.classify(bronze(new ArrayList<>(values.values())), RULES);
     Map<String, List<String>> reasons = reasonsByName(values, classified);
 
     assertThat(reasons.get("valid")).isEmpty();
     assertThat(reasons.get("tombstone")).containsExactly("NULL_VALUE");
-    for (String malformed : List.of("empty", "whitespace", "json-null", "json-string", "json-number", "array-of-one-event", "array-of-two-events", "deep-array", "big-invalid")) {
+    for (String malformed :
+        List.of(
+            "empty",
+            "whitespace",
+            "json-null",
+            "json-string",
+            "json-number",
+            "array-of-one-event",
+            "array-of-two-events",
+            "deep-array",
+            "big-invalid")) {
       assertThat(reasons.get(malformed)).as(malformed).containsExactly("MALFORMED_JSON");
     }
     assertThat(reasons.get("deep-metadata")).isNotEmpty();
     assertThat(reasons.get("big-valid")).isEmpty();
-    for (String revenue : List.of("revenue-huge-integer", "revenue-beyond-double", "revenue-nan", "revenue-infinity", "revenue-minus-infinity", "revenue-just-too-big")) {
+    for (String revenue :
+        List.of(
+            "revenue-huge-integer",
+            "revenue-beyond-double",
+            "revenue-nan",
+            "revenue-infinity",
+            "revenue-minus-infinity",
+            "revenue-just-too-big")) {
       assertThat(reasons.get(revenue)).as(revenue).containsExactly("REVENUE_OUT_OF_RANGE");
     }
     assertThat(reasons.get("revenue-largest")).isEmpty();
@@ -142,26 +185,49 @@ class SilverTransformsTest {
     assertThat(reasons.get("duplicate-keys")).hasSizeLessThanOrEqualTo(1);
 
     // Every derived column of a valid event is computed without an error (ANSI mode is on).
-    List<Row> valid = SilverTransforms.validEvents(classified, new BigDecimal("1.08")).select("event_id", "revenue_usd", "event_date").collectAsList();
-    assertThat(valid).extracting(r -> r.getString(0)).contains("ok-1", "b-1", "r-7", "it's\"", "nul\u0000id");
-    assertThat(valid).filteredOn(r -> r.getString(0).equals("r-7")).extracting(r -> r.getDecimal(1).toPlainString()).containsExactly("99999999999998.820000");
-    assertThat(SilverTransforms.quarantineRows(classified).count()).isEqualTo(values.size() - valid.size());
+    List<Row> valid =
+        SilverTransforms.validEvents(classified, new BigDecimal("1.08"))
+            .select("event_id", "revenue_usd", "event_date")
+            .collectAsList();
+    assertThat(valid)
+        .extracting(r -> r.getString(0))
+        .contains("ok-1", "b-1", "r-7", "it's\"", "nul\u0000id");
+    assertThat(valid)
+        .filteredOn(r -> r.getString(0).equals("r-7"))
+        .extracting(r -> r.getDecimal(1).toPlainString())
+        .containsExactly("99999999999998.820000");
+    assertThat(SilverTransforms.quarantineRows(classified).count())
+        .isEqualTo(values.size() - valid.size());
   }
 
   /**
-   * A record is judged against its own ingestion time, never the run's clock: a batch replayed
-   * a day later classifies exactly as the first attempt did.
+   * A record is judged against its own ingestion time, never the run's clock: a batch replayed a
+   * day later classifies exactly as the first attempt did.
    */
   @Test
   void theFutureBoundFollowsTheRecordsIngestionTime() {
     long ingested = NOW - 48 * 3_600_000L;
-    String aheadOfIngestion = event("\"f-1\"", OK_REST.replace(String.valueOf(NOW), String.valueOf(ingested + 25 * 3_600_000L)));
-    String withinTolerance = event("\"f-2\"", OK_REST.replace(String.valueOf(NOW), String.valueOf(ingested + 23 * 3_600_000L)));
+    String aheadOfIngestion =
+        event(
+            "\"f-1\"",
+            OK_REST.replace(String.valueOf(NOW), String.valueOf(ingested + 25 * 3_600_000L)));
+    String withinTolerance =
+        event(
+            "\"f-2\"",
+            OK_REST.replace(String.valueOf(NOW), String.valueOf(ingested + 23 * 3_600_000L)));
     List<Row> rows = new ArrayList<>();
-    rows.add(RowFactory.create(utf8(aheadOfIngestion), "t", 0, 0L, new Timestamp(ingested), new Timestamp(ingested)));
-    rows.add(RowFactory.create(utf8(withinTolerance), "t", 0, 1L, new Timestamp(ingested), new Timestamp(ingested)));
+    rows.add(
+        RowFactory.create(
+            utf8(aheadOfIngestion), "t", 0, 0L, new Timestamp(ingested), new Timestamp(ingested)));
+    rows.add(
+        RowFactory.create(
+            utf8(withinTolerance), "t", 0, 1L, new Timestamp(ingested), new Timestamp(ingested)));
 
-    List<Row> reasons = SilverTransforms.classify(spark.createDataFrame(rows, BRONZE), RULES).orderBy("offset").select("reasons").collectAsList();
+    List<Row> reasons =
+        SilverTransforms.classify(spark.createDataFrame(rows, BRONZE), RULES)
+            .orderBy("offset")
+            .select("reasons")
+            .collectAsList();
 
     assertThat(reasons.get(0).<String>getList(0)).containsExactly("TIMESTAMP_OUT_OF_RANGE");
     assertThat(reasons.get(1).<String>getList(0)).isEmpty();
@@ -170,11 +236,23 @@ class SilverTransformsTest {
   @Test
   void unknownFieldsAreKeptInExtra() {
     Dataset<Row> classified =
-        SilverTransforms.classify(bronze(List.of(utf8(event("\"x-1\"", OK_REST + ",\"coupon\":\"SAVE10\",\"cart\":{\"items\":3}")), utf8(event("\"x-2\"", OK_REST)))), RULES);
-    List<Row> events = SilverTransforms.validEvents(classified, new BigDecimal("1.08")).orderBy("event_id").select("event_id", "extra", "revenue_usd").collectAsList();
+        SilverTransforms.classify(
+            bronze(
+                List.of(
+                    utf8(
+                        event(
+                            "\"x-1\"", OK_REST + ",\"coupon\":\"SAVE10\",\"cart\":{\"items\":3}")),
+                    utf8(event("\"x-2\"", OK_REST)))),
+            RULES);
+    List<Row> events =
+        SilverTransforms.validEvents(classified, new BigDecimal("1.08"))
+            .orderBy("event_id")
+            .select("event_id", "extra", "revenue_usd")
+            .collectAsList();
 
     assertThat(events).hasSize(2);
-    assertThat(events.get(0).getString(1)).isEqualTo("{\"coupon\":\"SAVE10\",\"cart\":\"{\\\"items\\\":3}\"}");
+    assertThat(events.get(0).getString(1))
+        .isEqualTo("{\"coupon\":\"SAVE10\",\"cart\":\"{\\\"items\\\":3}\"}");
     assertThat(events.get(1).isNullAt(1)).isTrue();
     assertThat(events.get(0).getDecimal(2)).isEqualByComparingTo("11.34");
   }
@@ -186,9 +264,14 @@ class SilverTransformsTest {
     rows.add(RowFactory.create(utf8(json), "t", 1, 7L, new Timestamp(2000), new Timestamp(NOW)));
     rows.add(RowFactory.create(utf8(json), "t", 0, 9L, new Timestamp(1000), new Timestamp(NOW)));
     rows.add(RowFactory.create(utf8(json), "t", 0, 3L, new Timestamp(1000), new Timestamp(NOW)));
-    Dataset<Row> events = SilverTransforms.validEvents(SilverTransforms.classify(spark.createDataFrame(rows, BRONZE), RULES), BigDecimal.ONE);
+    Dataset<Row> events =
+        SilverTransforms.validEvents(
+            SilverTransforms.classify(spark.createDataFrame(rows, BRONZE), RULES), BigDecimal.ONE);
 
-    List<Row> first = SilverTransforms.firstPerEventId(events).select("source_partition", "source_offset").collectAsList();
+    List<Row> first =
+        SilverTransforms.firstPerEventId(events)
+            .select("source_partition", "source_offset")
+            .collectAsList();
 
     assertThat(first).hasSize(1);
     assertThat(first.get(0).getInt(0)).isZero();
@@ -196,10 +279,12 @@ class SilverTransformsTest {
   }
 
   private static Map<String, List<String>> reasonsByName(Map<String, byte[]> values) {
-    return reasonsByName(values, SilverTransforms.classify(bronze(new ArrayList<>(values.values())), RULES));
+    return reasonsByName(
+        values, SilverTransforms.classify(bronze(new ArrayList<>(values.values())), RULES));
   }
 
-  private static Map<String, List<String>> reasonsByName(Map<String, byte[]> values, Dataset<Row> classified) {
+  private static Map<String, List<String>> reasonsByName(
+      Map<String, byte[]> values, Dataset<Row> classified) {
     List<String> names = new ArrayList<>(values.keySet());
     Map<String, List<String>> byName = new HashMap<>();
     for (Row row : classified.select("offset", "reasons").collectAsList()) {
@@ -211,7 +296,9 @@ class SilverTransformsTest {
   private static Dataset<Row> bronze(List<byte[]> values) {
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < values.size(); i++) {
-      rows.add(RowFactory.create(values.get(i), "t", 0, (long) i, new Timestamp(NOW), new Timestamp(NOW)));
+      rows.add(
+          RowFactory.create(
+              values.get(i), "t", 0, (long) i, new Timestamp(NOW), new Timestamp(NOW)));
     }
     return spark.createDataFrame(rows, BRONZE);
   }

@@ -21,9 +21,9 @@ import java.util.TreeMap;
  * <ol>
  *   <li>the defaults shipped in the jar ({@link Settings});
  *   <li>an optional properties file ({@code --config FILE});
- *   <li>environment variables: {@code MEDALLION_} + the key in upper case with dots as
- *       underscores, e.g. {@code MEDALLION_KAFKA_BOOTSTRAP_SERVERS}; for pass-through keys the
- *       reverse holds, e.g. {@code MEDALLION_KAFKA_CONSUMER_SASL_JAAS_CONFIG} sets {@code
+ *   <li>environment variables: {@code MEDALLION_} + the key in upper case with dots as underscores,
+ *       e.g. {@code MEDALLION_KAFKA_BOOTSTRAP_SERVERS}; for pass-through keys the reverse holds,
+ *       e.g. {@code MEDALLION_KAFKA_CONSUMER_SASL_JAAS_CONFIG} sets {@code
  *       kafka.consumer.sasl.jaas.config} (the way to pass a secret without a command line);
  *   <li>{@code --set key=value} on the command line, repeatable.
  * </ol>
@@ -35,7 +35,8 @@ public final class ConfigLoader {
   public static final String ENV_PREFIX = "MEDALLION_";
 
   /** Variables the launcher itself reads; they are not configuration keys. */
-  private static final List<String> LAUNCHER_ENV = List.of("MEDALLION_HOME", "MEDALLION_JAVA_OPTS", "MEDALLION_CDS");
+  private static final List<String> LAUNCHER_ENV =
+      List.of("MEDALLION_HOME", "MEDALLION_JAVA_OPTS", "MEDALLION_CDS");
 
   private ConfigLoader() {}
 
@@ -47,31 +48,44 @@ public final class ConfigLoader {
   public static MedallionConfig load(
       Optional<Path> configFile, Map<String, String> environment, List<String> setArguments) {
     Map<String, Sourced> resolved = new LinkedHashMap<>();
-    Settings.byKey().values().forEach(s -> resolved.put(s.key(), new Sourced(s.defaultValue(), "default")));
-    configFile.ifPresent(file -> readFile(file).forEach((k, v) -> put(resolved, k, v, "from file " + file)));
+    Settings.byKey()
+        .values()
+        .forEach(s -> resolved.put(s.key(), new Sourced(s.defaultValue(), "default")));
+    configFile.ifPresent(
+        file -> readFile(file).forEach((k, v) -> put(resolved, k, v, "from file " + file)));
     fromEnvironment(environment).forEach((k, v) -> put(resolved, k, v.value(), v.source()));
     for (String argument : setArguments) {
       int equals = argument.indexOf('=');
       if (equals <= 0) {
         throw Errors.usage(
-            "Cannot parse --set '" + argument + "': expected key=value, e.g. --set lakehouse.root=/data/lake");
+            "Cannot parse --set '"
+                + argument
+                + "': expected key=value, e.g. --set lakehouse.root=/data/lake");
       }
-      put(resolved, argument.substring(0, equals).trim(), argument.substring(equals + 1), "from --set");
+      put(
+          resolved,
+          argument.substring(0, equals).trim(),
+          argument.substring(equals + 1),
+          "from --set");
     }
     return build(resolved);
   }
 
   /**
-   * Returns {@code --set} arguments unchanged, or fails on one that sets a secret: a command
-   * line shows in the process list of every user of the machine and in Airflow's task logs.
+   * Returns {@code --set} arguments unchanged, or fails on one that sets a secret: a command line
+   * shows in the process list of every user of the machine and in Airflow's task logs.
    */
   public static List<String> refuseSecrets(List<String> setArguments) {
     for (String argument : setArguments) {
       String key = argument.substring(0, Math.max(0, argument.indexOf('='))).trim();
       if (MedallionConfig.isSecretKey(key)) {
         throw Errors.usage(
-            "Cannot take " + key + " from --set: a command line shows in the process list and in Airflow's logs;"
-                + " set the environment variable " + envName(key) + " instead");
+            "Cannot take "
+                + key
+                + " from --set: a command line shows in the process list and in Airflow's logs;"
+                + " set the environment variable "
+                + envName(key)
+                + " instead");
       }
     }
     return setArguments;

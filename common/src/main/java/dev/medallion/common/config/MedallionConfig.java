@@ -9,8 +9,8 @@ import java.util.stream.Collectors;
 
 /**
  * The resolved, validated configuration of one run: typed values of every {@link Setting}, the
- * Spark settings and the Kafka consumer properties. Built only by {@link ConfigLoader}, so a
- * config object that exists is valid.
+ * Spark settings and the Kafka consumer properties. Built only by {@link ConfigLoader}, so a config
+ * object that exists is valid.
  *
  * @param values parsed value of every owned setting, by key
  * @param raw every resolved key (owned and pass-through) and its text, sorted

@@ -98,7 +98,8 @@ final class Parsers {
       return raw;
     }
     java.net.URI uri = java.net.URI.create(raw);
-    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+        || uri.getHost() == null) {
       throw new IllegalArgumentException("not an http(s) URL");
     }
     return raw;

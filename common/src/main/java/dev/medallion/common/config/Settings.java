@@ -5,9 +5,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Every configuration key medallion owns, with its default. Keys under {@value #SPARK_PREFIX}
- * go to Spark as they are, and keys under {@value #KAFKA_CONSUMER_PREFIX} go to the Kafka
- * consumer without the prefix; any other key not listed here is an error.
+ * Every configuration key medallion owns, with its default. Keys under {@value #SPARK_PREFIX} go to
+ * Spark as they are, and keys under {@value #KAFKA_CONSUMER_PREFIX} go to the Kafka consumer
+ * without the prefix; any other key not listed here is an error.
  */
 public final class Settings {
   public static final String SPARK_PREFIX = "spark.";
@@ -51,7 +51,8 @@ public final class Settings {
           "2000000",
           Parsers::positiveLong,
           "a positive integer",
-          "Upper bound of Kafka records per bronze micro-batch (bounds its files and the work a retry repeats).");
+          "Upper bound of Kafka records per bronze micro-batch (bounds its files and the work a"
+              + " retry repeats).");
 
   public static final Setting<Integer> KAFKA_MIN_PARTITIONS =
       new Setting<>(
@@ -115,7 +116,8 @@ public final class Settings {
           "",
           Parsers::text,
           "a CSV file, a Parquet file or directory, or a Delta table (empty: the bundled sample)",
-          "Product reference data joined into silver (product_id -> product_name, category, brand).");
+          "Product reference data joined into silver (product_id -> product_name, category,"
+              + " brand).");
 
   public static final Setting<Integer> GOLD_MAX_FILES_PER_TRIGGER =
       new Setting<>(
@@ -223,5 +225,4 @@ public final class Settings {
   static boolean isPassThrough(String key) {
     return key.startsWith(SPARK_PREFIX) || key.startsWith(KAFKA_CONSUMER_PREFIX);
   }
-
 }

@@ -24,14 +24,15 @@ public final class DeltaTables {
   private static final String DELTA_LOG = "_delta_log";
   private static final String FIRST_COMMIT = DELTA_LOG + "/00000000000000000000.json";
   private static final String REMOVE_ACTION = "{\"remove\"";
+
   /** Beyond this many commits, replaying them costs more than reading the snapshot. */
   static final int MAX_COMMITS_TO_REPLAY = 100;
 
   private DeltaTables() {}
 
   /**
-   * Creates the table at {@code path} with its schema, partitioning and properties unless a
-   * Delta table is already there; an existing table is left as it is.
+   * Creates the table at {@code path} with its schema, partitioning and properties unless a Delta
+   * table is already there; an existing table is left as it is.
    */
   public static void createIfAbsent(
       SparkSession spark,
@@ -43,7 +44,10 @@ public final class DeltaTables {
       return;
     }
     var builder =
-        DeltaTable.createIfNotExists(spark).location(path).addColumns(schema).partitionedBy(partitionColumns);
+        DeltaTable.createIfNotExists(spark)
+            .location(path)
+            .addColumns(schema)
+            .partitionedBy(partitionColumns);
     for (Map.Entry<String, String> property : properties.entrySet()) {
       builder = builder.property(property.getKey(), property.getValue());
     }
@@ -71,11 +75,11 @@ public final class DeltaTables {
 
   /**
    * Options that make a new streaming read of the table start at its first commit instead of a
-   * snapshot: the same rows, but a restart after the first batch then replays commit files
-   * instead of rebuilding and sorting the snapshot's file list (seconds per run on a large
-   * table). Only while the log is short and no commit ever removed a file: after OPTIMIZE (and a
-   * VACUUM) the files of early commits may be gone, and only the current snapshot is safe to
-   * read. Empty otherwise, and Spark ignores the option once the query has a checkpoint.
+   * snapshot: the same rows, but a restart after the first batch then replays commit files instead
+   * of rebuilding and sorting the snapshot's file list (seconds per run on a large table). Only
+   * while the log is short and no commit ever removed a file: after OPTIMIZE (and a VACUUM) the
+   * files of early commits may be gone, and only the current snapshot is safe to read. Empty
+   * otherwise, and Spark ignores the option once the query has a checkpoint.
    */
   public static Map<String, String> readFromFirstCommit(SparkSession spark, String path) {
     Path log = new Path(path, DELTA_LOG);
@@ -89,7 +93,9 @@ public final class DeltaTables {
         return Map.of();
       }
       for (FileStatus commit : commits) {
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(fs.open(commit.getPath()), StandardCharsets.UTF_8))) {
+        try (BufferedReader lines =
+            new BufferedReader(
+                new InputStreamReader(fs.open(commit.getPath()), StandardCharsets.UTF_8))) {
           if (lines.lines().anyMatch(line -> line.startsWith(REMOVE_ACTION))) {
             return Map.of();
           }
@@ -109,7 +115,9 @@ public final class DeltaTables {
     Path commit = new Path(new Path(path, DELTA_LOG), String.format("%020d.json", version));
     try {
       FileSystem fs = commit.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      return fs.exists(commit) ? Instant.ofEpochMilli(fs.getFileStatus(commit).getModificationTime()) : Instant.EPOCH;
+      return fs.exists(commit)
+          ? Instant.ofEpochMilli(fs.getFileStatus(commit).getModificationTime())
+          : Instant.EPOCH;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read the Delta log of " + path, e);
     }

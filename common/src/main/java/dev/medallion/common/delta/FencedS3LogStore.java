@@ -19,7 +19,9 @@ public final class FencedS3LogStore extends S3SingleDriverLogStore {
   }
 
   @Override
-  public void write(Path path, Iterator<String> actions, Boolean overwrite, Configuration hadoopConf) throws IOException {
+  public void write(
+      Path path, Iterator<String> actions, Boolean overwrite, Configuration hadoopConf)
+      throws IOException {
     LayerLock.checkHeldLocks();
     super.write(path, actions, overwrite, hadoopConf);
   }

@@ -16,15 +16,18 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Where a streaming query that reads a Delta table stands: the first table version it may still
- * have to read, from its checkpoint (the offset of its last committed micro-batch, or of its
- * first batch while none is committed). Maintenance must not delete files from that version on.
+ * have to read, from its checkpoint (the offset of its last committed micro-batch, or of its first
+ * batch while none is committed). Maintenance must not delete files from that version on.
  */
 public final class ReaderPosition {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private ReaderPosition() {}
 
-  /** The version (possibly one the table does not have yet), or empty when the checkpoint holds no batch yet. */
+  /**
+   * The version (possibly one the table does not have yet), or empty when the checkpoint holds no
+   * batch yet.
+   */
   public static OptionalLong firstUnreadVersion(SparkSession spark, String checkpoint) {
     Path offsets = new Path(checkpoint, "offsets");
     Path commits = new Path(checkpoint, "commits");
@@ -35,9 +38,13 @@ public final class ReaderPosition {
       if (batch < 0) {
         return OptionalLong.empty();
       }
-      try (BufferedReader reader = new BufferedReader(new InputStreamReader(fs.open(new Path(offsets, String.valueOf(batch))), StandardCharsets.UTF_8))) {
+      try (BufferedReader reader =
+          new BufferedReader(
+              new InputStreamReader(
+                  fs.open(new Path(offsets, String.valueOf(batch))), StandardCharsets.UTF_8))) {
         List<String> lines = reader.lines().toList();
-        // Line 1 is the log format version, line 2 the batch's metadata, then one offset per source.
+        // Line 1 is the log format version, line 2 the batch's metadata, then one offset per
+        // source.
         JsonNode offset = JSON.readTree(lines.get(lines.size() - 1));
         long version = offset.path("reservoirVersion").asLong();
         // Index -1: nothing of that version read yet. Otherwise the reader is at or inside it;

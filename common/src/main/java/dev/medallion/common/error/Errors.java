@@ -3,8 +3,8 @@ package dev.medallion.common.error;
 import java.util.Collection;
 
 /**
- * The one place user-facing errors are made, so that each says what is wrong, why, and what to
- * do, in one line.
+ * The one place user-facing errors are made, so that each says what is wrong, why, and what to do,
+ * in one line.
  */
 public final class Errors {
   private Errors() {}
@@ -13,7 +13,8 @@ public final class Errors {
     return new MedallionException(message, MedallionException.EXIT_USAGE, null);
   }
 
-  public static MedallionException unknownConfigKey(String key, String source, Collection<String> known) {
+  public static MedallionException unknownConfigKey(
+      String key, String source, Collection<String> known) {
     return usage(
         String.format(
             "Unknown config key '%s' (%s). Known keys: %s; Spark settings go in as spark.*, Kafka"
@@ -25,7 +26,8 @@ public final class Errors {
       String key, String value, String source, String allowed) {
     return usage(
         String.format(
-            "Invalid value '%s' for config key '%s' (%s): expected %s", value, key, source, allowed));
+            "Invalid value '%s' for config key '%s' (%s): expected %s",
+            value, key, source, allowed));
   }
 
   public static MedallionException missingConfig(String key, String why) {

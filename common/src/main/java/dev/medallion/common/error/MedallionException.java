@@ -1,12 +1,12 @@
 package dev.medallion.common.error;
 
 /**
- * A failure the user can act on. Its message is one line saying what is wrong, why, and how to
- * fix it; {@code bin/medallion} prints it as it is and exits with {@link #exitCode()}.
+ * A failure the user can act on. Its message is one line saying what is wrong, why, and how to fix
+ * it; {@code bin/medallion} prints it as it is and exits with {@link #exitCode()}.
  *
- * <p>Exit codes (Airflow and scripts rely on them): {@value #EXIT_JOB_FAILED} when a job failed
- * at run time, {@value #EXIT_USAGE} when the command line or configuration is wrong and nothing
- * was started.
+ * <p>Exit codes (Airflow and scripts rely on them): {@value #EXIT_JOB_FAILED} when a job failed at
+ * run time, {@value #EXIT_USAGE} when the command line or configuration is wrong and nothing was
+ * started.
  */
 public final class MedallionException extends RuntimeException {
   public static final int EXIT_JOB_FAILED = 1;

@@ -14,9 +14,9 @@ import java.util.regex.Pattern;
 import org.apache.hadoop.fs.s3a.UnknownStoreException;
 
 /**
- * Turns the failures of object storage that users cause and can fix (credentials, a missing
- * bucket, an unreachable endpoint) into one line that says what to do; the s3a connector's own
- * messages bury that under SDK details. Messages name paths and config keys, never values.
+ * Turns the failures of object storage that users cause and can fix (credentials, a missing bucket,
+ * an unreachable endpoint) into one line that says what to do; the s3a connector's own messages
+ * bury that under SDK details. Messages name paths and config keys, never values.
  */
 public final class StorageFailures {
   private static final Pattern S3A_PATH = Pattern.compile("s3a://[^\\s:]+");
@@ -39,11 +39,16 @@ public final class StorageFailures {
     }
     if (contains(chain, AccessDeniedException.class)) {
       return Optional.of(
-          "S3 denied access to " + path.get() + " (HTTP 403): check the credentials (s3.access.key and"
-              + " s3.secret.key, or the AWS default credential chain when they are not set) and the bucket policy");
+          "S3 denied access to "
+              + path.get()
+              + " (HTTP 403): check the credentials (s3.access.key and s3.secret.key, or the AWS"
+              + " default credential chain when they are not set) and the bucket policy");
     }
     if (contains(chain, UnknownStoreException.class)) {
-      return Optional.of("The S3 bucket of " + path.get() + " does not exist: create it or correct lakehouse.root");
+      return Optional.of(
+          "The S3 bucket of "
+              + path.get()
+              + " does not exist: create it or correct lakehouse.root");
     }
     if (contains(chain, ConnectException.class)
         || contains(chain, UnknownHostException.class)
@@ -51,8 +56,13 @@ public final class StorageFailures {
         || contains(chain, SocketTimeoutException.class)) {
       Throwable root = chain.get(chain.size() - 1);
       return Optional.of(
-          "Cannot reach the S3 endpoint for " + path.get() + " (" + root.getClass().getSimpleName() + ": "
-              + Errors.firstLine(root.getMessage()) + ") after retrying: check s3.endpoint and that the"
+          "Cannot reach the S3 endpoint for "
+              + path.get()
+              + " ("
+              + root.getClass().getSimpleName()
+              + ": "
+              + Errors.firstLine(root.getMessage())
+              + ") after retrying: check s3.endpoint and that the"
               + " server is up, then rerun; the run resumes from its checkpoint");
     }
     return Optional.empty();

@@ -7,14 +7,16 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 /**
- * Deterministic e-commerce event stream for the demo, the tests and the benchmarks: the same
- * {@link GeneratorSpec} always yields the same records, and every record says what it was meant
- * to be ({@link RecordKind}), which is the ground truth tests check the pipeline against.
+ * Deterministic e-commerce event stream for the demo, the tests and the benchmarks: the same {@link
+ * GeneratorSpec} always yields the same records, and every record says what it was meant to be
+ * ({@link RecordKind}), which is the ground truth tests check the pipeline against.
  */
 public final class EventGenerator {
   static final int USERS = 10_000;
   static final int PRODUCTS = 200;
-  static final String[] EVENT_TYPES = {"page_view", "add_to_cart", "purchase", "remove_from_cart", "search"};
+  static final String[] EVENT_TYPES = {
+    "page_view", "add_to_cart", "purchase", "remove_from_cart", "search"
+  };
   private static final double[] EVENT_TYPE_WEIGHTS = {0.60, 0.20, 0.10, 0.05, 0.05};
   private static final String[] DEVICES = {"mobile", "desktop", "tablet"};
   private static final RecordKind[] INVALID_KINDS = {
@@ -48,7 +50,8 @@ public final class EventGenerator {
     long invalidCount = 0;
     for (long i = spec.firstIndex(); i < spec.firstIndex() + spec.events(); i++) {
       Event event = event(i);
-      RecordKind kind = event.timestamp() < spec.start().toEpochMilli() ? RecordKind.LATE : RecordKind.VALID;
+      RecordKind kind =
+          event.timestamp() < spec.start().toEpochMilli() ? RecordKind.LATE : RecordKind.VALID;
       sink.accept(valid(event, kind));
       if (mix.nextDouble() < spec.duplicateRate()) {
         sink.accept(valid(event(mix.nextLong(i + 1)), RecordKind.DUPLICATE));
@@ -71,9 +74,15 @@ public final class EventGenerator {
             ? start - (1 + random.nextInt(3)) * DAY_MS + random.nextLong(HOUR_MS)
             : start + random.nextLong(spec.spanHours() * HOUR_MS);
     Double revenue =
-        "purchase".equals(eventType) ? Math.round((5 + random.nextDouble() * 495) * 100) / 100.0 : null;
+        "purchase".equals(eventType)
+            ? Math.round((5 + random.nextDouble() * 495) * 100) / 100.0
+            : null;
     String metadata =
-        "{\"device\":\"" + DEVICES[random.nextInt(DEVICES.length)] + "\",\"campaign\":\"c" + random.nextInt(10) + "\"}";
+        "{\"device\":\""
+            + DEVICES[random.nextInt(DEVICES.length)]
+            + "\",\"campaign\":\"c"
+            + random.nextInt(10)
+            + "\"}";
     return new Event(
         "evt-" + spec.seed() + "-" + index,
         "u-" + user,
@@ -100,24 +109,60 @@ public final class EventGenerator {
     return new GeneratedRecord(utf8(event.eventId()), utf8(event.toJson()), kind, event);
   }
 
-  /** Revenues no decimal of silver holds: not numbers at all, or beyond any double or decimal(20,6). */
-  private static final String[] OUT_OF_RANGE_REVENUES = {"NaN", "Infinity", "-Infinity", "1e400", "1" + "0".repeat(30)};
+  /**
+   * Revenues no decimal of silver holds: not numbers at all, or beyond any double or decimal(20,6).
+   */
+  private static final String[] OUT_OF_RANGE_REVENUES = {
+    "NaN", "Infinity", "-Infinity", "1e400", "1" + "0".repeat(30)
+  };
 
   private GeneratedRecord invalid(long n) {
     RecordKind kind = INVALID_KINDS[(int) (n % INVALID_KINDS.length)];
     String id = "bad-" + spec.seed() + "-" + spec.firstIndex() + "-" + n;
     long ts = spec.start().toEpochMilli() + (n % 24) * HOUR_MS;
-    String base = "\"event_id\":\"" + id + "\",\"user_id\":\"u-1\",\"session_id\":\"s-1-0\",\"product_id\":\"p-1\"";
+    String base =
+        "\"event_id\":\""
+            + id
+            + "\",\"user_id\":\"u-1\",\"session_id\":\"s-1-0\",\"product_id\":\"p-1\"";
     byte[] value =
         switch (kind) {
-          case MALFORMED_JSON -> utf8(n % 2 == 0 ? "{" + base + ",\"event_type\":\"purch" : "[\"" + id + "\"]");
-          case MISSING_REQUIRED_FIELD -> utf8("{" + base + ",\"event_type\":\"  \",\"revenue\":null,\"timestamp\":" + ts + "}");
-          case WRONG_TYPE -> utf8("{" + base + ",\"event_type\":\"purchase\",\"revenue\":\"ten\",\"timestamp\":" + ts + "}");
-          case TIMESTAMP_OUT_OF_RANGE -> utf8("{" + base + ",\"event_type\":\"page_view\",\"revenue\":null,\"timestamp\":" + ts / 1000 + "}");
-          case INVALID_UTF8 -> invalidUtf8("{" + base + ",\"event_type\":\"page_view\",\"revenue\":null,\"timestamp\":" + ts + ",\"metadata\":\"", "\"}");
+          case MALFORMED_JSON ->
+              utf8(n % 2 == 0 ? "{" + base + ",\"event_type\":\"purch" : "[\"" + id + "\"]");
+          case MISSING_REQUIRED_FIELD ->
+              utf8(
+                  "{" + base + ",\"event_type\":\"  \",\"revenue\":null,\"timestamp\":" + ts + "}");
+          case WRONG_TYPE ->
+              utf8(
+                  "{"
+                      + base
+                      + ",\"event_type\":\"purchase\",\"revenue\":\"ten\",\"timestamp\":"
+                      + ts
+                      + "}");
+          case TIMESTAMP_OUT_OF_RANGE ->
+              utf8(
+                  "{"
+                      + base
+                      + ",\"event_type\":\"page_view\",\"revenue\":null,\"timestamp\":"
+                      + ts / 1000
+                      + "}");
+          case INVALID_UTF8 ->
+              invalidUtf8(
+                  "{"
+                      + base
+                      + ",\"event_type\":\"page_view\",\"revenue\":null,\"timestamp\":"
+                      + ts
+                      + ",\"metadata\":\"",
+                  "\"}");
           case NULL_VALUE -> null; // a tombstone
           case REVENUE_OUT_OF_RANGE ->
-              utf8("{" + base + ",\"event_type\":\"purchase\",\"revenue\":" + OUT_OF_RANGE_REVENUES[(int) (n % OUT_OF_RANGE_REVENUES.length)] + ",\"timestamp\":" + ts + "}");
+              utf8(
+                  "{"
+                      + base
+                      + ",\"event_type\":\"purchase\",\"revenue\":"
+                      + OUT_OF_RANGE_REVENUES[(int) (n % OUT_OF_RANGE_REVENUES.length)]
+                      + ",\"timestamp\":"
+                      + ts
+                      + "}");
           default -> throw new IllegalStateException("Not an invalid kind: " + kind);
         };
     return new GeneratedRecord(utf8(id), value, kind, null);

@@ -72,7 +72,8 @@ public final class EventProducer implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while producing to " + topic, e);
     } catch (ExecutionException e) {
-      throw new IllegalStateException("Cannot produce to " + topic + ": " + e.getCause().getMessage(), e);
+      throw new IllegalStateException(
+          "Cannot produce to " + topic + ": " + e.getCause().getMessage(), e);
     }
     return located;
   }

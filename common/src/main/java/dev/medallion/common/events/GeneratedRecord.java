@@ -3,7 +3,7 @@ package dev.medallion.common.events;
 /**
  * One Kafka record the generator made.
  *
- * @param event the event the record carries when it is valid (for a duplicate, the original
- *     event); null for an invalid record
+ * @param event the event the record carries when it is valid (for a duplicate, the original event);
+ *     null for an invalid record
  */
 public record GeneratedRecord(byte[] key, byte[] value, RecordKind kind, Event event) {}

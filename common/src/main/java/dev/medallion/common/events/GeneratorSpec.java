@@ -3,16 +3,16 @@ package dev.medallion.common.events;
 import java.time.Instant;
 
 /**
- * What to generate. The same spec always gives the same records. Event {@code i} of a seed is
- * the same whatever the batch, so a later batch ({@code firstIndex > 0}) can resend events of an
- * earlier one as duplicates, as long as both batches share the seed, start, span and late rate
- * (as {@link #next} does).
+ * What to generate. The same spec always gives the same records. Event {@code i} of a seed is the
+ * same whatever the batch, so a later batch ({@code firstIndex > 0}) can resend events of an
+ * earlier one as duplicates, as long as both batches share the seed, start, span and late rate (as
+ * {@link #next} does).
  *
  * @param firstIndex index of the first new event (0 for the first batch)
  * @param events number of new events, before duplicates and invalid records are added
  * @param start timestamps of on-time events fall in [start, start + spanHours)
- * @param duplicateRate share of extra records that resend an earlier event (of this or an
- *     earlier batch)
+ * @param duplicateRate share of extra records that resend an earlier event (of this or an earlier
+ *     batch)
  * @param lateRate share of new events whose timestamp lies 1-3 days before {@code start}
  * @param invalidRate share of extra records that are invalid, spread over every invalid kind
  */
@@ -30,7 +30,8 @@ public record GeneratorSpec(
 
   public GeneratorSpec {
     if (events < 0 || firstIndex < 0) {
-      throw new IllegalArgumentException("Cannot generate a negative count: " + events + "@" + firstIndex);
+      throw new IllegalArgumentException(
+          "Cannot generate a negative count: " + events + "@" + firstIndex);
     }
     if (spanHours <= 0) {
       throw new IllegalArgumentException("Cannot spread events over " + spanHours + " hours");
@@ -55,6 +56,13 @@ public record GeneratorSpec(
   /** The next batch after this one, with the same mix. */
   public GeneratorSpec next(int moreEvents) {
     return new GeneratorSpec(
-        seed, firstIndex + events, moreEvents, start, spanHours, duplicateRate, lateRate, invalidRate);
+        seed,
+        firstIndex + events,
+        moreEvents,
+        start,
+        spanHours,
+        duplicateRate,
+        lateRate,
+        invalidRate);
   }
 }

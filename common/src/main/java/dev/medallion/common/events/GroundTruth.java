@@ -6,9 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What a correct pipeline must make of generated records, computed from the generator's own
- * labels and not from any pipeline code: the unique valid events (first occurrence per
- * event_id) and how many records of each invalid kind there were.
+ * What a correct pipeline must make of generated records, computed from the generator's own labels
+ * and not from any pipeline code: the unique valid events (first occurrence per event_id) and how
+ * many records of each invalid kind there were.
  */
 public final class GroundTruth {
   private final Map<String, Event> events = new LinkedHashMap<>();
@@ -40,6 +40,9 @@ public final class GroundTruth {
   }
 
   public long invalidRecords() {
-    return kinds.entrySet().stream().filter(e -> !e.getKey().isValid()).mapToLong(Map.Entry::getValue).sum();
+    return kinds.entrySet().stream()
+        .filter(e -> !e.getKey().isValid())
+        .mapToLong(Map.Entry::getValue)
+        .sum();
   }
 }

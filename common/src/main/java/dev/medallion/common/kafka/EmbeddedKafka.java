@@ -26,10 +26,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real single-node Kafka broker (KRaft, broker and controller in one) on 127.0.0.1 with
- * ephemeral ports, running in this JVM, for the demo and the tests. It uses the same Kafka
- * version as Spark's Kafka client, so it shares the classpath with Spark. Close it to stop the
- * broker and delete its log directory.
+ * A real single-node Kafka broker (KRaft, broker and controller in one) on 127.0.0.1 with ephemeral
+ * ports, running in this JVM, for the demo and the tests. It uses the same Kafka version as Spark's
+ * Kafka client, so it shares the classpath with Spark. Close it to stop the broker and delete its
+ * log directory.
  */
 public final class EmbeddedKafka implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
@@ -54,7 +54,8 @@ public final class EmbeddedKafka implements AutoCloseable {
       int controllerPort = freePort();
       Properties props = brokerProperties(logDir, port, controllerPort);
       format(logDir);
-      KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+      KafkaRaftServer server =
+          new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
       server.startup();
       EmbeddedKafka kafka = new EmbeddedKafka(server, logDir, "127.0.0.1:" + port);
       kafka.awaitReady();
@@ -122,7 +123,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
     props.put(
         "listeners",
-        "PLAINTEXT://127.0.0.1:" + port + "," + CONTROLLER_LISTENER + "://127.0.0.1:" + controllerPort);
+        "PLAINTEXT://127.0.0.1:"
+            + port
+            + ","
+            + CONTROLLER_LISTENER
+            + "://127.0.0.1:"
+            + controllerPort);
     props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
     props.put("controller.listener.names", CONTROLLER_LISTENER);
     props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
@@ -151,7 +157,8 @@ public final class EmbeddedKafka implements AutoCloseable {
           .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
           .run();
     } catch (Exception e) {
-      throw new IllegalStateException("Cannot format the embedded broker's log directory " + logDir, e);
+      throw new IllegalStateException(
+          "Cannot format the embedded broker's log directory " + logDir, e);
     }
   }
 

@@ -7,8 +7,8 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Facts about a streaming checkpoint that a layer checks before it runs: a checkpoint without
- * its table, or a table without its checkpoint, is lost state that must be refused, not guessed.
+ * Facts about a streaming checkpoint that a layer checks before it runs: a checkpoint without its
+ * table, or a table without its checkpoint, is lost state that must be refused, not guessed.
  */
 public final class Checkpoints {
   private Checkpoints() {}
@@ -18,7 +18,8 @@ public final class Checkpoints {
     Path offsets = new Path(checkpoint, "offsets");
     try {
       FileSystem fs = offsets.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      return fs.exists(offsets) && fs.listStatus(offsets, path -> path.getName().matches("\\d+")).length > 0;
+      return fs.exists(offsets)
+          && fs.listStatus(offsets, path -> path.getName().matches("\\d+")).length > 0;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read the streaming checkpoint " + checkpoint, e);
     }

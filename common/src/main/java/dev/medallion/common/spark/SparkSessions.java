@@ -12,10 +12,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Builds the SparkSession every job runs in: Delta's SQL extension and catalog, UTC session time
- * (always: results must not depend on a zone),
- * the s3a settings of the {@code s3.*} keys, and, when the job runs on a laptop, local defaults
- * that keep a 2-core machine fast. Settings given by {@code spark-submit} or as {@code spark.*}
- * config keys always win.
+ * (always: results must not depend on a zone), the s3a settings of the {@code s3.*} keys, and, when
+ * the job runs on a laptop, local defaults that keep a 2-core machine fast. Settings given by
+ * {@code spark-submit} or as {@code spark.*} config keys always win.
  */
 public final class SparkSessions {
   static final String MASTER = "spark.master";
@@ -30,8 +29,7 @@ public final class SparkSessions {
     // spark-submit passes its settings as spark.* system properties, which SparkConf reads.
     SparkConf submitted = new SparkConf(true);
     Map<String, String> conf = new LinkedHashMap<>(defaults());
-    String master =
-        config.sparkConf().getOrDefault(MASTER, submitted.get(MASTER, DEFAULT_MASTER));
+    String master = config.sparkConf().getOrDefault(MASTER, submitted.get(MASTER, DEFAULT_MASTER));
     if (master.startsWith("local")) {
       conf.putAll(localDefaults());
     }
@@ -59,10 +57,12 @@ public final class SparkSessions {
     conf.put("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
     conf.put("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
     conf.put(SESSION_TIME_ZONE, UTC);
-    // Every Delta commit on s3a first checks the run's lease (the default S3 log store plus a fence).
+    // Every Delta commit on s3a first checks the run's lease (the default S3 log store plus a
+    // fence).
     conf.put("spark.delta.logStore.s3a.impl", FencedS3LogStore.class.getName());
     // Secrets given as config must not show in the UI, event log or error dumps.
-    conf.put("spark.redaction.regex", "(?i)secret|password|token|access[.]key|jaas|credential|sasl");
+    conf.put(
+        "spark.redaction.regex", "(?i)secret|password|token|access[.]key|jaas|credential|sasl");
     return conf;
   }
 

@@ -22,8 +22,8 @@ public final class StreamingRuns {
   /**
    * What one run read.
    *
-   * @param startOffset the source offset before the first batch ({@code "none"} when there was
-   *     no batch)
+   * @param startOffset the source offset before the first batch ({@code "none"} when there was no
+   *     batch)
    * @param endOffset the source offset after the last batch
    */
   public record Totals(long inputRows, int batches, String startOffset, String endOffset) {}

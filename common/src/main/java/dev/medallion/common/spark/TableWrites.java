@@ -9,10 +9,10 @@ import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**
- * Runs the writes of one batch to different tables at the same time. A small write spends most
- * of its time on the driver (planning, code generation, reading the table's log, committing),
- * so on a few cores one table's driver work overlaps another's tasks. Different tables never
- * conflict in Delta; each write stays one commit.
+ * Runs the writes of one batch to different tables at the same time. A small write spends most of
+ * its time on the driver (planning, code generation, reading the table's log, committing), so on a
+ * few cores one table's driver work overlaps another's tasks. Different tables never conflict in
+ * Delta; each write stays one commit.
  */
 public final class TableWrites {
   private TableWrites() {}
@@ -39,7 +39,10 @@ public final class TableWrites {
           pending.get();
         } catch (ExecutionException e) {
           if (failure == null) {
-            failure = e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
+            failure =
+                e.getCause() instanceof RuntimeException runtime
+                    ? runtime
+                    : new IllegalStateException(e.getCause());
           }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();

@@ -36,7 +36,8 @@ class ConfigLoaderTest {
         "lakehouse.root=/from/file\nkafka.topics=file-topic\nkafka.max.offsets.per.trigger=10\n"
             + "kafka.min.partitions=3\n");
     Map<String, String> env =
-        Map.of("MEDALLION_KAFKA_TOPICS", "env-topic", "MEDALLION_KAFKA_MAX_OFFSETS_PER_TRIGGER", "20");
+        Map.of(
+            "MEDALLION_KAFKA_TOPICS", "env-topic", "MEDALLION_KAFKA_MAX_OFFSETS_PER_TRIGGER", "20");
 
     MedallionConfig config =
         ConfigLoader.load(Optional.of(file), env, List.of("kafka.max.offsets.per.trigger=30"));
@@ -63,24 +64,34 @@ class ConfigLoaderTest {
 
   @Test
   void secretsAreMaskedInTheDumpAndInMessages() {
-    String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required password=\"hunter22\";";
+    String jaas =
+        "org.apache.kafka.common.security.plain.PlainLoginModule required password=\"hunter22\";";
     MedallionConfig config =
         ConfigLoader.load(
             Optional.empty(),
             Map.of(),
-            List.of("kafka.consumer.sasl.jaas.config=" + jaas, "spark.hadoop.fs.s3a.secret.key=abcd1234"));
+            List.of(
+                "kafka.consumer.sasl.jaas.config=" + jaas,
+                "spark.hadoop.fs.s3a.secret.key=abcd1234"));
 
-    assertThat(config.maskedDump()).doesNotContain("hunter22").doesNotContain("abcd1234").contains("*****");
+    assertThat(config.maskedDump())
+        .doesNotContain("hunter22")
+        .doesNotContain("abcd1234")
+        .contains("*****");
     assertThat(config.maskSecrets("failed with abcd1234")).isEqualTo("failed with *****");
   }
 
   @Test
   void unknownKeyFailsNamingTheKeyAndItsSource() {
-    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of(), List.of("kafka.topic=x")))
+    assertThatThrownBy(
+            () -> ConfigLoader.load(Optional.empty(), Map.of(), List.of("kafka.topic=x")))
         .isInstanceOf(MedallionException.class)
         .hasMessageStartingWith("Unknown config key 'kafka.topic' (from --set)")
         .hasMessageContaining("kafka.topics")
-        .satisfies(e -> assertThat(((MedallionException) e).exitCode()).isEqualTo(MedallionException.EXIT_USAGE));
+        .satisfies(
+            e ->
+                assertThat(((MedallionException) e).exitCode())
+                    .isEqualTo(MedallionException.EXIT_USAGE));
   }
 
   @Test
@@ -94,8 +105,11 @@ class ConfigLoaderTest {
 
   @Test
   void unknownEnvironmentVariableWithOurPrefixFails() {
-    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MEDALLION_LAKEHOUSE", "/x"), List.of()))
-        .hasMessageStartingWith("Unknown config key 'lakehouse' (from environment variable MEDALLION_LAKEHOUSE)");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(Optional.empty(), Map.of("MEDALLION_LAKEHOUSE", "/x"), List.of()))
+        .hasMessageStartingWith(
+            "Unknown config key 'lakehouse' (from environment variable MEDALLION_LAKEHOUSE)");
   }
 
   @ParameterizedTest
@@ -103,13 +117,20 @@ class ConfigLoaderTest {
       delimiter = '|',
       quoteCharacter = '"',
       value = {
-        "kafka.max.offsets.per.trigger=abc|'abc' for config key 'kafka.max.offsets.per.trigger' (from --set): expected a positive integer",
-        "kafka.max.offsets.per.trigger=0|'0' for config key 'kafka.max.offsets.per.trigger' (from --set): expected a positive integer",
-        "kafka.fail.on.data.loss=maybe|'maybe' for config key 'kafka.fail.on.data.loss' (from --set): expected true or false",
-        "kafka.bootstrap.servers=localhost|'localhost' for config key 'kafka.bootstrap.servers' (from --set): expected a comma-separated list of host:port",
-        "kafka.starting.offsets=middle|'middle' for config key 'kafka.starting.offsets' (from --set): expected earliest or latest",
-        "kafka.topic.pattern=([a|'([a' for config key 'kafka.topic.pattern' (from --set): expected a Java regular expression",
-        "lakehouse.root=|'' for config key 'lakehouse.root' (from --set): expected a local path or a URI such as s3a://bucket/prefix"
+        "kafka.max.offsets.per.trigger=abc|'abc' for config key 'kafka.max.offsets.per.trigger'"
+            + " (from --set): expected a positive integer",
+        "kafka.max.offsets.per.trigger=0|'0' for config key 'kafka.max.offsets.per.trigger' (from"
+            + " --set): expected a positive integer",
+        "kafka.fail.on.data.loss=maybe|'maybe' for config key 'kafka.fail.on.data.loss' (from"
+            + " --set): expected true or false",
+        "kafka.bootstrap.servers=localhost|'localhost' for config key 'kafka.bootstrap.servers'"
+            + " (from --set): expected a comma-separated list of host:port",
+        "kafka.starting.offsets=middle|'middle' for config key 'kafka.starting.offsets' (from"
+            + " --set): expected earliest or latest",
+        "kafka.topic.pattern=([a|'([a' for config key 'kafka.topic.pattern' (from --set): expected"
+            + " a Java regular expression",
+        "lakehouse.root=|'' for config key 'lakehouse.root' (from --set): expected a local path or"
+            + " a URI such as s3a://bucket/prefix"
       })
   void badValueFailsNamingKeyValueAndWhatIsAllowed(String set, String expected) {
     assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of(), List.of(set)))
@@ -119,7 +140,8 @@ class ConfigLoaderTest {
 
   @Test
   void setWithoutEqualsFails() {
-    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of(), List.of("lakehouse.root")))
+    assertThatThrownBy(
+            () -> ConfigLoader.load(Optional.empty(), Map.of(), List.of("lakehouse.root")))
         .hasMessageStartingWith("Cannot parse --set 'lakehouse.root': expected key=value");
   }
 
@@ -128,8 +150,11 @@ class ConfigLoaderTest {
     assertThatThrownBy(
             () ->
                 ConfigLoader.load(
-                    Optional.empty(), Map.of(), List.of("kafka.topics=a", "kafka.topic.pattern=ev.*")))
-        .hasMessageStartingWith("Conflicting config: kafka.topics (from --set) and kafka.topic.pattern (from --set)");
+                    Optional.empty(),
+                    Map.of(),
+                    List.of("kafka.topics=a", "kafka.topic.pattern=ev.*")))
+        .hasMessageStartingWith(
+            "Conflicting config: kafka.topics (from --set) and kafka.topic.pattern (from --set)");
   }
 
   @Test

@@ -45,7 +45,9 @@ class S3SettingsTest {
             entry("spark.hadoop.fs.s3a.connection.ssl.enabled", "false"),
             entry("spark.hadoop.fs.s3a.endpoint.region", "eu-west-1"),
             entry("spark.hadoop.fs.s3a.path.style.access", "true"),
-            entry("spark.hadoop.fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider"),
+            entry(
+                "spark.hadoop.fs.s3a.aws.credentials.provider",
+                "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider"),
             entry("spark.hadoop.fs.s3a.access.key", "AKIDEXAMPLE"),
             entry("spark.hadoop.fs.s3a.secret.key", "s3cr3t-value"));
     assertThat(config.maskedDump()).doesNotContain("s3cr3t-value").doesNotContain("AKIDEXAMPLE");
@@ -55,11 +57,18 @@ class S3SettingsTest {
   void aSessionTokenSelectsTemporaryCredentials() {
     Map<String, String> conf =
         S3Settings.sparkConf(
-            load(Map.of(), "s3.access.key=AKID", "s3.secret.key=secret1", "s3.session.token=token1", "s3.endpoint=https://s3.example.com"));
+            load(
+                Map.of(),
+                "s3.access.key=AKID",
+                "s3.secret.key=secret1",
+                "s3.session.token=token1",
+                "s3.endpoint=https://s3.example.com"));
 
     assertThat(conf)
         .contains(
-            entry("spark.hadoop.fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.TemporaryAWSCredentialsProvider"),
+            entry(
+                "spark.hadoop.fs.s3a.aws.credentials.provider",
+                "org.apache.hadoop.fs.s3a.TemporaryAWSCredentialsProvider"),
             entry("spark.hadoop.fs.s3a.session.token", "token1"),
             entry("spark.hadoop.fs.s3a.connection.ssl.enabled", "true"));
   }

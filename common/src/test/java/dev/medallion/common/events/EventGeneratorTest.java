@@ -30,7 +30,8 @@ class EventGeneratorTest {
     GeneratorSpec spec = GeneratorSpec.realistic(7, 20_000);
     List<GeneratedRecord> records = EventGenerator.generate(spec);
     Map<RecordKind, Long> kinds =
-        records.stream().collect(Collectors.groupingBy(GeneratedRecord::kind, Collectors.counting()));
+        records.stream()
+            .collect(Collectors.groupingBy(GeneratedRecord::kind, Collectors.counting()));
 
     assertThat(kinds.keySet()).containsExactlyInAnyOrder(RecordKind.values());
     assertThat(kinds.get(RecordKind.VALID) + kinds.get(RecordKind.LATE)).isEqualTo(20_000);
@@ -57,9 +58,15 @@ class EventGeneratorTest {
 
     List<GeneratedRecord> secondRecords = EventGenerator.generate(second);
 
-    assertThat(secondRecords.stream().filter(r -> r.kind() == RecordKind.VALID).map(r -> r.event().eventId()))
+    assertThat(
+            secondRecords.stream()
+                .filter(r -> r.kind() == RecordKind.VALID)
+                .map(r -> r.event().eventId()))
         .doesNotContainAnyElementsOf(firstEvents.keySet());
-    assertThat(secondRecords.stream().filter(r -> r.kind() == RecordKind.DUPLICATE).map(r -> r.event().eventId()))
+    assertThat(
+            secondRecords.stream()
+                .filter(r -> r.kind() == RecordKind.DUPLICATE)
+                .map(r -> r.event().eventId()))
         .anyMatch(firstEvents::containsKey);
   }
 
@@ -77,10 +84,14 @@ class EventGeneratorTest {
 
   @Test
   void invalidUtf8RecordsAreNotValidUtf8() {
-    List<GeneratedRecord> records = EventGenerator.generate(new GeneratorSpec(1, 0, 500, GeneratorSpec.DEFAULT_START, 24, 0, 0, 1));
-    GeneratedRecord bad = records.stream().filter(r -> r.kind() == RecordKind.INVALID_UTF8).findFirst().orElseThrow();
+    List<GeneratedRecord> records =
+        EventGenerator.generate(
+            new GeneratorSpec(1, 0, 500, GeneratorSpec.DEFAULT_START, 24, 0, 0, 1));
+    GeneratedRecord bad =
+        records.stream().filter(r -> r.kind() == RecordKind.INVALID_UTF8).findFirst().orElseThrow();
 
-    byte[] roundTrip = new String(bad.value(), StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
+    byte[] roundTrip =
+        new String(bad.value(), StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
     assertThat(Arrays.equals(roundTrip, bad.value())).isFalse();
   }
 }

@@ -19,8 +19,8 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
- * A job in a child JVM with this JVM's flags and classpath: one a test kills with SIGKILL
- * mid-run, to prove a rerun recovers, or one whose exit code and output a test checks.
+ * A job in a child JVM with this JVM's flags and classpath: one a test kills with SIGKILL mid-run,
+ * to prove a rerun recovers, or one whose exit code and output a test checks.
  */
 public final class ChildJvm {
   private ChildJvm() {}
@@ -33,7 +33,8 @@ public final class ChildJvm {
    * under {@code table} has {@code commits} commits; see {@link #killAfterCommits(Class, List,
    * Path, int, Duration)}.
    */
-  public static void killAfterCommits(Class<?> main, MedallionConfig config, Path table, int commits, Duration timeout)
+  public static void killAfterCommits(
+      Class<?> main, MedallionConfig config, Path table, int commits, Duration timeout)
       throws IOException, InterruptedException {
     List<String> args = new ArrayList<>();
     config.raw().forEach((key, value) -> args.add(key + "=" + value));
@@ -44,24 +45,31 @@ public final class ChildJvm {
    * Runs {@code main} with {@code args}, waits until the Delta table whose files are under the
    * local directory {@code table} has {@code commits} commits, and kills it there.
    */
-  public static void killAfterCommits(Class<?> main, List<String> args, Path table, int commits, Duration timeout)
+  public static void killAfterCommits(
+      Class<?> main, List<String> args, Path table, int commits, Duration timeout)
       throws IOException, InterruptedException {
     Path log = table.resolve("_delta_log");
     killWhen(main, args, () -> commits(log) >= commits, timeout);
   }
 
   /**
-   * Runs {@code main} with {@code args}, waits until {@code ready} holds, and kills the child
-   * there with SIGKILL (no shutdown hooks, no clean stop). Fails if the child ends first or the
-   * wait exceeds {@code timeout}.
+   * Runs {@code main} with {@code args}, waits until {@code ready} holds, and kills the child there
+   * with SIGKILL (no shutdown hooks, no clean stop). Fails if the child ends first or the wait
+   * exceeds {@code timeout}.
    */
-  public static void killWhen(Class<?> main, List<String> args, BooleanSupplier ready, Duration timeout)
+  public static void killWhen(
+      Class<?> main, List<String> args, BooleanSupplier ready, Duration timeout)
       throws IOException, InterruptedException {
     killWhen(main, args, Map.of(), ready, timeout);
   }
 
   /** {@link #killWhen(Class, List, BooleanSupplier, Duration)} with extra {@code environment}. */
-  public static void killWhen(Class<?> main, List<String> args, Map<String, String> environment, BooleanSupplier ready, Duration timeout)
+  public static void killWhen(
+      Class<?> main,
+      List<String> args,
+      Map<String, String> environment,
+      BooleanSupplier ready,
+      Duration timeout)
       throws IOException, InterruptedException {
     ProcessBuilder builder =
         new ProcessBuilder(command(main, args))
@@ -83,15 +91,20 @@ public final class ChildJvm {
   }
 
   /** Runs {@code main} with {@code args} and extra {@code environment} to its end. */
-  public static Result run(Class<?> main, List<String> args, Map<String, String> environment, Duration timeout)
+  public static Result run(
+      Class<?> main, List<String> args, Map<String, String> environment, Duration timeout)
       throws IOException, InterruptedException {
     File output = File.createTempFile("child-", ".log", new File("target"));
-    ProcessBuilder builder = new ProcessBuilder(command(main, args)).redirectErrorStream(true).redirectOutput(output);
+    ProcessBuilder builder =
+        new ProcessBuilder(command(main, args)).redirectErrorStream(true).redirectOutput(output);
     builder.environment().putAll(environment);
     Process child = builder.start();
     try {
-      assertThat(child.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)).as("the child ends within %s", timeout).isTrue();
-      return new Result(child.exitValue(), Files.readString(output.toPath(), StandardCharsets.UTF_8));
+      assertThat(child.waitFor(timeout.toSeconds(), TimeUnit.SECONDS))
+          .as("the child ends within %s", timeout)
+          .isTrue();
+      return new Result(
+          child.exitValue(), Files.readString(output.toPath(), StandardCharsets.UTF_8));
     } finally {
       child.destroyForcibly();
     }

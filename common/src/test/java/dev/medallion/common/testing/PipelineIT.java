@@ -12,8 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Base of the layers' integration tests: one real Kafka broker and one SparkSession per test
- * class (both stopped after it), and a fresh lakehouse directory per test.
+ * Base of the layers' integration tests: one real Kafka broker and one SparkSession per test class
+ * (both stopped after it), and a fresh lakehouse directory per test.
  */
 public abstract class PipelineIT {
   protected static EmbeddedKafka kafka;
@@ -41,7 +41,9 @@ public abstract class PipelineIT {
     return new TableLocations(lakehouse.toString());
   }
 
-  /** A config reading {@code topic} from the broker into this test's lakehouse, plus {@code extra}. */
+  /**
+   * A config reading {@code topic} from the broker into this test's lakehouse, plus {@code extra}.
+   */
   protected MedallionConfig config(String topic, Map<String, String> extra) {
     Map<String, String> settings = new HashMap<>(extra);
     settings.put("kafka.bootstrap.servers", kafka.bootstrapServers());

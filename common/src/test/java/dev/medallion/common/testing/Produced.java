@@ -11,12 +11,15 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 public final class Produced {
   private Produced() {}
 
-  public static Map<String, GeneratedRecord> produce(String bootstrapServers, String topic, List<GeneratedRecord> records) {
+  public static Map<String, GeneratedRecord> produce(
+      String bootstrapServers, String topic, List<GeneratedRecord> records) {
     try (EventProducer producer = new EventProducer(bootstrapServers, topic)) {
       List<RecordMetadata> located = producer.sendAndLocate(records);
       Map<String, GeneratedRecord> byCoordinates = new HashMap<>();
       for (int i = 0; i < records.size(); i++) {
-        byCoordinates.put(coordinates(topic, located.get(i).partition(), located.get(i).offset()), records.get(i));
+        byCoordinates.put(
+            coordinates(topic, located.get(i).partition(), located.get(i).offset()),
+            records.get(i));
       }
       return byCoordinates;
     }
