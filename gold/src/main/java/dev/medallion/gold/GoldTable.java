@@ -20,7 +20,6 @@ import java.util.Objects;
  */
 public record GoldTable(
     String name,
-    String description,
     TimeGrain grain,
     String timeColumn,
     String silverFilter,

@@ -9,11 +9,13 @@ import java.util.stream.Collectors;
  * table"): the job, full refresh, backfill, maintenance and the SQL catalog pick it up.
  */
 public final class GoldTables {
-  /** The headline table; its name and columns are a public contract with analysts. */
+  /**
+   * The headline table, revenue, events and users per UTC hour and event type; its name and columns
+   * are a public contract with analysts.
+   */
   public static final GoldTable HOURLY_REVENUE =
       new GoldTable(
           "hourly_revenue",
-          "revenue, events and users per UTC hour and event type",
           TimeGrain.HOUR,
           "window_start",
           "",
@@ -33,11 +35,13 @@ public final class GoldTables {
               "avg_order_value"),
           List.of("window_start", "event_type"));
 
+  /**
+   * Purchases, revenue and buyers per day and product category ('unknown' when the product is not
+   * in the reference data).
+   */
   public static final GoldTable DAILY_CATEGORY_SALES =
       new GoldTable(
           "daily_category_sales",
-          "purchases, revenue and buyers per day and product category ('unknown' when the product"
-              + " is not in the reference data)",
           TimeGrain.DAY,
           "event_date",
           "event_type = 'purchase'",
@@ -49,10 +53,10 @@ public final class GoldTables {
           List.of("event_date", "category", "purchases", "revenue_usd", "unique_buyers"),
           List.of("event_date", "category"));
 
+  /** Sessions per day that viewed, added to cart and purchased, with conversion rates. */
   public static final GoldTable DAILY_FUNNEL =
       new GoldTable(
           "daily_funnel",
-          "sessions per day that viewed, added to cart and purchased, with conversion rates",
           TimeGrain.DAY,
           "event_date",
           "",

@@ -1,6 +1,7 @@
 package dev.medallion.launcher;
 
 import dev.medallion.bronze.BronzeJob;
+import dev.medallion.common.LocalFiles;
 import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.ConfigLoader;
 import dev.medallion.common.config.MedallionConfig;
@@ -20,8 +21,6 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.commons.cli.CommandLine;
@@ -99,7 +98,7 @@ final class Demo {
                   Settings.KAFKA_TOPICS.key(), topic));
       runLayers(demoConfig, out);
     } finally {
-      deleteRecursively(kafkaDir);
+      LocalFiles.deleteRecursively(kafkaDir);
     }
   }
 
@@ -152,7 +151,7 @@ final class Demo {
                       + ": it is not empty and no earlier demo made it; pass --set"
                       + " lakehouse.root=<new directory>");
             }
-            deleteRecursively(root);
+            LocalFiles.deleteRecursively(root);
           }
         }
       }
@@ -183,20 +182,6 @@ final class Demo {
       return Files.createTempDirectory("medallion-demo-kafka-");
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create a directory for the embedded broker", e);
-    }
-  }
-
-  static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      List<Path> all = paths.sorted(Comparator.reverseOrder()).toList();
-      for (Path path : all) {
-        Files.deleteIfExists(path);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot delete " + dir, e);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.medallion.launcher;
 
+import dev.medallion.common.LocalFiles;
 import dev.medallion.common.error.Errors;
 import dev.medallion.common.events.Event;
 import dev.medallion.common.events.EventGenerator;
@@ -91,7 +92,7 @@ final class LocalKafka {
         serve(producer, spec, in, out);
       }
     } finally {
-      Demo.deleteRecursively(dir);
+      LocalFiles.deleteRecursively(dir);
     }
   }
 

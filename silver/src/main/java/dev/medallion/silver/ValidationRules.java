@@ -75,49 +75,53 @@ public record ValidationRules(int futureToleranceHours, BigDecimal fxRate) {
     long toleranceMillis = futureToleranceHours * 3_600_000L;
     return List.of(
         new ValidationRule(
-            NULL_VALUE, col("value").isNull(), "the Kafka record has no value (a tombstone)"),
+            NULL_VALUE,
+            col("value").isNull(),
+            "the Kafka record has no value (a tombstone of a compacted or CDC topic): it carries no"
+                + " event, and is kept in the quarantine so that every offset is accounted for"),
         new ValidationRule(
             INVALID_UTF8,
             col("value").isNotNull().and(not(col("_utf8"))),
-            "the value is not valid UTF-8"),
+            "the value is not valid UTF-8 (bronze keeps the exact bytes)"),
         new ValidationRule(
             MALFORMED_JSON,
             col("_utf8").and(not(object)),
-            "the value is not one JSON object (not JSON, truncated, an array, nested deeper than"
-                + " the parser allows, or too large)"),
+            "not one JSON object: not JSON, empty, truncated, a top-level array (even of events),"
+                + " nested deeper than the parser allows (1,000 levels), or too large to inspect"
+                + " (over 16 MB)"),
         new ValidationRule(
             WRONG_TYPE + ":revenue",
             object
                 .and(revenueType.isNotNull())
                 .and(not(revenueType.isin("VOID", "BIGINT", "DOUBLE", "FLOAT")))
                 .and(not(revenueType.startsWith("DECIMAL"))),
-            "revenue is not a number"),
+            "`revenue` is not a number"),
         new ValidationRule(
             WRONG_TYPE + ":timestamp",
             object.and(timestampType.isNotNull()).and(not(timestampType.isin("VOID", "BIGINT"))),
-            "timestamp is not a whole number of epoch milliseconds that fits a long"),
+            "`timestamp` is not a whole number of epoch milliseconds that fits a long"),
         new ValidationRule(
             MISSING_REQUIRED_FIELD + ":event_id",
             object.and(blank(col("_event_id"))),
-            "event_id is missing, null or blank"),
+            "`event_id` is missing, null or blank"),
         new ValidationRule(
             MISSING_REQUIRED_FIELD + ":event_type",
             object.and(blank(col("_event_type"))),
-            "event_type is missing, null or blank"),
+            "`event_type` is missing, null or blank"),
         new ValidationRule(
             MISSING_REQUIRED_FIELD + ":timestamp",
             object
                 .and(timestamp.isNull())
                 .and(coalesce(timestampType, lit("VOID")).equalTo("VOID")),
-            "timestamp is missing or null"),
+            "`timestamp` is missing or null"),
         new ValidationRule(
             TIMESTAMP_OUT_OF_RANGE,
             object.and(
                 timestamp
                     .lt(MIN_TIMESTAMP_MILLIS)
                     .or(timestamp.gt(ingestedMillis.plus(toleranceMillis)))),
-            "timestamp is before 2000-01-01 (epoch seconds sent as millis?) or more than"
-                + " silver.future.tolerance.hours after the record was ingested"),
+            "before 2000-01-01T00:00Z (epoch seconds sent as millis) or more than"
+                + " `silver.future.tolerance.hours` after the record was ingested into bronze"),
         new ValidationRule(
             REVENUE_OUT_OF_RANGE,
             object
@@ -126,7 +130,8 @@ public record ValidationRules(int futureToleranceHours, BigDecimal fxRate) {
                     isnan(revenue)
                         .or(abs(revenue).geq(MAX_REVENUE))
                         .or(abs(revenue).multiply(fxRate.doubleValue()).geq(MAX_REVENUE))),
-            "revenue is NaN, infinite, or too large for DECIMAL(20,6) before or after conversion"));
+            "`revenue` is `NaN`, `Infinity`, or (before or after `silver.fx.rate`) beyond"
+                + " ±99,999,999,999,999, which `revenue_usd`'s `decimal(20,6)` cannot hold"));
   }
 
   private static Column blank(Column field) {

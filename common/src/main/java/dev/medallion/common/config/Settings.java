@@ -19,7 +19,7 @@ public final class Settings {
           "./lakehouse",
           Parsers::nonBlank,
           "a local path or a URI such as s3a://bucket/prefix",
-          "Base location of every table and checkpoint.");
+          "Base of every table and checkpoint: a local path or `s3a://bucket/prefix`.");
 
   public static final Setting<List<String>> KAFKA_BOOTSTRAP_SERVERS =
       new Setting<>(
@@ -60,7 +60,7 @@ public final class Settings {
           "0",
           Parsers::nonNegativeInt,
           "a non-negative integer (0: one Spark task per Kafka partition)",
-          "Split Kafka partitions into at least this many Spark tasks.");
+          "Split Kafka partitions into at least this many Spark tasks (0: one per partition).");
 
   public static final Setting<String> KAFKA_STARTING_OFFSETS =
       new Setting<>(
@@ -100,7 +100,7 @@ public final class Settings {
           "1.08",
           Parsers::positiveDecimal,
           "a positive decimal number",
-          "revenue_usd = revenue x this rate.");
+          "`revenue_usd = revenue x rate`.");
 
   public static final Setting<Integer> SILVER_FUTURE_TOLERANCE_HOURS =
       new Setting<>(
@@ -108,7 +108,8 @@ public final class Settings {
           "24",
           Parsers::nonNegativeInt,
           "a non-negative integer",
-          "Events timestamped more than this many hours after the run go to the quarantine.");
+          "Events timestamped more than this many hours after their ingestion into bronze go to the"
+              + " quarantine.");
 
   public static final Setting<String> SILVER_REFERENCE_PRODUCTS =
       new Setting<>(
@@ -116,8 +117,9 @@ public final class Settings {
           "",
           Parsers::text,
           "a CSV file, a Parquet file or directory, or a Delta table (empty: the bundled sample)",
-          "Product reference data joined into silver (product_id -> product_name, category,"
-              + " brand).");
+          "Product reference data (the bundled sample when empty): a `.csv` file with a header,"
+              + " Parquet, or a Delta table; columns `product_id` (required), `product_name`,"
+              + " `category`, `brand`.");
 
   public static final Setting<Integer> GOLD_MAX_FILES_PER_TRIGGER =
       new Setting<>(
@@ -141,7 +143,7 @@ public final class Settings {
           "",
           Parsers::httpUrlOrEmpty,
           "an http:// or https:// URL (empty: AWS S3 of s3.region)",
-          "S3-compatible endpoint for s3a:// paths, e.g. a MinIO or Ceph gateway.");
+          "S3-compatible endpoint URL for `s3a://` roots, e.g. `https://minio:9000` (empty: AWS).");
 
   public static final Setting<String> S3_REGION =
       new Setting<>(
@@ -149,7 +151,7 @@ public final class Settings {
           "",
           Parsers::text,
           "an AWS region name such as eu-west-1 (empty: the SDK's region lookup)",
-          "Region of the bucket.");
+          "Region of the bucket, e.g. `eu-west-1` (empty: the SDK looks it up).");
 
   public static final Setting<Boolean> S3_PATH_STYLE_ACCESS =
       new Setting<>(
@@ -165,7 +167,9 @@ public final class Settings {
           "",
           Parsers::text,
           "an access key id, with s3.secret.key (empty: the AWS default credential chain)",
-          "Static S3 credentials; leave empty to use environment, profile or instance/IRSA role.");
+          "Static S3 credentials with `s3.secret.key`, both or neither; when empty, s3a's own key"
+              + " settings, else the AWS default credential chain. Pass them as environment"
+              + " variables.");
 
   public static final Setting<String> S3_SECRET_KEY =
       new Setting<>(

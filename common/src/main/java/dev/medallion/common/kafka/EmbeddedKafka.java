@@ -1,5 +1,6 @@
 package dev.medallion.common.kafka;
 
+import dev.medallion.common.LocalFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -7,12 +8,10 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
-import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
@@ -100,7 +99,11 @@ public final class EmbeddedKafka implements AutoCloseable {
   public void close() {
     server.shutdown();
     server.awaitShutdown();
-    deleteRecursively(logDir);
+    try {
+      LocalFiles.deleteRecursively(logDir);
+    } catch (UncheckedIOException e) {
+      LOG.warn("Cannot delete {}: {}", logDir, e.getMessage());
+    }
   }
 
   private void awaitReady() {
@@ -165,14 +168,6 @@ public final class EmbeddedKafka implements AutoCloseable {
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    } catch (IOException e) {
-      LOG.warn("Cannot delete {}: {}", dir, e.getMessage());
     }
   }
 }
