@@ -145,8 +145,17 @@ public final class BronzeJob {
   /** Kafka's retention deleting unread records is the failure operators must understand. */
   static RuntimeException translate(StreamingQueryException e) {
     String message = String.valueOf(e.getMessage());
-    if (message.contains("offset was changed from")
-        || message.contains("have been deleted")
+    // Kafka's data-loss errors say why on a line of their own.
+    String reason =
+        message
+            .lines()
+            .filter(line -> line.startsWith("Reason: "))
+            .findFirst()
+            .map(line -> line.substring("Reason: ".length()))
+            .orElse("");
+    String said = reason.isEmpty() ? Errors.firstLine(message) : reason;
+    if (reason.contains("offset was changed from")
+        || reason.contains("have been deleted")
         || message.contains("START_OFFSET_GREATER_THAN_END_OFFSET")) {
       return Errors.jobFailed(
           "A Kafka topic bronze reads was deleted or recreated (its offsets went back or its"
@@ -154,7 +163,7 @@ public final class BronzeJob {
               + " are in bronze; to read the new topic from its start, move bronze's checkpoint"
               + " <root>/_checkpoints/bronze/events aside and run bin/medallion bronze"
               + " --recover-checkpoint (README: Recovering from failures). Spark said: "
-              + Errors.firstLine(message),
+              + said,
           e);
     }
     if (message.contains("KAFKA_DATA_LOSS") || message.contains("data may have been lost")) {
@@ -164,7 +173,7 @@ public final class BronzeJob {
               + " and continue from the earliest offset still in Kafka, rerun with --set "
               + Settings.KAFKA_FAIL_ON_DATA_LOSS.key()
               + "=false. Spark said: "
-              + Errors.firstLine(message),
+              + said,
           e);
     }
     return Errors.jobFailed("bronze failed: " + Errors.firstLine(message), e);
