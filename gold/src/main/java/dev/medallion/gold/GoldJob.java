@@ -96,7 +96,9 @@ public final class GoldJob {
           // As epoch numbers, not java.sql values: those would be read in the JVM's time zone.
           List<Row> units =
               changes
-                  .select(unix_date(col("event_date")), unix_micros(col("event_hour")))
+                  .select(
+                      unix_date(col(TimeGrain.DAY.silverColumn())),
+                      unix_micros(col(TimeGrain.HOUR.silverColumn())))
                   .distinct()
                   .collectAsList();
           List<Object> days =
@@ -132,7 +134,7 @@ public final class GoldJob {
           StreamingRuns.runAvailableNow(
               reader
                   .load(tables.silverEvents())
-                  .select("event_date", "event_hour", "_change_type")
+                  .select(TimeGrain.DAY.silverColumn(), TimeGrain.HOUR.silverColumn())
                   .writeStream()
                   .queryName("medallion-gold")
                   .option("checkpointLocation", tables.checkpoint(LAYER, CHECKPOINT))

@@ -1,5 +1,6 @@
 package dev.medallion.gold;
 
+import dev.medallion.common.SilverColumns;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -9,8 +10,8 @@ import java.time.ZoneOffset;
  * is partitioned by {@code event_date}, so both grains prune silver's partitions.
  */
 public enum TimeGrain {
-  HOUR("event_hour", "TIMESTAMP"),
-  DAY("event_date", "DATE");
+  HOUR(SilverColumns.EVENT_HOUR, "TIMESTAMP"),
+  DAY(SilverColumns.EVENT_DATE, "DATE");
 
   private final String silverColumn;
   private final String literalType;

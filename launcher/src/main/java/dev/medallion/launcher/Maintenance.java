@@ -1,5 +1,6 @@
 package dev.medallion.launcher;
 
+import dev.medallion.common.SilverColumns;
 import dev.medallion.common.TableLocations;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.delta.ReaderPosition;
@@ -33,7 +34,7 @@ final class Maintenance {
     columns.put("bronze.events", List.of());
     // The MERGE that deduplicates silver joins on event_id within a day: Z-ordering by it lets
     // Delta skip files whose event_id range cannot match.
-    columns.put("silver.events", List.of("event_id"));
+    columns.put("silver.events", List.of(SilverColumns.EVENT_ID));
     columns.put("silver.quarantine", List.of());
     for (GoldTable table : GoldTables.ALL) {
       columns.put("gold." + table.name(), table.clusterBy());

@@ -2,6 +2,7 @@ package dev.medallion.silver;
 
 import static org.apache.spark.sql.functions.col;
 
+import dev.medallion.common.SilverColumns;
 import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
@@ -87,7 +88,9 @@ public final class Reconciliation {
       Dataset<Row> silver = spark.read().format("delta").load(tables.silverEvents());
       Dataset<Row> silverCoordinates =
           silver.selectExpr(
-              "source_topic AS topic", "source_partition AS partition", "source_offset AS offset");
+              SilverColumns.SOURCE_TOPIC + " AS topic",
+              SilverColumns.SOURCE_PARTITION + " AS partition",
+              SilverColumns.SOURCE_OFFSET + " AS offset");
       Dataset<Row> quarantineCoordinates =
           spark
               .read()
@@ -103,12 +106,13 @@ public final class Reconciliation {
               .join(quarantineCoordinates, on, "left_anti");
       // What is neither in silver nor in the quarantine must be a valid duplicate of a silver
       // event.
+      ValidationRules rules = ValidationRules.from(config);
       Dataset<Row> restValid =
-          SilverTransforms.classify(rest, ValidationRules.from(config))
-              .where("size(reasons) = 0")
-              .selectExpr("_p.event_id AS event_id");
+          SilverTransforms.validEvents(SilverTransforms.classify(rest, rules), rules.fxRate())
+              .select(SilverColumns.EVENT_ID);
       long restCount = rest.count();
-      long duplicates = restValid.join(silver.select("event_id"), "event_id").count();
+      long duplicates =
+          restValid.join(silver.select(SilverColumns.EVENT_ID), SilverColumns.EVENT_ID).count();
       long inBoth = inSilver.join(quarantineCoordinates, on, "left_semi").count();
       Row ids = silver.selectExpr("count(*)", "count(DISTINCT event_id)").head();
       return new Result(

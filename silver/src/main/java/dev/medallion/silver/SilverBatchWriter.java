@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.unix_date;
 
+import dev.medallion.common.SilverColumns;
 import dev.medallion.common.TableLocations;
 import dev.medallion.common.spark.TableWrites;
 import io.delta.tables.DeltaTable;
@@ -94,13 +95,17 @@ final class SilverBatchWriter {
   long merge(Dataset<Row> validEvents) {
     // Typed values, never SQL text: a date from the data must not reach a parser.
     Object[] dates =
-        validEvents.select(unix_date(col("event_date"))).distinct().collectAsList().stream()
+        validEvents
+            .select(unix_date(col(SilverColumns.EVENT_DATE)))
+            .distinct()
+            .collectAsList()
+            .stream()
             .map(row -> lit(LocalDate.ofEpochDay(row.getInt(0))))
             .toArray();
     if (dates.length == 0) {
       return 0;
     }
-    Column target = col("t.event_date");
+    Column target = col("t." + SilverColumns.EVENT_DATE);
     Row metrics =
         DeltaTable.forPath(spark, tables.silverEvents())
             .as("t")
@@ -108,8 +113,10 @@ final class SilverBatchWriter {
                 silverRows(validEvents).as("s"),
                 target
                     .isin(dates)
-                    .and(target.equalTo(col("s.event_date")))
-                    .and(col("t.event_id").equalTo(col("s.event_id"))))
+                    .and(target.equalTo(col("s." + SilverColumns.EVENT_DATE)))
+                    .and(
+                        col("t." + SilverColumns.EVENT_ID)
+                            .equalTo(col("s." + SilverColumns.EVENT_ID))))
             .whenNotMatched()
             .insertAll()
             .execute()

@@ -1,6 +1,7 @@
 package dev.medallion.silver;
 
 import dev.medallion.common.RunSummary;
+import dev.medallion.common.SilverColumns;
 import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.config.Settings;
@@ -88,7 +89,7 @@ public final class SilverJob {
             ReferenceData.products(spark, config).cache(),
             ValidationRules.from(config));
     Dataset<Row> emptyBronze = spark.read().format("delta").load(tables.bronzeEvents()).limit(0);
-    String[] byDate = {"event_date"};
+    String[] byDate = {SilverColumns.EVENT_DATE};
     DeltaTables.createIfAbsent(
         spark,
         tables.silverEvents(),

@@ -16,6 +16,7 @@ import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.timestamp_millis;
 import static org.apache.spark.sql.functions.when;
 
+import dev.medallion.common.SilverColumns;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
@@ -172,31 +173,31 @@ public final class SilverTransforms {
     return classified
         .where("size(reasons) = 0")
         .select(
-            col("_p.event_id").as("event_id"),
-            col("_p.user_id").as("user_id"),
-            col("_p.session_id").as("session_id"),
-            col("_p.event_type").as("event_type"),
-            col("_p.product_id").as("product_id"),
-            col("_p.revenue").as("revenue"),
+            col("_p.event_id").as(SilverColumns.EVENT_ID),
+            col("_p.user_id").as(SilverColumns.USER_ID),
+            col("_p.session_id").as(SilverColumns.SESSION_ID),
+            col("_p.event_type").as(SilverColumns.EVENT_TYPE),
+            col("_p.product_id").as(SilverColumns.PRODUCT_ID),
+            col("_p.revenue").as(SilverColumns.REVENUE),
             expr("CAST(CAST(_p.revenue AS DECIMAL(20,6)) * CAST("
                     + fxRate.toPlainString()
                     + " AS DECIMAL(20,6)) AS DECIMAL(20,6))")
-                .as("revenue_usd"),
-            timestamp_millis(col("_p.timestamp")).as("event_time"),
+                .as(SilverColumns.REVENUE_USD),
+            timestamp_millis(col("_p.timestamp")).as(SilverColumns.EVENT_TIME),
             col("_p.metadata").as("metadata"),
             col("extra"),
             col("kafka_timestamp"),
-            col("topic").as("source_topic"),
-            col("partition").as("source_partition"),
-            col("offset").as("source_offset"),
+            col("topic").as(SilverColumns.SOURCE_TOPIC),
+            col("partition").as(SilverColumns.SOURCE_PARTITION),
+            col("offset").as(SilverColumns.SOURCE_OFFSET),
             col("ingested_at"),
             // UTC by arithmetic on epoch millis: the same whatever the session or JVM time zone.
             date_from_unix_date(
                     floor(col("_p.timestamp").divide(MILLIS_PER_DAY)).cast(DataTypes.IntegerType))
-                .as("event_date"),
+                .as(SilverColumns.EVENT_DATE),
             timestamp_millis(
                     col("_p.timestamp").minus(pmod(col("_p.timestamp"), lit(MILLIS_PER_HOUR))))
-                .as("event_hour"));
+                .as(SilverColumns.EVENT_HOUR));
   }
 
   /**

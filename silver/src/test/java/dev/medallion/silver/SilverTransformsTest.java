@@ -2,14 +2,18 @@ package dev.medallion.silver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.medallion.common.events.RecordKind;
 import dev.medallion.common.testing.TestSpark;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -231,6 +235,16 @@ class SilverTransformsTest {
 
     assertThat(reasons.get(0).<String>getList(0)).containsExactly("TIMESTAMP_OUT_OF_RANGE");
     assertThat(reasons.get(1).<String>getList(0)).isEmpty();
+  }
+
+  /** The generator's invalid kinds and the reason codes are one list: each kind is a code. */
+  @Test
+  void theGeneratorsInvalidKindsAreExactlyTheReasonCodes() {
+    Set<String> codes =
+        RULES.rules().stream().map(rule -> rule.reason().split(":")[0]).collect(Collectors.toSet());
+
+    assertThat(Arrays.stream(RecordKind.values()).filter(kind -> !kind.isValid()).map(Enum::name))
+        .containsExactlyInAnyOrderElementsOf(codes);
   }
 
   @Test
