@@ -6,8 +6,9 @@ anything is launched.
 
 from datetime import date
 
-LAYERS = ("bronze", "silver", "gold")
-GOLD_TABLES = ("hourly_revenue", "daily_category_sales", "daily_funnel")
+from medallion_dags.catalog import LAYERS, names
+
+GOLD_TABLES = tuple(names("gold"))
 
 
 class RerunRequestError(ValueError):

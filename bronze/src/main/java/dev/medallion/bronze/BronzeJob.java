@@ -1,5 +1,6 @@
 package dev.medallion.bronze;
 
+import dev.medallion.common.CoreTables;
 import dev.medallion.common.RunSummary;
 import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.MedallionConfig;
@@ -23,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * before a micro-batch) and Delta's sink, which commits each batch id once.
  */
 public final class BronzeJob {
-  public static final String LAYER = "bronze";
-  public static final String TABLE = "events";
+  public static final String LAYER = CoreTables.BRONZE;
+  public static final String TABLE = CoreTables.BRONZE_EVENTS.name();
   private static final Logger LOG = LoggerFactory.getLogger(BronzeJob.class);
 
   /** Bronze is a log: Delta itself refuses updates and deletes. */

@@ -30,20 +30,25 @@ public record TableLocations(String root) {
     root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
   }
 
+  /** Where the declared table lives: {@code <root>/<layer>/<name>}. */
+  public String of(TableSpec table) {
+    return root + "/" + table.relativePath();
+  }
+
   public String bronzeEvents() {
-    return root + "/bronze/events";
+    return of(CoreTables.BRONZE_EVENTS);
   }
 
   public String silverEvents() {
-    return root + "/silver/events";
+    return of(CoreTables.SILVER_EVENTS);
   }
 
   public String silverQuarantine() {
-    return root + "/silver/quarantine";
+    return of(CoreTables.SILVER_QUARANTINE);
   }
 
   public String gold(String table) {
-    return root + "/gold/" + table;
+    return root + "/" + CoreTables.GOLD + "/" + table;
   }
 
   public String ops(String name) {

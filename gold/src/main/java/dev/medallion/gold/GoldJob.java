@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.unix_date;
 import static org.apache.spark.sql.functions.unix_micros;
 
+import dev.medallion.common.CoreTables;
 import dev.medallion.common.RunSummary;
 import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.MedallionConfig;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * each gold table. No watermark: a late event updates its hour.
  */
 public final class GoldJob {
-  public static final String LAYER = "gold";
+  public static final String LAYER = CoreTables.GOLD;
   public static final String CHECKPOINT = "changes";
   private static final Logger LOG = LoggerFactory.getLogger(GoldJob.class);
 

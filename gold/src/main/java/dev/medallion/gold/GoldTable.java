@@ -1,5 +1,7 @@
 package dev.medallion.gold;
 
+import dev.medallion.common.CoreTables;
+import dev.medallion.common.TableSpec;
 import java.util.List;
 import java.util.Objects;
 
@@ -42,5 +44,10 @@ public record GoldTable(
     aggregates = List.copyOf(aggregates);
     select = List.copyOf(select);
     clusterBy = List.copyOf(clusterBy);
+  }
+
+  /** The table's declaration among all of the lakehouse's tables. */
+  public TableSpec spec() {
+    return new TableSpec(CoreTables.GOLD, name, List.of(), clusterBy);
   }
 }

@@ -4,6 +4,7 @@ import dev.medallion.bronze.BronzeJob;
 import dev.medallion.common.LayerLock;
 import dev.medallion.common.RunSummary;
 import dev.medallion.common.TableLocations;
+import dev.medallion.common.TableSpec;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.config.Settings;
 import dev.medallion.common.error.Errors;
@@ -43,7 +44,7 @@ enum Command {
     void run(CommandLine line, MedallionConfig config, PrintStream out) {
       BronzeJob.validate(config);
       boolean recover = line.hasOption(RECOVER_CHECKPOINT);
-      runJob("bronze", config, out, (spark, c) -> BronzeJob.run(spark, c, recover));
+      runJob(BronzeJob.LAYER, config, out, (spark, c) -> BronzeJob.run(spark, c, recover));
     }
   },
   SILVER(
@@ -63,7 +64,7 @@ enum Command {
     @Override
     void run(CommandLine line, MedallionConfig config, PrintStream out) {
       boolean fullRefresh = line.hasOption(FULL_REFRESH);
-      runJob("silver", config, out, (spark, c) -> SilverJob.run(spark, c, fullRefresh));
+      runJob(SilverJob.LAYER, config, out, (spark, c) -> SilverJob.run(spark, c, fullRefresh));
     }
   },
   GOLD("gold", "recompute the gold tables' hours and days that new silver rows touch") {
@@ -105,7 +106,7 @@ enum Command {
               line.hasOption(FULL_REFRESH),
               line.getOptionValue(FROM),
               line.getOptionValue(TO));
-      runJob("gold", config, out, (spark, c) -> GoldJob.run(spark, c, request));
+      runJob(GoldJob.LAYER, config, out, (spark, c) -> GoldJob.run(spark, c, request));
     }
   },
   SQL("sql", "run SQL over bronze.*, silver.* and gold.* and print the result") {
@@ -292,7 +293,7 @@ enum Command {
       }
       Maintenance.validate(table, retention, line.hasOption(ALLOW_UNSAFE_RETENTION));
       // Maintenance writes to the table, so it holds the lock of the layer that owns it.
-      String layer = table.substring(0, table.indexOf('.'));
+      String layer = TableCatalog.named(table).orElseThrow().layer();
       withSpark(
           "maintain",
           config,
@@ -307,6 +308,35 @@ enum Command {
                       line.hasOption(ALLOW_UNSAFE_RETENTION)));
             }
           });
+    }
+  },
+  TABLES("tables", "list every table: SQL name, location under the root and layout") {
+    @Override
+    void addOptions(Options options) {
+      options.addOption(
+          Option.builder()
+              .longOpt(JSON)
+              .desc(
+                  "print the manifest the Airflow DAGs read"
+                      + " (airflow-dags/dags/medallion_dags/tables.json)")
+              .get());
+    }
+
+    @Override
+    void run(CommandLine line, MedallionConfig config, PrintStream out) {
+      if (line.hasOption(JSON)) {
+        out.print(TableCatalog.manifest());
+        return;
+      }
+      out.printf("%-28s %-28s %-16s %s%n", "table", "location", "partitioned by", "z-order");
+      for (TableSpec table : TableCatalog.all()) {
+        out.printf(
+            "%-28s %-28s %-16s %s%n",
+            table.sqlName(),
+            "<root>/" + table.relativePath(),
+            String.join(",", table.partitionBy()),
+            String.join(",", table.zOrder()));
+      }
     }
   },
   LOCAL_KAFKA(
@@ -347,6 +377,7 @@ enum Command {
   static final String REASON = "reason";
   static final String ALLOW_WRITES = "allow-writes";
   static final String RECOVER_CHECKPOINT = "recover-checkpoint";
+  static final String JSON = "json";
 
   private final String commandName;
   private final String description;

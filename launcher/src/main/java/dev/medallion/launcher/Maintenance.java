@@ -1,13 +1,10 @@
 package dev.medallion.launcher;
 
-import dev.medallion.common.SilverColumns;
 import dev.medallion.common.TableLocations;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.delta.ReaderPosition;
 import dev.medallion.common.error.Errors;
 import dev.medallion.gold.GoldJob;
-import dev.medallion.gold.GoldTable;
-import dev.medallion.gold.GoldTables;
 import dev.medallion.silver.SilverJob;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,14 +28,7 @@ final class Maintenance {
   /** Each maintained table by SQL name, with the columns OPTIMIZE Z-orders it by (may be empty). */
   static Map<String, List<String>> zOrderColumns() {
     Map<String, List<String>> columns = new LinkedHashMap<>();
-    columns.put("bronze.events", List.of());
-    // The MERGE that deduplicates silver joins on event_id within a day: Z-ordering by it lets
-    // Delta skip files whose event_id range cannot match.
-    columns.put("silver.events", List.of(SilverColumns.EVENT_ID));
-    columns.put("silver.quarantine", List.of());
-    for (GoldTable table : GoldTables.ALL) {
-      columns.put("gold." + table.name(), table.clusterBy());
-    }
+    TableCatalog.all().forEach(table -> columns.put(table.sqlName(), table.zOrder()));
     return columns;
   }
 

@@ -2,8 +2,6 @@ package dev.medallion.launcher;
 
 import dev.medallion.common.TableLocations;
 import dev.medallion.common.delta.DeltaTables;
-import dev.medallion.gold.GoldTable;
-import dev.medallion.gold.GoldTables;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
@@ -19,12 +17,7 @@ final class SqlCatalog {
   /** Every table name and its location under the root, bronze first. */
   static Map<String, String> tables(TableLocations locations) {
     Map<String, String> byName = new LinkedHashMap<>();
-    byName.put("bronze.events", locations.bronzeEvents());
-    byName.put("silver.events", locations.silverEvents());
-    byName.put("silver.quarantine", locations.silverQuarantine());
-    for (GoldTable table : GoldTables.ALL) {
-      byName.put("gold." + table.name(), locations.gold(table.name()));
-    }
+    TableCatalog.all().forEach(table -> byName.put(table.sqlName(), locations.of(table)));
     return byName;
   }
 

@@ -1,5 +1,6 @@
 package dev.medallion.silver;
 
+import dev.medallion.common.CoreTables;
 import dev.medallion.common.RunSummary;
 import dev.medallion.common.SilverColumns;
 import dev.medallion.common.TableLocations;
@@ -30,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * Delta's streaming source under {@code Trigger.AvailableNow}, in bounded micro-batches.
  */
 public final class SilverJob {
-  public static final String LAYER = "silver";
-  public static final String TABLE = "events";
+  public static final String LAYER = CoreTables.SILVER;
+  public static final String TABLE = CoreTables.SILVER_EVENTS.name();
   public static final String RUNS = "silver_runs";
   private static final Logger LOG = LoggerFactory.getLogger(SilverJob.class);
 

@@ -1,0 +1,34 @@
+package dev.medallion.common;
+
+import java.util.List;
+
+/**
+ * The tables of bronze and silver. Gold's tables are declared with their aggregates in the gold
+ * module ({@code GoldTables}); the launcher lists both together.
+ */
+public final class CoreTables {
+  public static final String BRONZE = "bronze";
+  public static final String SILVER = "silver";
+  public static final String GOLD = "gold";
+
+  /** Every Kafka record once, partitioned by the day it was ingested. */
+  public static final TableSpec BRONZE_EVENTS =
+      new TableSpec(BRONZE, "events", List.of("ingest_date"), List.of());
+
+  /**
+   * Valid events, one per event_id. Z-ordered by event_id: the MERGE that deduplicates silver joins
+   * on it within a day, and the order lets Delta skip files that cannot match.
+   */
+  public static final TableSpec SILVER_EVENTS =
+      new TableSpec(
+          SILVER, "events", List.of(SilverColumns.EVENT_DATE), List.of(SilverColumns.EVENT_ID));
+
+  /** Invalid records with the reason. */
+  public static final TableSpec SILVER_QUARANTINE =
+      new TableSpec(SILVER, "quarantine", List.of(), List.of());
+
+  public static final List<TableSpec> ALL =
+      List.of(BRONZE_EVENTS, SILVER_EVENTS, SILVER_QUARANTINE);
+
+  private CoreTables() {}
+}
