@@ -1,7 +1,7 @@
 package dev.medallion.gold;
 
-import dev.medallion.common.events.Event;
-import dev.medallion.common.events.GroundTruth;
+import dev.medallion.testkit.events.Event;
+import dev.medallion.testkit.events.GroundTruth;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.math.BigDecimal;

@@ -3,7 +3,7 @@ package dev.medallion.gold;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.medallion.common.TableLocations;
-import dev.medallion.common.events.GroundTruth;
+import dev.medallion.testkit.events.GroundTruth;
 import java.math.BigDecimal;
 import java.util.Map;
 import java.util.TreeMap;

@@ -2,7 +2,7 @@ package dev.medallion.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.medallion.common.testing.TestSpark;
+import dev.medallion.testkit.testing.TestSpark;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;

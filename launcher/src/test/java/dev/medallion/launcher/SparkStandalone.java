@@ -1,6 +1,6 @@
 package dev.medallion.launcher;
 
-import dev.medallion.common.testing.ChildJvm;
+import dev.medallion.testkit.testing.ChildJvm;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;

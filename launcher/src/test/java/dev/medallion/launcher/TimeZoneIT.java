@@ -3,12 +3,12 @@ package dev.medallion.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.medallion.common.TableLocations;
-import dev.medallion.common.events.EventGenerator;
-import dev.medallion.common.events.GeneratorSpec;
-import dev.medallion.common.events.GroundTruth;
-import dev.medallion.common.testing.ChildJvm;
-import dev.medallion.common.testing.TestSpark;
 import dev.medallion.gold.GoldAssertions;
+import dev.medallion.testkit.events.EventGenerator;
+import dev.medallion.testkit.events.GeneratorSpec;
+import dev.medallion.testkit.events.GroundTruth;
+import dev.medallion.testkit.testing.ChildJvm;
+import dev.medallion.testkit.testing.TestSpark;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -2,8 +2,8 @@ package dev.medallion.silver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.medallion.common.events.RecordKind;
-import dev.medallion.common.testing.TestSpark;
+import dev.medallion.testkit.events.RecordKind;
+import dev.medallion.testkit.testing.TestSpark;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;

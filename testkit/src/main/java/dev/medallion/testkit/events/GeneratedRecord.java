@@ -1,4 +1,4 @@
-package dev.medallion.common.events;
+package dev.medallion.testkit.events;
 
 /**
  * One Kafka record the generator made.

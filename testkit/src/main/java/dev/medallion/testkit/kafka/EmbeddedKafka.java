@@ -1,4 +1,4 @@
-package dev.medallion.common.kafka;
+package dev.medallion.testkit.kafka;
 
 import dev.medallion.common.LocalFiles;
 import java.io.IOException;

@@ -1,8 +1,8 @@
-package dev.medallion.common.testing;
+package dev.medallion.testkit.testing;
 
 import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.MedallionConfig;
-import dev.medallion.common.kafka.EmbeddedKafka;
+import dev.medallion.testkit.kafka.EmbeddedKafka;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;

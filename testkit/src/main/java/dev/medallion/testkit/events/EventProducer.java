@@ -1,4 +1,4 @@
-package dev.medallion.common.events;
+package dev.medallion.testkit.events;
 
 import java.util.ArrayList;
 import java.util.List;

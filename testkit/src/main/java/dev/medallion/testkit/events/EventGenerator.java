@@ -1,4 +1,4 @@
-package dev.medallion.common.events;
+package dev.medallion.testkit.events;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

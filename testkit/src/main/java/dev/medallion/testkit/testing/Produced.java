@@ -1,7 +1,7 @@
-package dev.medallion.common.testing;
+package dev.medallion.testkit.testing;
 
-import dev.medallion.common.events.EventProducer;
-import dev.medallion.common.events.GeneratedRecord;
+import dev.medallion.testkit.events.EventProducer;
+import dev.medallion.testkit.events.GeneratedRecord;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.medallion.common.testing;
+package dev.medallion.testkit.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.medallion.common.events;
+package dev.medallion.testkit.events;
 
 /**
  * One valid e-commerce event as the producer sends it. {@code revenue} is null except for

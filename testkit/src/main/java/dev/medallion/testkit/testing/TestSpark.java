@@ -1,4 +1,4 @@
-package dev.medallion.common.testing;
+package dev.medallion.testkit.testing;
 
 import dev.medallion.common.config.ConfigLoader;
 import dev.medallion.common.config.MedallionConfig;
