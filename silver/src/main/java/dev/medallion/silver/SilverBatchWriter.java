@@ -59,7 +59,13 @@ final class SilverBatchWriter {
     Dataset<Row> classified =
         SilverTransforms.slim(classify(bronzeBatch)).persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      Row sizes = classified.selectExpr("count(*)", "count_if(size(reasons) = 0)").head();
+      Row sizes =
+          classified
+              .selectExpr(
+                  "count(*)",
+                  "count_if(size(reasons) = 0)",
+                  "count_if(array_contains(reasons, '" + ValidationRules.NULL_VALUE + "'))")
+              .head();
       long records = sizes.getLong(0);
       long valid = sizes.getLong(1);
       String queryId = spark.sparkContext().getLocalProperty(QUERY_ID_PROPERTY);
@@ -81,7 +87,7 @@ final class SilverBatchWriter {
             () -> inserted.set(merge(SilverTransforms.validEvents(classified, rules.fxRate()))));
       }
       TableWrites.forEach(writes, Runnable::run);
-      counts.add(records, valid, records - valid, inserted.get());
+      counts.add(records, valid, records - valid, inserted.get(), sizes.getLong(2));
     } finally {
       classified.unpersist();
     }

@@ -6,12 +6,19 @@ final class SilverCounts {
   private long valid;
   private long quarantined;
   private long inserted;
+  private long tombstones;
 
-  void add(long records, long valid, long quarantined, long inserted) {
+  void add(long records, long valid, long quarantined, long inserted, long tombstones) {
     this.records += records;
     this.valid += valid;
     this.quarantined += quarantined;
     this.inserted += inserted;
+    this.tombstones += tombstones;
+  }
+
+  /** Quarantined records that had no value at all (Kafka tombstones). */
+  long tombstones() {
+    return tombstones;
   }
 
   long records() {

@@ -13,6 +13,7 @@ import dev.medallion.common.spark.StreamingRuns;
 import java.sql.Timestamp;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
@@ -137,6 +138,13 @@ public final class SilverJob {
             counts.quarantined(),
             bronzeVersion,
             totals.batches());
+    Optional<String> warning =
+        QuarantineRatio.from(config)
+            .check(counts.records(), counts.quarantined(), counts.tombstones());
+    if (warning.isPresent()) {
+      LOG.warn("silver: {}", warning.get());
+      covered += "; WARNING: " + warning.get();
+    }
     return new RunSummary(
         LAYER,
         counts.records(),

@@ -46,6 +46,15 @@ final class Parsers {
     return value;
   }
 
+  /** A share from 0 to 1. */
+  static double ratio(String raw) {
+    double value = Double.parseDouble(raw.trim());
+    if (!(value >= 0 && value <= 1)) {
+      throw new IllegalArgumentException("not between 0 and 1: " + raw);
+    }
+    return value;
+  }
+
   /** A byte count, optionally with a k, m or g suffix; returned normalized for Spark. */
   static String byteSize(String raw) {
     if (!raw.toLowerCase(Locale.ROOT).matches("[1-9][0-9]*[kmg]?")) {

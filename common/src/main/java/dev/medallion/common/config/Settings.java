@@ -111,6 +111,25 @@ public final class Settings {
           "Events timestamped more than this many hours after their ingestion into bronze go to the"
               + " quarantine.");
 
+  public static final Setting<Double> SILVER_QUARANTINE_MAX_RATIO =
+      new Setting<>(
+          "silver.quarantine.max.ratio",
+          "0.05",
+          Parsers::ratio,
+          "a number from 0 to 1",
+          "Share of a run's records (tombstones aside) that may go to the quarantine before"
+              + " `silver.quarantine.ratio.action` applies: a producer that changed a field is"
+              + " noticed the same run.");
+
+  public static final Setting<String> SILVER_QUARANTINE_RATIO_ACTION =
+      new Setting<>(
+          "silver.quarantine.ratio.action",
+          "warn",
+          raw -> Parsers.oneOf(raw, "warn", "fail"),
+          "warn or fail",
+          "Above the ratio: `warn` (a warning in the log and the summary line) or `fail` (exit 1"
+              + " after the run's commits, which stay exact).");
+
   public static final Setting<String> SILVER_REFERENCE_PRODUCTS =
       new Setting<>(
           "silver.reference.products.path",
@@ -201,6 +220,8 @@ public final class Settings {
           SILVER_MAX_BYTES_PER_TRIGGER,
           SILVER_FX_RATE,
           SILVER_FUTURE_TOLERANCE_HOURS,
+          SILVER_QUARANTINE_MAX_RATIO,
+          SILVER_QUARANTINE_RATIO_ACTION,
           SILVER_REFERENCE_PRODUCTS,
           GOLD_MAX_FILES_PER_TRIGGER,
           LOCK_LEASE_SECONDS,
