@@ -54,8 +54,12 @@ final class Maintenance {
    * next run would fail for good. A reader that caught up needs nothing VACUUM deletes.
    */
   static void checkReaders(
-      SparkSession spark, TableLocations locations, String table, String path, int retentionHours) {
-    long latest = DeltaTables.version(spark, path);
+      SparkSession spark,
+      TableLocations locations,
+      String table,
+      String path,
+      long latest,
+      int retentionHours) {
     Instant horizon = Instant.now().minus(Duration.ofHours(retentionHours));
     for (Reader reader : readers(locations).getOrDefault(table, List.of())) {
       OptionalLong firstUnread = ReaderPosition.firstUnreadVersion(spark, reader.checkpoint());
@@ -111,10 +115,11 @@ final class Maintenance {
       boolean allowUnsafeRetention) {
     List<String> zOrder = zOrderColumns().get(table);
     String path = SqlCatalog.tables(locations).get(table);
-    if (DeltaTables.version(spark, path) == DeltaTables.NO_VERSION) {
+    long version = DeltaTables.version(spark, path);
+    if (version == DeltaTables.NO_VERSION) {
       return table + ": no table at " + path + ", nothing to maintain";
     }
-    checkReaders(spark, locations, table, path, retentionHours);
+    checkReaders(spark, locations, table, path, version, retentionHours);
     String target = "delta.`" + path.replace("`", "``") + "`";
     spark.sql(
         "OPTIMIZE "

@@ -161,9 +161,8 @@ public final class SilverJob {
   private static void checkState(SparkSession spark, TableLocations tables) {
     String checkpoint = tables.checkpoint(LAYER, TABLE);
     boolean checkpointed = Checkpoints.holdsBatches(spark, checkpoint);
-    boolean silverExists =
-        DeltaTables.version(spark, tables.silverEvents()) != DeltaTables.NO_VERSION;
-    if (checkpointed && !silverExists) {
+    long silverVersion = DeltaTables.version(spark, tables.silverEvents());
+    if (checkpointed && silverVersion == DeltaTables.NO_VERSION) {
       throw Errors.jobFailed(
           "Cannot run silver: its checkpoint "
               + checkpoint
@@ -174,8 +173,7 @@ public final class SilverJob {
           null);
     }
     boolean silverWritten =
-        DeltaTables.version(spark, tables.silverEvents()) > 0
-            || DeltaTables.version(spark, tables.silverQuarantine()) > 0;
+        silverVersion > 0 || DeltaTables.version(spark, tables.silverQuarantine()) > 0;
     if (!checkpointed && silverWritten) {
       throw Errors.jobFailed(
           "Cannot run silver: "

@@ -2,6 +2,7 @@ package dev.medallion.common.delta;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.medallion.common.spark.Checkpoints;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -9,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.OptionalLong;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -33,8 +33,9 @@ public final class ReaderPosition {
     Path commits = new Path(checkpoint, "commits");
     try {
       FileSystem fs = offsets.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      long lastCommitted = lastBatch(fs, commits);
-      long batch = lastCommitted >= 0 ? lastCommitted : (lastBatch(fs, offsets) >= 0 ? 0 : -1);
+      long lastCommitted = Checkpoints.lastBatch(fs, commits);
+      long batch =
+          lastCommitted >= 0 ? lastCommitted : (Checkpoints.lastBatch(fs, offsets) >= 0 ? 0 : -1);
       if (batch < 0) {
         return OptionalLong.empty();
       }
@@ -54,19 +55,5 @@ public final class ReaderPosition {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read the streaming checkpoint " + checkpoint, e);
     }
-  }
-
-  private static long lastBatch(FileSystem fs, Path dir) throws IOException {
-    if (!fs.exists(dir)) {
-      return -1;
-    }
-    long last = -1;
-    for (FileStatus file : fs.listStatus(dir)) {
-      String name = file.getPath().getName();
-      if (name.matches("\\d+")) {
-        last = Math.max(last, Long.parseLong(name));
-      }
-    }
-    return last;
   }
 }

@@ -2,6 +2,7 @@ package dev.medallion.common.spark;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -17,11 +18,28 @@ public final class Checkpoints {
   public static boolean holdsBatches(SparkSession spark, String checkpoint) {
     Path offsets = new Path(checkpoint, "offsets");
     try {
-      FileSystem fs = offsets.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      return fs.exists(offsets)
-          && fs.listStatus(offsets, path -> path.getName().matches("\\d+")).length > 0;
+      return lastBatch(offsets.getFileSystem(spark.sparkContext().hadoopConfiguration()), offsets)
+          >= 0;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read the streaming checkpoint " + checkpoint, e);
     }
+  }
+
+  /**
+   * The highest batch id in one of a checkpoint's logs ({@code offsets} or {@code commits}), or -1
+   * when it holds none.
+   */
+  public static long lastBatch(FileSystem fs, Path log) throws IOException {
+    if (!fs.exists(log)) {
+      return -1;
+    }
+    long last = -1;
+    for (FileStatus file : fs.listStatus(log)) {
+      String name = file.getPath().getName();
+      if (name.matches("\\d+")) {
+        last = Math.max(last, Long.parseLong(name));
+      }
+    }
+    return last;
   }
 }
