@@ -7,9 +7,13 @@ Everything environment-specific comes from Airflow itself, never from literals i
 * Airflow Variables (or `AIRFLOW_VAR_*` environment variables): `medallion_jar` (the cluster
   job jar), `medallion_lakehouse_root`, `medallion_kafka_bootstrap_servers`, and optional
   `medallion_spark_conf` (a JSON object of extra Spark settings);
-* secrets never appear on the command line: Kafka SASL settings and S3 keys reach the job as
-  environment variables taken from the Airflow connection `medallion_secrets` when it exists
-  (its extra JSON maps `MEDALLION_*` variable names to values; the job masks them in logs).
+* secrets never appear on a command line, in a rendered template or in a log: Kafka SASL
+  settings and S3 keys are read when the task runs from the Airflow connection
+  `medallion_secrets` when it exists (its extra JSON maps `MEDALLION_*` variable names to
+  values), masked in Airflow's logs, and inherited by spark-submit as environment variables.
+  A driver on YARN or Kubernetes in cluster deploy mode cannot inherit them: give it its secrets
+  from the cluster (e.g. `spark.kubernetes.driver.secretKeyRef.MEDALLION_...` in
+  `medallion_spark_conf`); the task refuses to start otherwise.
 
 DAGs using these operators render templates as native objects, so the JSON Variables and the
 connection extra become dicts.
@@ -18,6 +22,9 @@ connection extra become dicts.
 import os
 
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+from airflow.sdk import BaseHook
+from airflow.sdk.exceptions import AirflowException, AirflowNotFoundException
+from airflow.sdk.log import mask_secret
 
 MAIN_CLASS = "dev.medallion.launcher.Main"
 SPARK_CONN_ID = os.environ.get("MEDALLION_SPARK_CONN_ID", "spark_default")
@@ -26,9 +33,46 @@ JAR = "{{ var.value.medallion_jar }}"
 LAKEHOUSE_ROOT = "lakehouse.root={{ var.value.medallion_lakehouse_root }}"
 KAFKA_SERVERS = "kafka.bootstrap.servers={{ var.value.medallion_kafka_bootstrap_servers }}"
 SPARK_CONF = "{{ var.json.get('medallion_spark_conf', {}) }}"
-# Secrets from the optional `medallion_secrets` connection: its extra JSON maps MEDALLION_*
-# environment variable names (e.g. MEDALLION_KAFKA_CONSUMER_SASL_JAAS_CONFIG) to values.
-SECRET_ENV = "{{ conn.get('medallion_secrets').extra_dejson if conn.get('medallion_secrets') else {} }}"
+# The optional connection whose extra JSON maps MEDALLION_* environment variable names (e.g.
+# MEDALLION_KAFKA_CONSUMER_SASL_JAAS_CONFIG) to secret values.
+SECRETS_CONN_ID = "medallion_secrets"
+
+
+def secret_environment():
+    """The secrets of the `medallion_secrets` connection, each value masked in Airflow's logs."""
+    try:
+        extra = BaseHook.get_connection(SECRETS_CONN_ID).extra_dejson
+    except AirflowNotFoundException:
+        return {}
+    secrets = {str(name): str(value) for name, value in extra.items()}
+    for name, value in secrets.items():
+        mask_secret(value, name)
+    return secrets
+
+
+class MedallionSubmitOperator(SparkSubmitOperator):
+    """spark-submit of one medallion command, whose secrets travel only in its environment.
+
+    SparkSubmitOperator's own `env_vars` is a rendered template field (shown in the UI) and, on
+    YARN and Kubernetes, becomes `--conf` arguments on spark-submit's command line; here the
+    secrets are read when the task runs, masked, and inherited by the spark-submit process.
+    """
+
+    def execute(self, context):
+        secrets = secret_environment()
+        if secrets and self._deploy_mode_of_connection() == "cluster":
+            raise AirflowException(
+                f"Cannot pass the {SECRETS_CONN_ID} secrets to a driver in cluster deploy mode "
+                "without putting them on spark-submit's command line; give the driver its secrets "
+                "from the cluster (see medallion_dags/jobs.py) and delete that connection"
+            )
+        os.environ.update(secrets)
+        return super().execute(context)
+
+    def _deploy_mode_of_connection(self):
+        if self._deploy_mode:
+            return self._deploy_mode
+        return BaseHook.get_connection(self._conn_id).extra_dejson.get("deploy-mode", "client")
 
 
 def layer_args(command, *options):
@@ -40,8 +84,8 @@ def layer_args(command, *options):
 
 
 def submit(task_id, application_args, **kwargs):
-    """A SparkSubmitOperator running one medallion command from the cluster job jar."""
-    return SparkSubmitOperator(
+    """An operator running one medallion command from the cluster job jar."""
+    return MedallionSubmitOperator(
         task_id=task_id,
         application=JAR,
         java_class=MAIN_CLASS,
@@ -49,6 +93,5 @@ def submit(task_id, application_args, **kwargs):
         name=f"medallion-{task_id}",
         application_args=application_args,
         conf=SPARK_CONF,
-        env_vars=SECRET_ENV,
         **kwargs,
     )

@@ -8,11 +8,11 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.window;
 
+import dev.medallion.common.EventSchema;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.Trigger;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -43,16 +43,7 @@ public final class BaselinePipeline {
                 "org.apache.spark.sql.delta.catalog.DeltaCatalog")
             .config("spark.ui.enabled", "false")
             .getOrCreate();
-    StructType schema =
-        new StructType()
-            .add("event_id", DataTypes.StringType, false)
-            .add("user_id", DataTypes.StringType)
-            .add("session_id", DataTypes.StringType)
-            .add("event_type", DataTypes.StringType)
-            .add("product_id", DataTypes.StringType)
-            .add("revenue", DataTypes.DoubleType)
-            .add("timestamp", DataTypes.LongType)
-            .add("metadata", DataTypes.StringType);
+    StructType schema = EventSchema.SCHEMA;
     Dataset<Row> parsed =
         spark
             .readStream()

@@ -10,7 +10,6 @@ import dev.medallion.common.error.MedallionException;
 import dev.medallion.testkit.events.EventGenerator;
 import dev.medallion.testkit.events.GeneratedRecord;
 import dev.medallion.testkit.events.GeneratorSpec;
-import dev.medallion.testkit.testing.ChildJvm;
 import dev.medallion.testkit.testing.PipelineIT;
 import dev.medallion.testkit.testing.Produced;
 import java.time.Duration;
@@ -72,30 +71,6 @@ class BronzeJobIT extends PipelineIT {
     assertThat(DeltaTables.version(spark, tables().bronzeEvents())).isGreaterThanOrEqualTo(5);
     assertThat(bronzeValues(topic)).containsOnlyKeys(produced.keySet());
     assertThat(bronzeCount()).isEqualTo(produced.size());
-  }
-
-  @Test
-  void aKilledRunRerunNeitherLosesNorRepeatsARecord() throws Exception {
-    String topic = "killed";
-    kafka.createTopic(topic, 3);
-    Map<String, byte[]> produced =
-        produce(topic, EventGenerator.generate(GeneratorSpec.clean(13, 20_000)));
-    Map<String, String> settings = Map.of("kafka.max.offsets.per.trigger", "500");
-
-    ChildJvm.killAfterCommits(
-        BronzeMain.class,
-        config(topic, settings),
-        lakehouse.resolve("bronze/events"),
-        4,
-        Duration.ofSeconds(180));
-    assertThat(bronzeCount()).isLessThan(produced.size());
-
-    // The rerun first repeats the killed micro-batch with its logged offsets, then goes on in
-    // larger batches.
-    BronzeJob.run(spark, config(topic, Map.of()));
-
-    assertThat(bronzeCount()).isEqualTo(produced.size());
-    assertThat(bronzeValues(topic)).containsOnlyKeys(produced.keySet());
   }
 
   @Test

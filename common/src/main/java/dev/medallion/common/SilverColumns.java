@@ -6,12 +6,13 @@ package dev.medallion.common;
  * everywhere, and a use of a name silver does not write fails to compile.
  */
 public final class SilverColumns {
-  public static final String EVENT_ID = "event_id";
-  public static final String USER_ID = "user_id";
-  public static final String SESSION_ID = "session_id";
-  public static final String EVENT_TYPE = "event_type";
-  public static final String PRODUCT_ID = "product_id";
-  public static final String REVENUE = "revenue";
+  // Silver keeps the names of the event's own fields.
+  public static final String EVENT_ID = EventSchema.EVENT_ID;
+  public static final String USER_ID = EventSchema.USER_ID;
+  public static final String SESSION_ID = EventSchema.SESSION_ID;
+  public static final String EVENT_TYPE = EventSchema.EVENT_TYPE;
+  public static final String PRODUCT_ID = EventSchema.PRODUCT_ID;
+  public static final String REVENUE = EventSchema.REVENUE;
   public static final String REVENUE_USD = "revenue_usd";
   public static final String EVENT_TIME = "event_time";
 

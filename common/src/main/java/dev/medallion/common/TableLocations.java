@@ -13,6 +13,7 @@ import java.util.Objects;
  * &lt;root&gt;/gold/&lt;table&gt;                  aggregates
  * &lt;root&gt;/_checkpoints/&lt;layer&gt;/&lt;table&gt;  streaming checkpoints
  * &lt;root&gt;/_ops/&lt;name&gt;                   run bookkeeping (e.g. silver_runs)
+ * &lt;root&gt;/_staging/&lt;layer&gt;             a layer's tables while a full refresh rebuilds them
  * </pre>
  */
 public record TableLocations(String root) {
@@ -57,5 +58,15 @@ public record TableLocations(String root) {
 
   public String checkpoint(String layer, String table) {
     return root + "/_checkpoints/" + layer + "/" + table;
+  }
+
+  /** The checkpoint of a layer's query over another layer's table. */
+  public String checkpoint(StreamReader reader) {
+    return checkpoint(reader.layer(), reader.query());
+  }
+
+  /** Where a full refresh of {@code layer} builds its tables before they replace the live ones. */
+  public String staging(String layer) {
+    return root + "/_staging/" + layer;
   }
 }

@@ -12,8 +12,14 @@ import java.util.Objects;
  * @param name the table's name within its layer, in lower_snake_case
  * @param partitionBy partition columns
  * @param zOrder columns maintenance Z-orders the table by (may be empty)
+ * @param readers the streaming queries of other layers that read the table
  */
-public record TableSpec(String layer, String name, List<String> partitionBy, List<String> zOrder) {
+public record TableSpec(
+    String layer,
+    String name,
+    List<String> partitionBy,
+    List<String> zOrder,
+    List<StreamReader> readers) {
   public TableSpec {
     Objects.requireNonNull(layer, "layer");
     Objects.requireNonNull(name, "name");
@@ -23,6 +29,7 @@ public record TableSpec(String layer, String name, List<String> partitionBy, Lis
     }
     partitionBy = List.copyOf(partitionBy);
     zOrder = List.copyOf(zOrder);
+    readers = List.copyOf(readers);
   }
 
   /** The name SQL uses: {@code <layer>.<name>}. */

@@ -38,7 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class GoldJob {
   public static final String LAYER = CoreTables.GOLD;
-  public static final String CHECKPOINT = "changes";
   private static final Logger LOG = LoggerFactory.getLogger(GoldJob.class);
 
   private GoldJob() {}
@@ -74,7 +73,7 @@ public final class GoldJob {
     Long startingVersion = null;
     if (request.fullRefresh()) {
       LOG.info("gold: full refresh of every table from silver v{}", silverVersion);
-      DeltaTables.deleteLocation(spark, tables.checkpoint(LAYER, CHECKPOINT));
+      DeltaTables.deleteLocation(spark, tables.checkpoint(CoreTables.GOLD_READS_SILVER));
       TableWrites.forEach(GoldTables.ALL, table -> writer.rebuild(table, silverVersion));
       // Version v itself again (it must exist to start from): recomputing what its commit
       // touched is idempotent, and no commit after the rebuild's snapshot can be missed.
@@ -138,7 +137,7 @@ public final class GoldJob {
                   .select(TimeGrain.DAY.silverColumn(), TimeGrain.HOUR.silverColumn())
                   .writeStream()
                   .queryName("medallion-gold")
-                  .option("checkpointLocation", tables.checkpoint(LAYER, CHECKPOINT))
+                  .option("checkpointLocation", tables.checkpoint(CoreTables.GOLD_READS_SILVER))
                   .foreachBatch(recompute));
     } catch (StreamingQueryException e) {
       throw translate(e);
@@ -190,7 +189,7 @@ public final class GoldJob {
    * changes again recomputes whole units, which is exact.
    */
   private static void checkState(SparkSession spark, TableLocations tables) {
-    if (!Checkpoints.holdsBatches(spark, tables.checkpoint(LAYER, CHECKPOINT))) {
+    if (!Checkpoints.holdsBatches(spark, tables.checkpoint(CoreTables.GOLD_READS_SILVER))) {
       return;
     }
     for (GoldTable table : GoldTables.ALL) {

@@ -48,6 +48,6 @@ public record GoldTable(
 
   /** The table's declaration among all of the lakehouse's tables. */
   public TableSpec spec() {
-    return new TableSpec(CoreTables.GOLD, name, List.of(), clusterBy);
+    return new TableSpec(CoreTables.GOLD, name, List.of(), clusterBy, List.of());
   }
 }

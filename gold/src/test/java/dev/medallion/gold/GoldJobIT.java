@@ -15,11 +15,9 @@ import dev.medallion.testkit.events.GeneratedRecord;
 import dev.medallion.testkit.events.GeneratorSpec;
 import dev.medallion.testkit.events.GroundTruth;
 import dev.medallion.testkit.events.RecordKind;
-import dev.medallion.testkit.testing.ChildJvm;
 import dev.medallion.testkit.testing.PipelineIT;
 import dev.medallion.testkit.testing.Produced;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -200,35 +198,6 @@ class GoldJobIT extends PipelineIT {
         .hasMessageContaining("gold --full-refresh --table daily_funnel");
     GoldJob.run(spark, config, GoldRequest.parse("daily_funnel", true, null, null));
     GoldJob.run(spark, config, GoldRequest.incremental());
-    assertGoldEquals(GroundTruth.of(produced));
-  }
-
-  @Test
-  void aKilledGoldRunRerunGivesTheExactTables() throws Exception {
-    String topic = "killed";
-    kafka.createTopic(topic, 3);
-    List<GeneratedRecord> produced =
-        produce(
-            topic, new GeneratorSpec(32, 0, 6_000, GeneratorSpec.DEFAULT_START, 24, 0.05, 0.05, 0));
-    // Many small silver files, and one per gold micro-batch: the kill lands between batches.
-    MedallionConfig config =
-        config(
-            topic,
-            Map.of(
-                "kafka.max.offsets.per.trigger",
-                "300",
-                "silver.max.files.per.trigger",
-                "3",
-                "gold.max.files.per.trigger",
-                "1"));
-    BronzeJob.run(spark, config);
-    SilverJob.run(spark, config, false);
-
-    ChildJvm.killAfterCommits(
-        GoldMain.class, config, lakehouse.resolve("gold/daily_funnel"), 3, Duration.ofSeconds(240));
-
-    GoldJob.run(spark, config(topic, Map.of()), GoldRequest.incremental());
-
     assertGoldEquals(GroundTruth.of(produced));
   }
 

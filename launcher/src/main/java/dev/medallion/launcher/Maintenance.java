@@ -1,11 +1,11 @@
 package dev.medallion.launcher;
 
+import dev.medallion.common.StreamReader;
 import dev.medallion.common.TableLocations;
+import dev.medallion.common.TableSpec;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.delta.ReaderPosition;
 import dev.medallion.common.error.Errors;
-import dev.medallion.gold.GoldJob;
-import dev.medallion.silver.SilverJob;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -32,22 +32,6 @@ final class Maintenance {
     return columns;
   }
 
-  /** A streaming query that reads a table, and where its checkpoint is. */
-  record Reader(String job, String checkpoint) {}
-
-  /** The streaming readers of each table: silver reads bronze, gold reads silver's change feed. */
-  static Map<String, List<Reader>> readers(TableLocations locations) {
-    return Map.of(
-        "bronze.events",
-            List.of(
-                new Reader(
-                    SilverJob.LAYER, locations.checkpoint(SilverJob.LAYER, SilverJob.TABLE))),
-        "silver.events",
-            List.of(
-                new Reader(
-                    GoldJob.LAYER, locations.checkpoint(GoldJob.LAYER, GoldJob.CHECKPOINT))));
-  }
-
   /**
    * Refuses, before anything changes, when a reader still has to read versions committed before the
    * retention horizon: VACUUM could delete files (or change data files) it has yet to read, and its
@@ -61,12 +45,20 @@ final class Maintenance {
       long latest,
       int retentionHours) {
     Instant horizon = Instant.now().minus(Duration.ofHours(retentionHours));
-    for (Reader reader : readers(locations).getOrDefault(table, List.of())) {
-      OptionalLong firstUnread = ReaderPosition.firstUnreadVersion(spark, reader.checkpoint());
+    for (StreamReader reader :
+        TableCatalog.named(table).map(TableSpec::readers).orElse(List.of())) {
+      OptionalLong firstUnread =
+          ReaderPosition.firstUnreadVersion(spark, locations.checkpoint(reader));
       if (firstUnread.isEmpty() || firstUnread.getAsLong() > latest) {
         continue;
       }
-      Instant committed = DeltaTables.commitTime(spark, path, firstUnread.getAsLong());
+      // Commits that only rearrange files (an OPTIMIZE, say, of a maintain that was killed before
+      // its VACUUM) are nothing the reader has to read.
+      OptionalLong needed = DeltaTables.firstDataChange(spark, path, firstUnread.getAsLong());
+      if (needed.isEmpty()) {
+        continue;
+      }
+      Instant committed = DeltaTables.commitTime(spark, path, needed.getAsLong());
       if (committed.isBefore(horizon)) {
         throw Errors.jobFailed(
             String.format(
@@ -74,13 +66,13 @@ final class Maintenance {
                     + " v%d), which is older than the retention of %d hours, so VACUUM could delete"
                     + " files %s still needs; run bin/medallion %s first, then maintain again",
                 table,
-                reader.job(),
-                firstUnread.getAsLong(),
+                reader.layer(),
+                needed.getAsLong(),
                 committed,
                 latest,
                 retentionHours,
-                reader.job(),
-                reader.job()),
+                reader.layer(),
+                reader.layer()),
             null);
       }
     }

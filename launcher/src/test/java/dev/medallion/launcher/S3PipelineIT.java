@@ -10,7 +10,6 @@ import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.error.MedallionException;
-import dev.medallion.gold.GoldAssertions;
 import dev.medallion.gold.GoldJob;
 import dev.medallion.gold.GoldRequest;
 import dev.medallion.gold.GoldTables;
@@ -28,11 +27,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -285,31 +282,7 @@ class S3PipelineIT {
   }
 
   private static void assertTablesMatchTheGroundTruth() {
-    GroundTruth truth = GroundTruth.of(PRODUCED);
-    List<Row> bronze =
-        spark
-            .read()
-            .format("delta")
-            .load(TABLES.bronzeEvents())
-            .select("partition", "offset")
-            .collectAsList();
-    assertThat(bronze).hasSize(PRODUCED.size());
-    assertThat(new HashSet<>(bronze)).as("each Kafka offset once").hasSize(PRODUCED.size());
-
-    List<String> silverIds =
-        spark
-            .read()
-            .format("delta")
-            .load(TABLES.silverEvents())
-            .select("event_id")
-            .as(org.apache.spark.sql.Encoders.STRING())
-            .collectAsList();
-    assertThat(silverIds).hasSize(truth.events().size());
-    assertThat(new HashSet<>(silverIds)).isEqualTo(truth.events().keySet());
-    assertThat(spark.read().format("delta").load(TABLES.silverQuarantine()).count())
-        .isEqualTo(truth.invalidRecords());
-
-    GoldAssertions.assertGoldEquals(spark, TABLES, truth);
+    PipelineInvariants.assertExact(spark, config, PRODUCED, "on S3");
   }
 
   private static Map<String, Long> versions() {

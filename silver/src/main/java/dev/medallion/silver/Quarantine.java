@@ -52,6 +52,7 @@ public final class Quarantine {
       SparkSession spark, MedallionConfig config, Optional<String> reason) {
     TableLocations tables = new TableLocations(config.lakehouseRoot());
     requireQuarantine(spark, tables);
+    SilverRebuild.refuseIfInterrupted(spark, tables, "replay the quarantine");
     ValidationRules rules = ValidationRules.from(config);
     Dataset<Row> quarantined = spark.read().format("delta").load(tables.silverQuarantine());
     if (reason.isPresent()) {
@@ -70,7 +71,8 @@ public final class Quarantine {
       long inserted = 0;
       if (valid > 0) {
         SilverBatchWriter writer =
-            new SilverBatchWriter(spark, tables, ReferenceData.products(spark, config), rules);
+            new SilverBatchWriter(
+                spark, SilverTargets.live(tables), ReferenceData.products(spark, config), rules);
         inserted = writer.merge(SilverTransforms.validEvents(classified, rules.fxRate()));
         Dataset<Row> nowValid =
             classified.where("size(reasons) = 0").select("topic", "partition", "offset");

@@ -8,6 +8,7 @@ import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.error.Errors;
 import java.util.Locale;
+import java.util.OptionalLong;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -68,7 +69,7 @@ public final class Reconciliation {
       throw Errors.usage(
           "Cannot reconcile: silver has not run yet (no " + tables.ops(SilverJob.RUNS) + ")");
     }
-    long version =
+    long covered =
         spark
             .read()
             .format("delta")
@@ -77,6 +78,14 @@ public final class Reconciliation {
             .select("bronze_version")
             .head()
             .getLong(0);
+    // The same rows at the newest version that only rearranged files since (OPTIMIZE, VACUUM):
+    // the covered version's own files may be vacuumed by now.
+    OptionalLong nextChange =
+        DeltaTables.firstDataChange(spark, tables.bronzeEvents(), covered + 1);
+    long version =
+        nextChange.isPresent()
+            ? nextChange.getAsLong() - 1
+            : DeltaTables.version(spark, tables.bronzeEvents());
     Dataset<Row> bronze =
         spark
             .read()

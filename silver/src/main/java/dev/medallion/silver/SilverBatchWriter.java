@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.unix_date;
 
 import dev.medallion.common.SilverColumns;
-import dev.medallion.common.TableLocations;
 import dev.medallion.common.spark.TableWrites;
 import io.delta.tables.DeltaTable;
 import java.time.LocalDate;
@@ -29,15 +28,15 @@ final class SilverBatchWriter {
   private static final String QUERY_ID_PROPERTY = "sql.streaming.queryId";
 
   private final SparkSession spark;
-  private final TableLocations tables;
+  private final SilverTargets targets;
   private final Dataset<Row> products;
   private final ValidationRules rules;
   private final SilverCounts counts = new SilverCounts();
 
   SilverBatchWriter(
-      SparkSession spark, TableLocations tables, Dataset<Row> products, ValidationRules rules) {
+      SparkSession spark, SilverTargets targets, Dataset<Row> products, ValidationRules rules) {
     this.spark = spark;
-    this.tables = tables;
+    this.targets = targets;
     this.products = products;
     this.rules = rules;
   }
@@ -80,7 +79,7 @@ final class SilverBatchWriter {
                     .mode("append")
                     .option("txnAppId", "medallion-silver-quarantine-" + queryId)
                     .option("txnVersion", batchId)
-                    .save(tables.silverQuarantine()));
+                    .save(targets.quarantine()));
       }
       if (valid > 0) {
         writes.add(
@@ -113,7 +112,7 @@ final class SilverBatchWriter {
     }
     Column target = col("t." + SilverColumns.EVENT_DATE);
     Row metrics =
-        DeltaTable.forPath(spark, tables.silverEvents())
+        DeltaTable.forPath(spark, targets.events())
             .as("t")
             .merge(
                 silverRows(validEvents).as("s"),

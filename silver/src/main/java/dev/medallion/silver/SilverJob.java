@@ -58,7 +58,8 @@ public final class SilverJob {
    * Runs silver once.
    *
    * @param fullRefresh rebuild silver and the quarantine from all of bronze, with a fresh
-   *     checkpoint (Kafka is not read)
+   *     checkpoint (Kafka is not read), beside the live tables, then swap them in ({@link
+   *     SilverRebuild})
    */
   public static RunSummary run(SparkSession spark, MedallionConfig config, boolean fullRefresh) {
     long started = System.currentTimeMillis();
@@ -71,58 +72,33 @@ public final class SilverJob {
               + "; run bin/medallion bronze first");
     }
     if (!fullRefresh) {
+      SilverRebuild.refuseIfInterrupted(spark, tables, "run silver");
       checkState(spark, tables);
     }
-    if (fullRefresh) {
-      LOG.info("silver: full refresh, rebuilding silver and the quarantine from bronze");
-      for (String location :
-          List.of(
-              tables.silverEvents(),
-              tables.silverQuarantine(),
-              tables.ops(RUNS),
-              tables.checkpoint(LAYER, TABLE))) {
-        DeltaTables.deleteLocation(spark, location);
-      }
-    }
-    SilverBatchWriter writer =
-        new SilverBatchWriter(
-            spark,
-            tables,
-            ReferenceData.products(spark, config).cache(),
-            ValidationRules.from(config));
+    ValidationRules rules = ValidationRules.from(config);
+    Dataset<Row> products = ReferenceData.products(spark, config).cache();
+    SilverTargets live = SilverTargets.live(tables);
+    SilverBatchWriter writer = new SilverBatchWriter(spark, live, products, rules);
     Dataset<Row> emptyBronze = spark.read().format("delta").load(tables.bronzeEvents()).limit(0);
-    String[] byDate = {SilverColumns.EVENT_DATE};
-    DeltaTables.createIfAbsent(
-        spark,
-        tables.silverEvents(),
-        writer.emptySilver(emptyBronze).schema(),
-        byDate,
-        SILVER_PROPERTIES);
-    DeltaTables.createIfAbsent(
-        spark,
-        tables.silverQuarantine(),
-        writer.emptyQuarantine(emptyBronze).schema(),
-        new String[0],
-        Map.of());
-
+    createTables(spark, live, writer, emptyBronze);
     StreamingRuns.keepAllProgress(spark);
     StreamingRuns.Totals totals;
-    try {
-      totals =
-          StreamingRuns.runAvailableNow(
-              spark
-                  .readStream()
-                  .format("delta")
-                  .options(DeltaTables.readFromFirstCommit(spark, tables.bronzeEvents()))
-                  .option("maxFilesPerTrigger", config.get(Settings.SILVER_MAX_FILES_PER_TRIGGER))
-                  .option("maxBytesPerTrigger", config.get(Settings.SILVER_MAX_BYTES_PER_TRIGGER))
-                  .load(tables.bronzeEvents())
-                  .writeStream()
-                  .queryName("medallion-silver")
-                  .option("checkpointLocation", tables.checkpoint(LAYER, TABLE))
-                  .foreachBatch((VoidFunction2<Dataset<Row>, Long>) writer::write));
-    } catch (StreamingQueryException e) {
-      throw translate(e);
+    if (fullRefresh) {
+      SilverRebuild rebuild = SilverRebuild.begin(spark, tables);
+      SilverTargets staged = rebuild.staged();
+      writer = new SilverBatchWriter(spark, staged, products, rules);
+      if (rebuild.isBuilt()) {
+        LOG.info("silver: finishing an interrupted full refresh (its tables are rebuilt)");
+        totals = StreamingRuns.Totals.NONE;
+      } else {
+        LOG.info("silver: full refresh, rebuilding silver and the quarantine from bronze");
+        createTables(spark, staged, writer, emptyBronze);
+        totals = stream(spark, config, tables, writer, staged);
+        rebuild.markBuilt();
+      }
+      rebuild.swap();
+    } else {
+      totals = stream(spark, config, tables, writer, live);
     }
     SilverCounts counts = writer.counts();
     if (counts.records() > 0
@@ -153,13 +129,54 @@ public final class SilverJob {
         (System.currentTimeMillis() - started) / 1e3);
   }
 
+  private static void createTables(
+      SparkSession spark, SilverTargets targets, SilverBatchWriter writer, Dataset<Row> bronze) {
+    DeltaTables.createIfAbsent(
+        spark,
+        targets.events(),
+        writer.emptySilver(bronze).schema(),
+        new String[] {SilverColumns.EVENT_DATE},
+        SILVER_PROPERTIES);
+    DeltaTables.createIfAbsent(
+        spark,
+        targets.quarantine(),
+        writer.emptyQuarantine(bronze).schema(),
+        new String[0],
+        Map.of());
+  }
+
+  /** New bronze rows into {@code targets}, in bounded micro-batches, under AvailableNow. */
+  private static StreamingRuns.Totals stream(
+      SparkSession spark,
+      MedallionConfig config,
+      TableLocations tables,
+      SilverBatchWriter writer,
+      SilverTargets targets) {
+    try {
+      return StreamingRuns.runAvailableNow(
+          spark
+              .readStream()
+              .format("delta")
+              .options(DeltaTables.readFromFirstCommit(spark, tables.bronzeEvents()))
+              .option("maxFilesPerTrigger", config.get(Settings.SILVER_MAX_FILES_PER_TRIGGER))
+              .option("maxBytesPerTrigger", config.get(Settings.SILVER_MAX_BYTES_PER_TRIGGER))
+              .load(tables.bronzeEvents())
+              .writeStream()
+              .queryName("medallion-silver")
+              .option("checkpointLocation", targets.checkpoint())
+              .foreachBatch((VoidFunction2<Dataset<Row>, Long>) writer::write));
+    } catch (StreamingQueryException e) {
+      throw translate(e);
+    }
+  }
+
   /**
    * Refuses lost state instead of guessing: a checkpoint without silver (the events before it would
    * be missing) or silver without its checkpoint (all of bronze would be read again and the
    * quarantine would hold its records twice). A full refresh rebuilds both from bronze.
    */
   private static void checkState(SparkSession spark, TableLocations tables) {
-    String checkpoint = tables.checkpoint(LAYER, TABLE);
+    String checkpoint = tables.checkpoint(CoreTables.SILVER_READS_BRONZE);
     boolean checkpointed = Checkpoints.holdsBatches(spark, checkpoint);
     long silverVersion = DeltaTables.version(spark, tables.silverEvents());
     if (checkpointed && silverVersion == DeltaTables.NO_VERSION) {

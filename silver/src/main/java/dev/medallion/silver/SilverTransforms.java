@@ -16,6 +16,7 @@ import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.timestamp_millis;
 import static org.apache.spark.sql.functions.when;
 
+import dev.medallion.common.EventSchema;
 import dev.medallion.common.SilverColumns;
 import java.math.BigDecimal;
 import java.util.List;
@@ -35,28 +36,10 @@ import org.apache.spark.sql.types.StructType;
  * rejects are read a second time, as a VARIANT, to say precisely why.
  */
 public final class SilverTransforms {
-  static final List<String> KNOWN_FIELDS =
-      List.of(
-          "event_id",
-          "user_id",
-          "session_id",
-          "event_type",
-          "product_id",
-          "revenue",
-          "timestamp",
-          "metadata");
+  static final List<String> KNOWN_FIELDS = EventSchema.FIELDS;
   private static final String CORRUPT = "_corrupt_record";
   private static final StructType EVENT_SCHEMA =
-      new StructType()
-          .add("event_id", DataTypes.StringType)
-          .add("user_id", DataTypes.StringType)
-          .add("session_id", DataTypes.StringType)
-          .add("event_type", DataTypes.StringType)
-          .add("product_id", DataTypes.StringType)
-          .add("revenue", DataTypes.DoubleType)
-          .add("timestamp", DataTypes.LongType)
-          .add("metadata", DataTypes.StringType)
-          .add(CORRUPT, DataTypes.StringType);
+      EventSchema.SCHEMA.add(CORRUPT, DataTypes.StringType);
   private static final String KNOWN_ARRAY = "array('" + String.join("','", KNOWN_FIELDS) + "')";
   private static final long MILLIS_PER_HOUR = 3_600_000L;
   private static final long MILLIS_PER_DAY = 86_400_000L;

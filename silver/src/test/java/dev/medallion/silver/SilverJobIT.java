@@ -12,7 +12,6 @@ import dev.medallion.testkit.events.GeneratedRecord;
 import dev.medallion.testkit.events.GeneratorSpec;
 import dev.medallion.testkit.events.GroundTruth;
 import dev.medallion.testkit.events.RecordKind;
-import dev.medallion.testkit.testing.ChildJvm;
 import dev.medallion.testkit.testing.PipelineIT;
 import dev.medallion.testkit.testing.Produced;
 import java.io.BufferedReader;
@@ -86,33 +85,6 @@ class SilverJobIT extends PipelineIT {
     assertThat(silverRows()).isEqualTo(silverBefore);
     assertThat(quarantineReasons()).isEqualTo(quarantineBefore);
     assertThat(Reconciliation.run(spark, config).balanced()).isTrue();
-  }
-
-  @Test
-  void aKilledRunRerunLeavesNoDuplicatesAndMissesNothing() throws Exception {
-    String topic = "killed";
-    kafka.createTopic(topic, 3);
-    List<GeneratedRecord> records =
-        EventGenerator.generate(
-            new GeneratorSpec(22, 0, 12_000, GeneratorSpec.DEFAULT_START, 24, 0.05, 0, 0.02));
-    Map<String, GeneratedRecord> produced =
-        Produced.produce(kafka.bootstrapServers(), topic, records);
-    MedallionConfig config =
-        config(
-            topic,
-            Map.of("kafka.max.offsets.per.trigger", "300", "silver.max.files.per.trigger", "3"));
-    BronzeJob.run(spark, config);
-
-    ChildJvm.killAfterCommits(
-        SilverMain.class, config, lakehouse.resolve("silver/events"), 4, Duration.ofSeconds(240));
-    GroundTruth truth = GroundTruth.of(produced.values());
-    assertThat(spark.read().format("delta").load(tables().silverEvents()).count())
-        .isLessThan(truth.events().size());
-
-    SilverJob.run(spark, config(topic, Map.of()), false);
-
-    assertThat(silverRows()).isEqualTo(expectedRows(truth));
-    assertThat(quarantineReasons()).isEqualTo(expectedReasons(produced));
   }
 
   @Test

@@ -1,5 +1,9 @@
 package dev.medallion.common.delta;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.not;
+
 import io.delta.tables.DeltaTable;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -7,7 +11,9 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -18,6 +24,9 @@ import org.apache.spark.sql.types.StructType;
 
 /** Small Delta helpers every layer uses: create a table once, and read its version. */
 public final class DeltaTables {
+  /** Operations whose commits rewrite or delete files without changing the table's rows. */
+  static final List<String> REARRANGING = List.of("OPTIMIZE", "VACUUM START", "VACUUM END");
+
   /** The version of a table that does not exist yet. */
   public static final long NO_VERSION = -1;
 
@@ -121,6 +130,24 @@ public final class DeltaTables {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read the Delta log of " + path, e);
     }
+  }
+
+  /**
+   * The first version from {@code fromVersion} on whose commit changes the table's data, or empty
+   * when every later commit only rearranges files ({@link #REARRANGING}): a streaming reader skips
+   * those commits, so they hold nothing it still has to read.
+   */
+  public static OptionalLong firstDataChange(SparkSession spark, String path, long fromVersion) {
+    Row first =
+        DeltaTable.forPath(spark, path)
+            .history()
+            .where(
+                col("version")
+                    .geq(fromVersion)
+                    .and(not(col("operation").isin(REARRANGING.toArray()))))
+            .agg(min("version"))
+            .head();
+    return first.isNullAt(0) ? OptionalLong.empty() : OptionalLong.of(first.getLong(0));
   }
 
   /** Rows written by commits after {@code sinceVersion}, from Delta's own commit metrics. */

@@ -26,7 +26,10 @@ public final class StreamingRuns {
    *     batch)
    * @param endOffset the source offset after the last batch
    */
-  public record Totals(long inputRows, int batches, String startOffset, String endOffset) {}
+  public record Totals(long inputRows, int batches, String startOffset, String endOffset) {
+    /** A run that started no query. */
+    public static final Totals NONE = new Totals(0, 0, "none", "none");
+  }
 
   /** Starts the query under AvailableNow, waits for it to stop and sums its progress. */
   public static Totals runAvailableNow(DataStreamWriter<?> writer) throws StreamingQueryException {

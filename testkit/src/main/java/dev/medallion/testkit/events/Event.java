@@ -1,5 +1,7 @@
 package dev.medallion.testkit.events;
 
+import dev.medallion.common.EventSchema;
+
 /**
  * One valid e-commerce event as the producer sends it. {@code revenue} is null except for
  * purchases; {@code timestamp} is epoch milliseconds.
@@ -17,19 +19,24 @@ public record Event(
   /** The event as the JSON object producers send. */
   public String toJson() {
     StringBuilder json = new StringBuilder(224).append('{');
-    field(json, "event_id", eventId).append(',');
-    field(json, "user_id", userId).append(',');
-    field(json, "session_id", sessionId).append(',');
-    field(json, "event_type", eventType).append(',');
-    field(json, "product_id", productId).append(',');
-    json.append("\"revenue\":").append(revenue == null ? "null" : revenue.toString()).append(',');
-    json.append("\"timestamp\":").append(timestamp).append(',');
-    field(json, "metadata", metadata);
+    field(json, EventSchema.EVENT_ID, eventId).append(',');
+    field(json, EventSchema.USER_ID, userId).append(',');
+    field(json, EventSchema.SESSION_ID, sessionId).append(',');
+    field(json, EventSchema.EVENT_TYPE, eventType).append(',');
+    field(json, EventSchema.PRODUCT_ID, productId).append(',');
+    String revenueJson = revenue == null ? "null" : revenue.toString();
+    name(json, EventSchema.REVENUE).append(revenueJson).append(',');
+    name(json, EventSchema.TIMESTAMP).append(timestamp).append(',');
+    field(json, EventSchema.METADATA, metadata);
     return json.append('}').toString();
   }
 
+  private static StringBuilder name(StringBuilder json, String name) {
+    return json.append('"').append(name).append("\":");
+  }
+
   static StringBuilder field(StringBuilder json, String name, String value) {
-    json.append('"').append(name).append("\":");
+    name(json, name);
     if (value == null) {
       return json.append("null");
     }

@@ -2,7 +2,6 @@ package dev.medallion.testkit.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.medallion.common.config.MedallionConfig;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,30 +26,6 @@ public final class ChildJvm {
 
   /** What a child printed (standard output and error, interleaved) and how it ended. */
   public record Result(int exitCode, String output) {}
-
-  /**
-   * Runs {@code main} (whose arguments are key=value settings) and kills it once the Delta table
-   * under {@code table} has {@code commits} commits; see {@link #killAfterCommits(Class, List,
-   * Path, int, Duration)}.
-   */
-  public static void killAfterCommits(
-      Class<?> main, MedallionConfig config, Path table, int commits, Duration timeout)
-      throws IOException, InterruptedException {
-    List<String> args = new ArrayList<>();
-    config.raw().forEach((key, value) -> args.add(key + "=" + value));
-    killAfterCommits(main, args, table, commits, timeout);
-  }
-
-  /**
-   * Runs {@code main} with {@code args}, waits until the Delta table whose files are under the
-   * local directory {@code table} has {@code commits} commits, and kills it there.
-   */
-  public static void killAfterCommits(
-      Class<?> main, List<String> args, Path table, int commits, Duration timeout)
-      throws IOException, InterruptedException {
-    Path log = table.resolve("_delta_log");
-    killWhen(main, args, () -> commits(log) >= commits, timeout);
-  }
 
   /**
    * Runs {@code main} with {@code args}, waits until {@code ready} holds, and kills the child there
@@ -87,6 +62,63 @@ public final class ChildJvm {
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
     } finally {
       child.destroyForcibly();
+    }
+  }
+
+  /**
+   * Starts {@code main} with {@code args} and extra {@code environment} and returns once its output
+   * has a line containing {@code ready}; closing the handle kills it with SIGKILL. Fails if the
+   * child ends first or the wait exceeds {@code timeout}.
+   */
+  public static Running startUntil(
+      Class<?> main,
+      List<String> args,
+      Map<String, String> environment,
+      String ready,
+      Duration timeout)
+      throws IOException, InterruptedException {
+    File output = File.createTempFile("child-", ".log", new File("target"));
+    ProcessBuilder builder =
+        new ProcessBuilder(command(main, args)).redirectErrorStream(true).redirectOutput(output);
+    builder.environment().putAll(environment);
+    Running running = new Running(builder.start(), output.toPath());
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!running.output().contains(ready)
+        && running.process.isAlive()
+        && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    if (!running.output().contains(ready)) {
+      running.close();
+      throw new AssertionError(
+          "The child did not print '" + ready + "' within " + timeout + ":\n" + running.output());
+    }
+    return running;
+  }
+
+  /** A child started by {@link #startUntil}: killed with SIGKILL when closed. */
+  public static final class Running implements AutoCloseable {
+    private final Process process;
+    private final Path output;
+
+    private Running(Process process, Path output) {
+      this.process = process;
+      this.output = output;
+    }
+
+    /** What it printed so far. */
+    public String output() {
+      try {
+        return Files.readString(output, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot read " + output, e);
+      }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      process.destroyForcibly();
+      assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("the child ends").isTrue();
     }
   }
 

@@ -2,6 +2,7 @@ package dev.medallion.testkit.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.medallion.common.EventSchema;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -80,6 +81,19 @@ class EventGeneratorTest {
         .contains("\"timestamp\":" + event.timestamp())
         .contains("\"metadata\":\"{\\\"device\\\":");
     assertThat(event.revenue() != null).isEqualTo(event.eventType().equals("purchase"));
+  }
+
+  @Test
+  void jsonHasExactlyTheDeclaredEventFieldsInOrder() {
+    String json = new EventGenerator(GeneratorSpec.clean(1, 1)).event(0).toJson();
+
+    List<String> names =
+        java.util.regex.Pattern.compile("\"([a-z_]+)\":")
+            .matcher(json) // metadata's own keys are escaped and do not match
+            .results()
+            .map(match -> match.group(1))
+            .toList();
+    assertThat(names).isEqualTo(EventSchema.FIELDS);
   }
 
   @Test
