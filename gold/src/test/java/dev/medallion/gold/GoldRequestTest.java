@@ -24,8 +24,7 @@ class GoldRequestTest {
       delimiter = '|',
       nullValues = "-",
       value = {
-        "weekly|true|-|-|Unknown gold table 'weekly'; gold tables: hourly_revenue,"
-            + " daily_category_sales, daily_funnel",
+        "weekly|true|-|-|Unknown gold table 'weekly'; gold tables: hourly_revenue,",
         "-|false|2026-01-01|-|A gold backfill needs both --from and --to",
         "-|false|2026-01-08|2026-01-01|Cannot backfill from 2026-01-08 to 2026-01-01: --from must"
             + " be before --to",
