@@ -1,12 +1,10 @@
 package dev.medallion.gold;
 
+import dev.medallion.testkit.events.BundledProducts;
 import dev.medallion.testkit.events.Event;
 import dev.medallion.testkit.events.GroundTruth;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -29,7 +27,7 @@ final class ExpectedGold {
   final Map<String, String> dailyFunnel = new TreeMap<>();
 
   static ExpectedGold of(GroundTruth truth) {
-    Map<String, String> categories = categories();
+    Map<String, String> categories = BundledProducts.categories();
     ExpectedGold expected = new ExpectedGold();
     Map<String, Group> hours = new HashMap<>();
     Map<String, Group> sales = new HashMap<>();
@@ -98,24 +96,6 @@ final class ExpectedGold {
 
   private static String rate(long numerator, long denominator) {
     return denominator == 0 ? "null" : String.valueOf((double) numerator / denominator);
-  }
-
-  private static Map<String, String> categories() {
-    Map<String, String> byProduct = new HashMap<>();
-    try (BufferedReader reader =
-        new BufferedReader(
-            new InputStreamReader(
-                ExpectedGold.class.getResourceAsStream("/dev/medallion/silver/products.csv"),
-                StandardCharsets.UTF_8))) {
-      reader
-          .lines()
-          .skip(1)
-          .map(line -> line.split(","))
-          .forEach(cells -> byProduct.put(cells[0], cells[2]));
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-    return byProduct;
   }
 
   private static final class Group {

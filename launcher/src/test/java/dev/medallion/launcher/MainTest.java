@@ -79,12 +79,7 @@ class MainTest {
 
   @Test
   void aSecondRunOfALayerIsRefusedWhileOneHoldsItsLock(@TempDir Path root) {
-    try (LayerLock held =
-        LayerLock.acquire(
-            new TableLocations(root.toString()),
-            "silver",
-            new Configuration(),
-            Duration.ofMinutes(1))) {
+    try (LayerLock held = holdLock(root, "silver")) {
       assertThat(run("silver", "--set", "lakehouse.root=" + root)).isEqualTo(1);
     }
     assertThat(errorLine())
@@ -96,12 +91,7 @@ class MainTest {
 
   @Test
   void maintenanceOfATableWaitsForTheLayerThatOwnsIt(@TempDir Path root) {
-    try (LayerLock held =
-        LayerLock.acquire(
-            new TableLocations(root.toString()),
-            "gold",
-            new Configuration(),
-            Duration.ofMinutes(1))) {
+    try (LayerLock held = holdLock(root, "gold")) {
       assertThat(run("maintain", "--table", "gold.daily_funnel", "--set", "lakehouse.root=" + root))
           .isEqualTo(1);
     }
@@ -111,12 +101,7 @@ class MainTest {
 
   @Test
   void aQuarantineReplayWaitsForSilver(@TempDir Path root) {
-    try (LayerLock held =
-        LayerLock.acquire(
-            new TableLocations(root.toString()),
-            "silver",
-            new Configuration(),
-            Duration.ofMinutes(1))) {
+    try (LayerLock held = holdLock(root, "silver")) {
       assertThat(
               run(
                   "quarantine",
@@ -143,12 +128,7 @@ class MainTest {
                 + " is read-only; pass --allow-writes to run it while no layer job runs");
 
     err.reset();
-    try (LayerLock held =
-        LayerLock.acquire(
-            new TableLocations(root.toString()),
-            "gold",
-            new Configuration(),
-            Duration.ofMinutes(1))) {
+    try (LayerLock held = holdLock(root, "gold")) {
       assertThat(
               run(
                   "sql",
@@ -247,5 +227,11 @@ class MainTest {
     assertThat(run("demo", "--set", "lakehouse.root=s3a://lake/demo")).isEqualTo(2);
     assertThat(errorLine())
         .startsWith("medallion: The demo writes a local lakehouse, not s3a://lake/demo");
+  }
+
+  /** Holds {@code layer}'s lock under {@code root} as a running job would. */
+  private static LayerLock holdLock(Path root, String layer) {
+    return LayerLock.acquire(
+        new TableLocations(root.toString()), layer, new Configuration(), Duration.ofMinutes(1));
   }
 }

@@ -4,7 +4,6 @@ import dev.medallion.common.TableLocations;
 import dev.medallion.common.error.Errors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
@@ -92,7 +91,7 @@ final class SilverRebuild {
     try {
       // A copy, not a rename: on S3 a rename is a copy too, and a crash in it must leave the
       // rebuilt checkpoint whole for the next attempt.
-      if (!FileUtil.copy(fs, new Path(staged.checkpoint()), fs, checkpoint, false, hadoopConf())) {
+      if (!FileUtil.copy(fs, new Path(staged.checkpoint()), fs, checkpoint, false, fs.getConf())) {
         throw new IOException("copy returned false");
       }
     } catch (IOException e) {
@@ -133,10 +132,6 @@ final class SilverRebuild {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot delete " + path, e);
     }
-  }
-
-  private Configuration hadoopConf() {
-    return spark.sessionState().newHadoopConf();
   }
 
   private static FileSystem fileSystem(SparkSession spark, Path path) {

@@ -6,6 +6,7 @@ import dev.medallion.bronze.BronzeJob;
 import dev.medallion.common.RunSummary;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
+import dev.medallion.testkit.events.BundledProducts;
 import dev.medallion.testkit.events.Event;
 import dev.medallion.testkit.events.EventGenerator;
 import dev.medallion.testkit.events.GeneratedRecord;
@@ -14,8 +15,6 @@ import dev.medallion.testkit.events.GroundTruth;
 import dev.medallion.testkit.events.RecordKind;
 import dev.medallion.testkit.testing.PipelineIT;
 import dev.medallion.testkit.testing.Produced;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +35,7 @@ import org.junit.jupiter.api.Test;
  */
 class SilverJobIT extends PipelineIT {
   private static final BigDecimal FX = new BigDecimal("1.08");
-  private static final Map<String, String> CATEGORIES = bundledCategories();
+  private static final Map<String, String> CATEGORIES = BundledProducts.categories();
 
   @Test
   void duplicatesAcrossBatchesAndRunsLeaveExactlyTheGroundTruthAndAFullRefreshRebuildsIt() {
@@ -247,23 +246,5 @@ class SilverJobIT extends PipelineIT {
           }
         });
     return expected;
-  }
-
-  private static Map<String, String> bundledCategories() {
-    Map<String, String> byProduct = new HashMap<>();
-    try (BufferedReader reader =
-        new BufferedReader(
-            new InputStreamReader(
-                SilverJobIT.class.getResourceAsStream("/dev/medallion/silver/products.csv"),
-                StandardCharsets.UTF_8))) {
-      reader
-          .lines()
-          .skip(1)
-          .map(line -> line.split(","))
-          .forEach(cells -> byProduct.put(cells[0], cells[2]));
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-    return byProduct;
   }
 }
