@@ -205,7 +205,7 @@ public final class GoldJob {
     }
   }
 
-  /** A silver rebuilt under gold's feet is the failure operators must understand. */
+  /** A silver rebuilt or cleaned up under gold's feet: failures operators must understand. */
   static RuntimeException translate(StreamingQueryException e) {
     String message = String.valueOf(e.getMessage());
     if (message.contains("DIFFERENT_DELTA_TABLE_READ_BY_STREAMING_SOURCE")
@@ -215,6 +215,7 @@ public final class GoldJob {
               + " checkpoint; run bin/medallion gold --full-refresh",
           e);
     }
-    return Errors.jobFailed("gold failed: " + Errors.firstLine(message), e);
+    return Errors.sourceLogCleanedUp(message, LAYER, "silver/events", e)
+        .orElseGet(() -> Errors.jobFailed("gold failed: " + Errors.firstLine(message), e));
   }
 }

@@ -7,6 +7,7 @@ import dev.medallion.common.TableLocations;
 import dev.medallion.common.TableSpec;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.config.Settings;
+import dev.medallion.common.delta.LogRetention;
 import dev.medallion.common.error.Errors;
 import dev.medallion.common.spark.SparkSessions;
 import dev.medallion.gold.GoldJob;
@@ -17,6 +18,7 @@ import dev.medallion.silver.Reconciliation;
 import dev.medallion.silver.SilverJob;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -424,12 +426,32 @@ enum Command {
         });
   }
 
+  /**
+   * Takes {@code layer}'s lock, then keeps Delta's log cleanup of the layer's tables from deleting
+   * commits their readers have yet to read: cleanup runs when a writer commits, and every writer
+   * holds this lock.
+   */
   static LayerLock lock(SparkSession spark, MedallionConfig config, String layer) {
-    return LayerLock.acquire(
-        new TableLocations(config.lakehouseRoot()),
-        layer,
-        spark.sessionState().newHadoopConf(),
-        Duration.ofSeconds(config.get(Settings.LOCK_LEASE_SECONDS)));
+    TableLocations locations = new TableLocations(config.lakehouseRoot());
+    LayerLock lock =
+        LayerLock.acquire(
+            locations,
+            layer,
+            spark.sessionState().newHadoopConf(),
+            Duration.ofSeconds(config.get(Settings.LOCK_LEASE_SECONDS)));
+    try {
+      Instant now = Instant.now();
+      for (TableSpec table : TableCatalog.all()) {
+        if (table.layer().equals(layer)) {
+          LogRetention.coverReaders(spark, locations, table, now)
+              .ifPresent(warning -> LOG.warn("{}", warning));
+        }
+      }
+      return lock;
+    } catch (RuntimeException e) {
+      lock.close();
+      throw e;
+    }
   }
 
   /** Runs {@code work} in a SparkSession named after the command, stopped afterwards. */

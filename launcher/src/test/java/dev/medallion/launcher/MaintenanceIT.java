@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.medallion.bronze.BronzeJob;
+import dev.medallion.common.LayerLock;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.error.MedallionException;
 import dev.medallion.gold.GoldAssertions;
@@ -17,9 +18,16 @@ import dev.medallion.testkit.events.GeneratorSpec;
 import dev.medallion.testkit.events.GroundTruth;
 import dev.medallion.testkit.testing.PipelineIT;
 import dev.medallion.testkit.testing.Produced;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -80,6 +88,79 @@ class MaintenanceIT extends PipelineIT {
     assertThat(Reconciliation.run(spark, config).balanced()).isTrue();
   }
 
+  @Test
+  void logCleanupKeepsTheCommitsALaggingReaderHasYetToRead() throws Exception {
+    String topic = "log-cleanup";
+    kafka.createTopic(topic, 1);
+    // Several commits per bronze run, so that each run checkpoints bronze's log.
+    spec = new GeneratorSpec(52, 0, 600, GeneratorSpec.DEFAULT_START, 24, 0.05, 0.05, 0.02);
+    MedallionConfig config = config(topic, Map.of("kafka.max.offsets.per.trigger", "150"));
+    produceMore(topic);
+    writeBronze(config);
+    SilverJob.run(spark, config, false);
+    // Bronze moves on, silver lags; bronze keeps its log two days and checkpoints it every other
+    // commit, and everything it committed so far is three days old.
+    String bronze = tables().bronzeEvents();
+    spark.sql(
+        "ALTER TABLE delta.`"
+            + bronze
+            + "` SET TBLPROPERTIES ('delta.logRetentionDuration' = 'interval 2 days',"
+            + " 'delta.deletedFileRetentionDuration' = 'interval 1 days',"
+            + " 'delta.checkpointInterval' = '2')");
+    produceMore(topic);
+    writeBronze(config);
+    backdateLog(bronze, Duration.ofDays(3));
+
+    // The next bronze run checkpoints the log, which runs Delta's log cleanup.
+    produceMore(topic);
+    writeBronze(config);
+
+    SilverJob.run(spark, config, false);
+    assertThat(
+            spark
+                .sql("SHOW TBLPROPERTIES delta.`" + bronze + "` ('delta.logRetentionDuration')")
+                .head()
+                .getString(1))
+        .isEqualTo("interval 12 days");
+
+    // A writer that does not guard the log (another tool, an older medallion) cleans it up under
+    // a lagging silver: silver refuses, and the runbook's rebuild is exact.
+    produceMore(topic);
+    BronzeJob.run(spark, config);
+    backdateLog(bronze, Duration.ofDays(13));
+    produceMore(topic);
+    BronzeJob.run(spark, config);
+    assertThatThrownBy(() -> SilverJob.run(spark, config, false))
+        .isInstanceOf(MedallionException.class)
+        .hasMessageStartingWith(
+            "Cannot run silver: commits of bronze/events it had yet to read were deleted by"
+                + " Delta's log cleanup")
+        .hasMessageContaining("run bin/medallion silver --full-refresh");
+    SilverJob.run(spark, config, true);
+    GoldJob.run(spark, config, GoldRequest.parse(null, true, null, null));
+    assertGold();
+    assertThat(Reconciliation.run(spark, config).balanced()).isTrue();
+  }
+
+  /** A bronze run as the launcher makes it: under bronze's lock. */
+  private void writeBronze(MedallionConfig config) {
+    try (LayerLock lock = Command.lock(spark, config, BronzeJob.LAYER)) {
+      BronzeJob.run(spark, config);
+    }
+  }
+
+  /** Dates every file of a table's log {@code age} back, in version order as Delta wrote them. */
+  private static void backdateLog(String table, Duration age) throws IOException {
+    Instant start = Instant.now().minus(age);
+    try (Stream<Path> files = Files.list(Path.of(table, "_delta_log"))) {
+      for (Path file :
+          files.filter(f -> f.getFileName().toString().matches("\\d{20}\\..*")).toList()) {
+        long version = Long.parseLong(file.getFileName().toString().substring(0, 20));
+        Files.setLastModifiedTime(file, FileTime.from(start.plusSeconds(version)));
+      }
+    }
+  }
+
   private String maintain(String table) {
     return Maintenance.run(spark, tables(), table, 0, true);
   }
@@ -88,7 +169,7 @@ class MaintenanceIT extends PipelineIT {
     List<GeneratedRecord> records = EventGenerator.generate(spec);
     Produced.produce(kafka.bootstrapServers(), topic, records);
     produced.addAll(records);
-    spec = spec.next(1_500);
+    spec = spec.next(spec.events());
   }
 
   private void assertGold() {

@@ -204,7 +204,7 @@ public final class SilverJob {
     }
   }
 
-  /** A bronze rebuilt under silver's feet is the failure operators must understand. */
+  /** A bronze rebuilt or cleaned up under silver's feet: failures operators must understand. */
   static RuntimeException translate(StreamingQueryException e) {
     String message = String.valueOf(e.getMessage());
     if (message.contains("DIFFERENT_DELTA_TABLE_READ_BY_STREAMING_SOURCE")
@@ -215,7 +215,8 @@ public final class SilverJob {
               + " --full-refresh to rebuild silver from the bronze there is now",
           e);
     }
-    return Errors.jobFailed("silver failed: " + Errors.firstLine(message), e);
+    return Errors.sourceLogCleanedUp(message, LAYER, "bronze/events", e)
+        .orElseGet(() -> Errors.jobFailed("silver failed: " + Errors.firstLine(message), e));
   }
 
   /** One row per run in {@code _ops/silver_runs}: what reconciliation checks against. */

@@ -24,8 +24,12 @@ import org.apache.spark.sql.types.StructType;
 
 /** Small Delta helpers every layer uses: create a table once, and read its version. */
 public final class DeltaTables {
-  /** Operations whose commits rewrite or delete files without changing the table's rows. */
-  static final List<String> REARRANGING = List.of("OPTIMIZE", "VACUUM START", "VACUUM END");
+  /**
+   * Operations whose commits leave the table's rows as they were: they rewrite or delete files, or
+   * only change properties ({@link LogRetention} does).
+   */
+  static final List<String> SAME_ROWS =
+      List.of("OPTIMIZE", "VACUUM START", "VACUUM END", "SET TBLPROPERTIES");
 
   /** The version of a table that does not exist yet. */
   public static final long NO_VERSION = -1;
@@ -134,8 +138,8 @@ public final class DeltaTables {
 
   /**
    * The first version from {@code fromVersion} on whose commit changes the table's data, or empty
-   * when every later commit only rearranges files ({@link #REARRANGING}): a streaming reader skips
-   * those commits, so they hold nothing it still has to read.
+   * when every later commit leaves the rows as they were ({@link #SAME_ROWS}): those commits hold
+   * no row a streaming reader still has to read.
    */
   public static OptionalLong firstDataChange(SparkSession spark, String path, long fromVersion) {
     Row first =
@@ -144,7 +148,7 @@ public final class DeltaTables {
             .where(
                 col("version")
                     .geq(fromVersion)
-                    .and(not(col("operation").isin(REARRANGING.toArray()))))
+                    .and(not(col("operation").isin(SAME_ROWS.toArray()))))
             .agg(min("version"))
             .head();
     return first.isNullAt(0) ? OptionalLong.empty() : OptionalLong.of(first.getLong(0));

@@ -1,6 +1,7 @@
 package dev.medallion.common.error;
 
 import java.util.Collection;
+import java.util.Optional;
 
 /**
  * The one place user-facing errors are made, so that each says what is wrong, why, and what to do,
@@ -47,6 +48,27 @@ public final class Errors {
 
   public static MedallionException jobFailed(String message, Throwable cause) {
     return new MedallionException(message, MedallionException.EXIT_JOB_FAILED, cause);
+  }
+
+  /**
+   * The failure of a streaming reader that lagged so long that Delta's log cleanup deleted commits
+   * of its source it had yet to read (say, written by a tool that does not raise the retention the
+   * way medallion's writers do); only a rebuild from the source's current snapshot is exact then.
+   */
+  public static Optional<MedallionException> sourceLogCleanedUp(
+      String message, String layer, String source, Throwable cause) {
+    if (!message.contains("DELTA_LOG_FILE_NOT_FOUND")
+        && !message.contains("DELTA_MISSING_FILES_UNEXPECTED_VERSION")) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        jobFailed(
+            String.format(
+                "Cannot run %s: commits of %s it had yet to read were deleted by Delta's log"
+                    + " cleanup (it lagged longer than the table's delta.logRetentionDuration); run"
+                    + " bin/medallion %s --full-refresh to rebuild %s from the %s there is now",
+                layer, source, layer, layer, source),
+            cause));
   }
 
   /** The first line of an exception message: Spark's carry query plans after the first line. */
