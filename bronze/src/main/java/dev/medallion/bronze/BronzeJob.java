@@ -9,7 +9,7 @@ import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.error.Errors;
 import dev.medallion.common.ops.Phases;
 import dev.medallion.common.ops.RunFacts;
-import dev.medallion.common.ops.Runs;
+import dev.medallion.common.ops.RunLedger;
 import dev.medallion.common.spark.Checkpoints;
 import dev.medallion.common.spark.StreamingRuns;
 import java.util.LinkedHashMap;
@@ -53,7 +53,7 @@ public final class BronzeJob {
    */
   public static RunSummary run(
       SparkSession spark, MedallionConfig config, boolean recoverCheckpoint) {
-    return Runs.record(
+    return RunLedger.record(
         spark,
         config,
         LAYER,

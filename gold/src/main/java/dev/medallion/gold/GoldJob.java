@@ -13,7 +13,7 @@ import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.delta.ReaderPosition;
 import dev.medallion.common.error.Errors;
 import dev.medallion.common.ops.RunFacts;
-import dev.medallion.common.ops.Runs;
+import dev.medallion.common.ops.RunLedger;
 import dev.medallion.common.spark.Checkpoints;
 import dev.medallion.common.spark.StreamingRuns;
 import dev.medallion.common.spark.TableWrites;
@@ -50,7 +50,7 @@ public final class GoldJob {
 
   public static RunSummary run(SparkSession spark, MedallionConfig config, GoldRequest request) {
     TableLocations tables = new TableLocations(config.lakehouseRoot());
-    return Runs.record(
+    return RunLedger.record(
         spark,
         config,
         LAYER,

@@ -11,7 +11,7 @@ import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.delta.LogRetention;
 import dev.medallion.common.error.Errors;
 import dev.medallion.common.ops.RunFacts;
-import dev.medallion.common.ops.Runs;
+import dev.medallion.common.ops.RunLedger;
 import dev.medallion.common.spark.SparkSessions;
 import dev.medallion.gold.GoldJob;
 import dev.medallion.gold.GoldRequest;
@@ -280,46 +280,6 @@ enum Command {
           });
     }
   },
-  TRACE(
-      "trace",
-      "for the gold rows matching --where: the silver events, Kafka records and runs behind them") {
-    @Override
-    void addOptions(Options options) {
-      options.addOption(
-          Option.builder()
-              .longOpt(TABLE)
-              .hasArg()
-              .argName("NAME")
-              .desc("gold table, e.g. gold.hourly_revenue")
-              .get());
-      options.addOption(
-          Option.builder()
-              .longOpt(WHERE)
-              .hasArg()
-              .argName("PREDICATE")
-              .desc("SQL predicate on the gold table's columns")
-              .get());
-    }
-
-    @Override
-    void run(CommandLine line, MedallionConfig config, PrintStream out) {
-      String table = line.getOptionValue(TABLE);
-      String where = line.getOptionValue(WHERE);
-      if (table == null || where == null) {
-        throw Errors.usage(
-            "trace needs --table and --where, e.g. --table gold.hourly_revenue --where"
-                + " \"event_type = 'purchase' AND window_start = '2026-01-01 10:00:00'\"");
-      }
-      withSpark(
-          "trace",
-          config,
-          spark ->
-              out.print(
-                  Trace.text(
-                      Trace.run(spark, new TableLocations(config.lakehouseRoot()), table, where),
-                      where)));
-    }
-  },
   MAINTAIN("maintain", "OPTIMIZE (Z-ordered as each table declares) and VACUUM one table") {
     @Override
     void addOptions(Options options) {
@@ -376,7 +336,7 @@ enum Command {
               TableLocations locations = new TableLocations(config.lakehouseRoot());
               long started = System.nanoTime();
               out.println(
-                  Runs.record(
+                  RunLedger.record(
                       spark,
                       config,
                       layer,
@@ -478,7 +438,6 @@ enum Command {
   static final String ALLOW_WRITES = "allow-writes";
   static final String RECOVER_CHECKPOINT = "recover-checkpoint";
   static final String JSON = "json";
-  static final String WHERE = "where";
 
   private final String commandName;
   private final String description;

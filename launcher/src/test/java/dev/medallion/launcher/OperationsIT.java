@@ -3,9 +3,6 @@ package dev.medallion.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.medallion.bronze.BronzeJob;
 import dev.medallion.bronze.BronzeLag;
 import dev.medallion.common.config.MedallionConfig;
@@ -20,17 +17,12 @@ import dev.medallion.testkit.events.RecordKind;
 import dev.medallion.testkit.testing.ChildJvm;
 import dev.medallion.testkit.testing.PipelineIT;
 import dev.medallion.testkit.testing.Produced;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
@@ -158,138 +150,6 @@ class OperationsIT extends PipelineIT {
         .contains("\"healthy\" : false")
         .contains("bronze.events: 150 records behind, over status.max.kafka.lag=100")
         .contains("medallion: status: 1 threshold(s) broken");
-  }
-
-  @Test
-  void traceFindsTheKafkaRecordsAndRunsBehindAGoldRow() {
-    String topic = "trace";
-    kafka.createTopic(topic, 2);
-    MedallionConfig config = config(topic, Map.of());
-    GeneratorSpec spec = GeneratorSpec.clean(13, 300);
-    Map<String, GeneratedRecord> produced = new HashMap<>();
-    for (GeneratorSpec round : List.of(spec, spec.next(200))) {
-      produced.putAll(
-          Produced.produce(kafka.bootstrapServers(), topic, EventGenerator.generate(round)));
-      BronzeJob.run(spark, config);
-      SilverJob.run(spark, config, false);
-      GoldJob.run(spark, config, GoldRequest.incremental());
-    }
-    // The busiest (hour, event type) of the generator's truth, and where its records landed.
-    Map<List<Object>, List<String>> byRow =
-        produced.entrySet().stream()
-            .collect(
-                Collectors.groupingBy(
-                    e ->
-                        List.<Object>of(
-                            e.getValue().event().timestamp() / 3_600_000 * 3_600_000_000L,
-                            e.getValue().event().eventType()),
-                    Collectors.mapping(Map.Entry::getKey, Collectors.toList())));
-    Map.Entry<List<Object>, List<String>> busiest =
-        byRow.entrySet().stream()
-            .max(Map.Entry.comparingByValue((a, b) -> a.size() - b.size()))
-            .orElseThrow();
-    String where =
-        "unix_micros(window_start) = "
-            + busiest.getKey().get(0)
-            + " AND event_type = '"
-            + busiest.getKey().get(1)
-            + "'";
-
-    Trace.Result trace = Trace.run(spark, tables(), "gold.hourly_revenue", where);
-
-    assertThat(trace.goldRows()).isEqualTo(1);
-    assertThat(trace.events()).isEqualTo(busiest.getValue().size());
-    Map<Integer, List<Long>> offsets =
-        busiest.getValue().stream()
-            .map(c -> c.split("/"))
-            .collect(
-                Collectors.groupingBy(
-                    c -> Integer.parseInt(c[1]),
-                    Collectors.mapping(c -> Long.parseLong(c[2]), Collectors.toList())));
-    assertThat(trace.records())
-        .allSatisfy(
-            p -> {
-              List<Long> expected = offsets.get(p.partition());
-              assertThat(p.records()).isEqualTo(expected.size());
-              assertThat(p.first())
-                  .isEqualTo(expected.stream().mapToLong(Long::longValue).min().orElseThrow());
-              assertThat(p.last())
-                  .isEqualTo(expected.stream().mapToLong(Long::longValue).max().orElseThrow());
-            });
-    assertThat(trace.records())
-        .extracting(Trace.PartitionRecords::partition)
-        .containsExactlyInAnyOrderElementsOf(offsets.keySet());
-    // Every record came through a bronze run, and each layer's runs that read them are named.
-    assertThat(
-            trace.runs().stream()
-                .filter(r -> r.layer().equals("bronze"))
-                .mapToLong(Trace.Run::records)
-                .sum())
-        .isEqualTo(busiest.getValue().size());
-    assertThat(trace.runs()).extracting(Trace.Run::layer).contains("bronze", "silver", "gold");
-  }
-
-  @Test
-  void alertsReachAWebhookThatFailsAtFirst() throws Exception {
-    List<String> received = new CopyOnWriteArrayList<>();
-    AtomicInteger requests = new AtomicInteger();
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext(
-        "/hook",
-        exchange -> {
-          String body =
-              new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-          // The first delivery fails: the alert is retried.
-          int status = requests.incrementAndGet() == 1 ? 503 : 200;
-          if (status == 200) {
-            received.add(body);
-          }
-          exchange.sendResponseHeaders(status, -1);
-          exchange.close();
-        });
-    server.start();
-    try {
-      String topic = "alerts";
-      kafka.createTopic(topic, 1);
-      MedallionConfig config =
-          config(
-              topic,
-              Map.of(
-                  "alerts.webhook.url",
-                  "http://127.0.0.1:" + server.getAddress().getPort() + "/hook",
-                  "alerts.min.rows.per.second",
-                  "1000000000",
-                  "silver.quarantine.max.ratio",
-                  "0.01"));
-      Produced.produce(
-          kafka.bootstrapServers(),
-          topic,
-          EventGenerator.generate(
-              new GeneratorSpec(5, 0, 300, GeneratorSpec.DEFAULT_START, 24, 0, 0, 0.2)));
-
-      assertThatThrownBy(() -> GoldJob.run(spark, config, GoldRequest.incremental()))
-          .hasMessageStartingWith("Cannot run gold");
-      BronzeJob.run(spark, config);
-      SilverJob.run(spark, config, false);
-    } finally {
-      server.stop(0);
-    }
-    List<Map<String, Object>> alerts = new ArrayList<>();
-    for (String body : received) {
-      alerts.add(new ObjectMapper().readValue(body, new TypeReference<Map<String, Object>>() {}));
-    }
-    assertThat(alerts)
-        .extracting(a -> a.get("kind") + " " + a.get("layer"))
-        .contains("RUN_FAILED gold", "SLOW_BATCH bronze", "RUN_WARNING silver");
-    assertThat(alerts)
-        .filteredOn(a -> a.get("kind").equals("RUN_FAILED"))
-        .singleElement()
-        .satisfies(a -> assertThat((String) a.get("message")).startsWith("Cannot run gold"));
-    assertThat(alerts)
-        .filteredOn(a -> a.get("kind").equals("RUN_WARNING"))
-        .singleElement()
-        .satisfies(a -> assertThat((String) a.get("message")).contains("quarantine"));
-    assertThat(requests.get()).isEqualTo(received.size() + 1);
   }
 
   private static Status.TableStatus table(Status.Report report, String name) {

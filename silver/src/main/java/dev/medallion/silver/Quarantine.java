@@ -6,7 +6,7 @@ import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.error.Errors;
 import dev.medallion.common.ops.RunFacts;
-import dev.medallion.common.ops.Runs;
+import dev.medallion.common.ops.RunLedger;
 import io.delta.tables.DeltaTable;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +56,7 @@ public final class Quarantine {
       SparkSession spark, MedallionConfig config, Optional<String> reason) {
     TableLocations tables = new TableLocations(config.lakehouseRoot());
     long started = System.nanoTime();
-    return Runs.record(
+    return RunLedger.record(
         spark,
         config,
         SilverJob.LAYER,

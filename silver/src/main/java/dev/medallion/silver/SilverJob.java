@@ -11,7 +11,7 @@ import dev.medallion.common.delta.ReaderPosition;
 import dev.medallion.common.error.Errors;
 import dev.medallion.common.ops.Phases;
 import dev.medallion.common.ops.RunFacts;
-import dev.medallion.common.ops.Runs;
+import dev.medallion.common.ops.RunLedger;
 import dev.medallion.common.spark.Checkpoints;
 import dev.medallion.common.spark.StreamingRuns;
 import java.util.List;
@@ -49,7 +49,7 @@ public final class SilverJob {
    *     SilverRebuild})
    */
   public static RunSummary run(SparkSession spark, MedallionConfig config, boolean fullRefresh) {
-    return Runs.record(
+    return RunLedger.record(
         spark,
         config,
         LAYER,
@@ -134,8 +134,7 @@ public final class SilverJob {
                     bronzeVersion)),
             live.versions(spark),
             totals.batches(),
-            phases.seconds(),
-            warning.map(List::of).orElse(List.of()));
+            phases.seconds());
     return new RunSummary(
         LAYER,
         counts.records(),

@@ -19,8 +19,7 @@ public record MedallionConfig(Map<String, Object> values, SortedMap<String, Stri
 
   /** Keys whose values are secrets: masked in every dump, log line and error. */
   private static final Pattern SECRET_KEY =
-      Pattern.compile(
-          "(?i).*(secret|password|passwd|jaas|credential|token|access\\.key|sasl|webhook).*");
+      Pattern.compile("(?i).*(secret|password|passwd|jaas|credential|token|access\\.key|sasl).*");
 
   public MedallionConfig {
     values = Map.copyOf(values);

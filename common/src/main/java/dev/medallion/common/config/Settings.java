@@ -156,24 +156,6 @@ public final class Settings {
           "a positive number of seconds",
           "On object stores, how long a run lock outlives a run that died without releasing it.");
 
-  public static final Setting<String> ALERTS_WEBHOOK_URL =
-      new Setting<>(
-          "alerts.webhook.url",
-          "",
-          Parsers::httpUrlOrEmpty,
-          "an http(s) URL (empty: alerts go to the log only)",
-          "Where alerts (a failed run, a run's warning, a slow micro-batch) are POSTed as JSON,"
-              + " retried 3 times; a secret (it often carries a token): pass it as"
-              + " MEDALLION_ALERTS_WEBHOOK_URL.");
-
-  public static final Setting<Long> ALERTS_MIN_ROWS_PER_SECOND =
-      new Setting<>(
-          "alerts.min.rows.per.second",
-          "0",
-          Parsers::nonNegativeLong,
-          "a non-negative number (0: no floor)",
-          "Alert once per run when a micro-batch processes fewer rows per second than this.");
-
   public static final Setting<Long> STATUS_MAX_AGE_MINUTES =
       new Setting<>(
           "status.max.age.minutes",
@@ -269,8 +251,6 @@ public final class Settings {
           SILVER_REFERENCE_PRODUCTS,
           GOLD_MAX_FILES_PER_TRIGGER,
           LOCK_LEASE_SECONDS,
-          ALERTS_WEBHOOK_URL,
-          ALERTS_MIN_ROWS_PER_SECOND,
           STATUS_MAX_AGE_MINUTES,
           STATUS_MAX_KAFKA_LAG,
           STATUS_MAX_VERSION_LAG,

@@ -21,7 +21,6 @@ import java.util.Objects;
  * @param versionsWritten each table written, with its version after the run
  * @param batches micro-batches processed
  * @param phaseSeconds seconds spent per phase, in the order they ran
- * @param warnings what the run warned of (each also raised as an alert)
  */
 public record RunFacts(
     Map<String, Long> quarantined,
@@ -30,31 +29,10 @@ public record RunFacts(
     List<SourceRange> sourceVersions,
     Map<String, Long> versionsWritten,
     int batches,
-    Map<String, Double> phaseSeconds,
-    List<String> warnings) {
+    Map<String, Double> phaseSeconds) {
   /** A run with nothing to tell beyond its summary. */
   public static final RunFacts NONE =
       new RunFacts(Map.of(), 0, List.of(), List.of(), Map.of(), 0, Map.of());
-
-  /** Facts of a run that warned of nothing. */
-  public RunFacts(
-      Map<String, Long> quarantined,
-      long duplicates,
-      List<KafkaRange> kafkaOffsets,
-      List<SourceRange> sourceVersions,
-      Map<String, Long> versionsWritten,
-      int batches,
-      Map<String, Double> phaseSeconds) {
-    this(
-        quarantined,
-        duplicates,
-        kafkaOffsets,
-        sourceVersions,
-        versionsWritten,
-        batches,
-        phaseSeconds,
-        List.of());
-  }
 
   public RunFacts {
     quarantined = Map.copyOf(quarantined);
@@ -62,7 +40,6 @@ public record RunFacts(
     sourceVersions = List.copyOf(sourceVersions);
     versionsWritten = new LinkedHashMap<>(versionsWritten);
     phaseSeconds = new LinkedHashMap<>(phaseSeconds);
-    warnings = List.copyOf(warnings);
   }
 
   /**

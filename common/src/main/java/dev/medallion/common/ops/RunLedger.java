@@ -2,30 +2,26 @@ package dev.medallion.common.ops;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.medallion.common.RunSummary;
 import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
+import dev.medallion.common.error.Errors;
+import dev.medallion.common.error.MedallionException;
+import dev.medallion.common.error.StorageFailures;
 import io.delta.exceptions.DeltaConcurrentModificationException;
 import io.delta.tables.DeltaTable;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
-import org.apache.hadoop.fs.FSDataOutputStream;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -38,12 +34,12 @@ import scala.jdk.javaapi.CollectionConverters;
 /**
  * The run ledger, {@code <root>/_ops/runs}: one row per run of every layer and command that writes,
  * so that "did the last runs succeed, what did they read and write" is a query, not a log search. A
- * run leaves a marker {@code <root>/_ops/running/<layer>/<run id>} while it runs, appends its row
- * ({@code SUCCEEDED} with its facts, or {@code FAILED} with its error line) when it ends, then
- * removes the marker. A run killed before that leaves its marker, and the next run of its layer
- * (holding the layer's lock, so the killed run is surely gone) appends a {@code KILLED} row for it,
- * unless the run's own row made it in before the kill: no run is recorded twice. Appends never
- * conflict, so layers running at once share the table.
+ * run's row is written when it starts ({@code RUNNING}) and completed when it ends ({@code
+ * SUCCEEDED} or {@code FAILED} with the error line); a run killed before its end leaves {@code
+ * RUNNING}, which the next run of its layer (holding the layer's lock, so the killed run is surely
+ * gone) turns into {@code KILLED}. Rows are keyed by run id and written by MERGE, so a repeated
+ * write changes nothing; the table is partitioned by layer, so layers running at once never
+ * conflict on it.
  */
 public final class RunLedger {
   /** The ledger's name under {@code <root>/_ops}. */
@@ -51,6 +47,7 @@ public final class RunLedger {
 
   /** A run's status. */
   public enum Status {
+    RUNNING,
     SUCCEEDED,
     FAILED,
     KILLED
@@ -60,11 +57,7 @@ public final class RunLedger {
   static final String RUN_ID = "run_id";
   static final String STATUS = "status";
   static final int WRITE_ATTEMPTS = 5;
-
-  /** Where running runs leave their markers, under {@code <root>/_ops}. */
-  public static final String MARKERS = "running";
-
-  private static final ObjectMapper JSON = new ObjectMapper();
+  static final String AUTO_COMPACT = "delta.autoOptimize.autoCompact";
   private static final Logger LOG = LoggerFactory.getLogger(RunLedger.class);
 
   public static final StructType SCHEMA =
@@ -98,131 +91,56 @@ public final class RunLedger {
           .add(
               "versions_written", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
           .add("batches", DataTypes.IntegerType)
-          .add("phase_seconds", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType))
-          .add("warnings", DataTypes.createArrayType(DataTypes.StringType));
+          .add(
+              "phase_seconds", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType));
 
   private RunLedger() {}
 
-  /** One run, begun: end it with {@link #succeeded} or {@link #failed}. */
-  public static final class Entry {
-    private final SparkSession spark;
-    private final String path;
-    private final Path marker;
-    private final String layer;
-    private final String runId;
-    private final String command;
-    private final Timestamp started;
-
-    private Entry(SparkSession spark, TableLocations tables, String layer, String command) {
-      this.spark = spark;
-      this.path = tables.ops(NAME);
-      this.layer = layer;
-      this.runId = UUID.randomUUID().toString();
-      this.marker = new Path(markers(tables, layer), runId);
-      this.command = command;
-      this.started = Timestamp.from(Instant.now());
-    }
-
-    public String runId() {
-      return runId;
-    }
-
-    /** Records the run with its facts. */
-    public void succeeded(RunSummary summary) {
-      end(row(runId, layer, command, started, Status.SUCCEEDED, null, summary));
-    }
-
-    /** Records the run with its error line (secrets already masked). */
-    public void failed(String error) {
-      end(row(runId, layer, command, started, Status.FAILED, error, null));
-    }
-
-    private void end(Row row) {
-      append(spark, path, row);
-      delete(spark, marker);
-    }
-  }
-
   /**
-   * Records the layer's runs that were killed, then marks this one as running. Call under the
-   * layer's lock.
+   * Runs {@code run} with its ledger row: {@code RUNNING} before, {@code SUCCEEDED} with its facts
+   * or {@code FAILED} with its error line after. Call under the layer's lock.
    *
    * @param command what was run, as an operator would type it ({@code silver --full-refresh})
    */
-  public static Entry begin(
-      SparkSession spark, MedallionConfig config, String layer, String command) {
-    TableLocations tables = new TableLocations(config.lakehouseRoot());
-    Entry entry = new Entry(spark, tables, layer, command);
-    createIfAbsent(spark, entry.path);
-    Path markers = markers(tables, layer);
+  public static RunSummary record(
+      SparkSession spark,
+      MedallionConfig config,
+      String layer,
+      String command,
+      Supplier<RunSummary> run) {
+    return record(spark, config, layer, command, run, summary -> summary);
+  }
+
+  /**
+   * {@link #record(SparkSession, MedallionConfig, String, String, Supplier)} for a command whose
+   * result is not a layer's summary: {@code asSummary} says what the ledger keeps of it.
+   */
+  public static <T> T record(
+      SparkSession spark,
+      MedallionConfig config,
+      String layer,
+      String command,
+      Supplier<T> run,
+      Function<T, RunSummary> asSummary) {
+    String path = new TableLocations(config.lakehouseRoot()).ops(NAME);
+    String runId = UUID.randomUUID().toString();
+    Timestamp started = Timestamp.from(Instant.now());
+    begin(spark, path, layer, runId, command, started);
+    T result;
     try {
-      FileSystem fs = markers.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      if (fs.exists(markers)) {
-        for (FileStatus orphan : fs.listStatus(markers)) {
-          recordKilled(spark, entry, fs, orphan.getPath());
-        }
+      result = run.get();
+    } catch (RuntimeException e) {
+      try {
+        String error = config.maskSecrets(errorLine(e));
+        write(spark, path, layer, row(runId, layer, command, started, Status.FAILED, error, null));
+      } catch (RuntimeException ledger) {
+        e.addSuppressed(ledger);
       }
-      Map<String, Object> marker = new LinkedHashMap<>();
-      marker.put(RUN_ID, entry.runId);
-      marker.put("command", command);
-      marker.put("started_at", entry.started.getTime());
-      try (FSDataOutputStream out = fs.create(entry.marker, false)) {
-        out.write(JSON.writeValueAsBytes(marker));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write the run marker under " + markers, e);
+      throw e;
     }
-    return entry;
-  }
-
-  /** The row of a run that left its marker: killed, or its driver lost. */
-  private static void recordKilled(SparkSession spark, Entry noticedBy, FileSystem fs, Path marker)
-      throws IOException {
-    // The marker's name is the run id; its content may be cut short by the kill that orphaned it.
-    String runId = marker.getName();
-    JsonNode run;
-    try (InputStream in = fs.open(marker)) {
-      run = JSON.readTree(in);
-    } catch (JsonProcessingException e) {
-      run = JSON.createObjectNode();
-    }
-    boolean recorded =
-        !spark
-            .read()
-            .format("delta")
-            .load(noticedBy.path)
-            .where(col(LAYER).equalTo(noticedBy.layer).and(col(RUN_ID).equalTo(runId)))
-            .isEmpty();
-    if (recorded) {
-      // Killed after its row, before removing its marker.
-      delete(spark, marker);
-      return;
-    }
-    append(
-        spark,
-        noticedBy.path,
-        row(
-            runId,
-            noticedBy.layer,
-            run.path("command").asText("(unknown)"),
-            run.has("started_at") ? new Timestamp(run.path("started_at").asLong()) : null,
-            Status.KILLED,
-            "ended without recording its end (killed, or its driver was lost); noticed by run "
-                + noticedBy.runId,
-            null));
-    delete(spark, marker);
-  }
-
-  private static Path markers(TableLocations tables, String layer) {
-    return new Path(tables.ops(MARKERS), layer);
-  }
-
-  private static void delete(SparkSession spark, Path marker) {
-    try {
-      marker.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(marker, false);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot delete the run marker " + marker, e);
-    }
+    RunSummary summary = asSummary.apply(result);
+    write(spark, path, layer, row(runId, layer, command, started, Status.SUCCEEDED, null, summary));
+    return result;
   }
 
   /**
@@ -250,13 +168,36 @@ public final class RunLedger {
     return last.isEmpty() ? OptionalLong.empty() : OptionalLong.of(last.get(0).getLong(0));
   }
 
+  /** Creates the ledger if needed, marks the layer's orphaned runs, then records this one. */
+  private static void begin(
+      SparkSession spark,
+      String path,
+      String layer,
+      String runId,
+      String command,
+      Timestamp started) {
+    createIfAbsent(spark, path);
+    retrying(
+        () ->
+            DeltaTable.forPath(spark, path)
+                .update(
+                    col(LAYER).equalTo(layer).and(col(STATUS).equalTo(Status.RUNNING.name())),
+                    Map.<String, Column>of(
+                        STATUS,
+                        lit(Status.KILLED.name()),
+                        "error",
+                        lit(
+                            "ended without recording its end (killed, or its driver was lost);"
+                                + " noticed by run "
+                                + runId))));
+    write(spark, path, layer, row(runId, layer, command, started, Status.RUNNING, null, null));
+  }
+
   private static void createIfAbsent(SparkSession spark, String path) {
-    // Listing the log is cheap; loading the table's snapshot to find it there is not.
-    if (DeltaTables.version(spark, path) != DeltaTables.NO_VERSION) {
-      return;
-    }
     try {
-      DeltaTables.createIfAbsent(spark, path, SCHEMA, new String[] {LAYER}, Map.of());
+      // One small file per run: Delta compacts them as they pile up.
+      DeltaTables.createIfAbsent(
+          spark, path, SCHEMA, new String[] {LAYER}, Map.of(AUTO_COMPACT, "true"));
     } catch (RuntimeException e) {
       // Another layer created it at the same moment.
       if (!DeltaTable.isDeltaTable(spark, path)) {
@@ -265,21 +206,27 @@ public final class RunLedger {
     }
   }
 
-  /** Appends a run's row: a blind append, which no other writer of the ledger conflicts with. */
-  private static void append(SparkSession spark, String path, Row row) {
+  /** Inserts the row, or replaces the row of the same run: writing it twice changes nothing. */
+  private static void write(SparkSession spark, String path, String layer, Row row) {
     retrying(
         () ->
-            spark
-                .createDataFrame(List.of(row), SCHEMA)
-                .write()
-                .format("delta")
-                .mode("append")
-                .save(path));
+            DeltaTable.forPath(spark, path)
+                .as("t")
+                .merge(
+                    spark.createDataFrame(List.of(row), SCHEMA).as("s"),
+                    col("t." + LAYER)
+                        .equalTo(lit(layer))
+                        .and(col("t." + RUN_ID).equalTo(col("s." + RUN_ID))))
+                .whenMatched()
+                .updateAll()
+                .whenNotMatched()
+                .insertAll()
+                .execute());
   }
 
   /**
-   * Appends do not conflict; a ledger created by two layers at once, or a compaction beside an
-   * append, can: a bounded retry settles that.
+   * Layers write their own partition, so they conflict only when Delta cannot tell (a ledger
+   * created by two layers at once, a checkpoint of its log); a bounded retry settles that.
    */
   private static void retrying(Runnable write) {
     for (int attempt = 1; ; attempt++) {
@@ -309,7 +256,7 @@ public final class RunLedger {
         layer,
         command,
         started,
-        status == Status.KILLED ? null : Timestamp.from(Instant.now()),
+        status == Status.RUNNING ? null : Timestamp.from(Instant.now()),
         status.name(),
         error,
         summary == null ? null : summary.recordsIn(),
@@ -337,7 +284,16 @@ public final class RunLedger {
             .toSeq(),
         CollectionConverters.asScala(facts.versionsWritten()),
         facts.batches(),
-        CollectionConverters.asScala(facts.phaseSeconds()),
-        CollectionConverters.asScala(facts.warnings()).toSeq());
+        CollectionConverters.asScala(facts.phaseSeconds()));
+  }
+
+  /**
+   * The one line an operator needs: ours as it is, Spark's and the store's reduced to the cause.
+   */
+  private static String errorLine(RuntimeException e) {
+    if (e instanceof MedallionException) {
+      return Errors.firstLine(e.getMessage());
+    }
+    return StorageFailures.explain(e).orElseGet(() -> Errors.firstLine(e.toString()));
   }
 }
