@@ -1,6 +1,5 @@
 package dev.medallion.common;
 
-import dev.medallion.common.ops.RunFacts;
 import java.util.Locale;
 
 /**
@@ -8,14 +7,9 @@ import java.util.Locale;
  * how long it took. Operators and Airflow logs read it.
  *
  * @param covered the offsets or table versions the run covered, free text
- * @param facts what the run ledger keeps beyond the line
  */
 public record RunSummary(
-    String layer, long recordsIn, long recordsOut, String covered, double seconds, RunFacts facts) {
-
-  public RunSummary(String layer, long recordsIn, long recordsOut, String covered, double seconds) {
-    this(layer, recordsIn, recordsOut, covered, seconds, RunFacts.NONE);
-  }
+    String layer, long recordsIn, long recordsOut, String covered, double seconds) {
 
   public String line() {
     return String.format(

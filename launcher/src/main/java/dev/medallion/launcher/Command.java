@@ -7,11 +7,8 @@ import dev.medallion.common.TableLocations;
 import dev.medallion.common.TableSpec;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.config.Settings;
-import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.delta.LogRetention;
 import dev.medallion.common.error.Errors;
-import dev.medallion.common.ops.RunFacts;
-import dev.medallion.common.ops.RunLedger;
 import dev.medallion.common.spark.SparkSessions;
 import dev.medallion.gold.GoldJob;
 import dev.medallion.gold.GoldRequest;
@@ -24,7 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -252,34 +248,6 @@ enum Command {
           });
     }
   },
-  STATUS(
-      "status",
-      "per table: last successful run, its age, rows and lag behind Kafka or the upstream table;"
-          + " exit 3 when a status.max.* threshold is broken") {
-    @Override
-    void addOptions(Options options) {
-      options.addOption(Option.builder().longOpt(JSON).desc("print the status as JSON").get());
-    }
-
-    @Override
-    void run(CommandLine line, MedallionConfig config, PrintStream out) {
-      withSpark(
-          "status",
-          config,
-          spark -> {
-            Instant now = Instant.now();
-            Status.Report report = Status.measure(spark, config, now);
-            out.print(line.hasOption(JSON) ? Status.json(report, now) : Status.text(report, now));
-            if (!report.healthy()) {
-              throw Errors.unhealthy(
-                  "status: "
-                      + report.broken().size()
-                      + " threshold(s) broken: "
-                      + String.join("; ", report.broken()));
-            }
-          });
-    }
-  },
   MAINTAIN("maintain", "OPTIMIZE (Z-ordered as each table declares) and VACUUM one table") {
     @Override
     void addOptions(Options options) {
@@ -333,39 +301,13 @@ enum Command {
           config,
           spark -> {
             try (LayerLock lock = lock(spark, config, layer)) {
-              TableLocations locations = new TableLocations(config.lakehouseRoot());
-              long started = System.nanoTime();
               out.println(
-                  RunLedger.record(
+                  Maintenance.run(
                       spark,
-                      config,
-                      layer,
-                      "maintain --table " + table + " --retention-hours " + retention,
-                      () ->
-                          Maintenance.run(
-                              spark,
-                              locations,
-                              table,
-                              retention,
-                              line.hasOption(ALLOW_UNSAFE_RETENTION)),
-                      result ->
-                          new RunSummary(
-                              layer,
-                              0,
-                              0,
-                              result,
-                              (System.nanoTime() - started) / 1e9,
-                              new RunFacts(
-                                  Map.of(),
-                                  0,
-                                  List.of(),
-                                  List.of(),
-                                  Map.of(
-                                      table,
-                                      DeltaTables.version(
-                                          spark, SqlCatalog.tables(locations).get(table))),
-                                  0,
-                                  Map.of()))));
+                      new TableLocations(config.lakehouseRoot()),
+                      table,
+                      retention,
+                      line.hasOption(ALLOW_UNSAFE_RETENTION)));
             }
           });
     }

@@ -156,32 +156,6 @@ public final class Settings {
           "a positive number of seconds",
           "On object stores, how long a run lock outlives a run that died without releasing it.");
 
-  public static final Setting<Long> STATUS_MAX_AGE_MINUTES =
-      new Setting<>(
-          "status.max.age.minutes",
-          "0",
-          Parsers::nonNegativeLong,
-          "a non-negative number of minutes (0: no limit)",
-          "`status` exits 3 when a table's last successful run of its layer is older than this.");
-
-  public static final Setting<Long> STATUS_MAX_KAFKA_LAG =
-      new Setting<>(
-          "status.max.kafka.lag",
-          "0",
-          Parsers::nonNegativeLong,
-          "a non-negative number of records (0: no limit)",
-          "`status` exits 3 when Kafka holds more records than this that bronze has not"
-              + " ingested.");
-
-  public static final Setting<Long> STATUS_MAX_VERSION_LAG =
-      new Setting<>(
-          "status.max.version.lag",
-          "0",
-          Parsers::nonNegativeLong,
-          "a non-negative number of table versions (0: no limit)",
-          "`status` exits 3 when silver or gold has more versions of its upstream table than"
-              + " this still to read.");
-
   public static final Setting<String> S3_ENDPOINT =
       new Setting<>(
           "s3.endpoint",
@@ -251,9 +225,6 @@ public final class Settings {
           SILVER_REFERENCE_PRODUCTS,
           GOLD_MAX_FILES_PER_TRIGGER,
           LOCK_LEASE_SECONDS,
-          STATUS_MAX_AGE_MINUTES,
-          STATUS_MAX_KAFKA_LAG,
-          STATUS_MAX_VERSION_LAG,
           S3_ENDPOINT,
           S3_REGION,
           S3_PATH_STYLE_ACCESS,
