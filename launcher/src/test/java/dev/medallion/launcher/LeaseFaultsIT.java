@@ -7,14 +7,21 @@ import dev.medallion.common.LayerLock;
 import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
+import dev.medallion.common.delta.FencedS3LogStore;
 import dev.medallion.common.error.MedallionException;
 import dev.medallion.testkit.testing.TestSpark;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -25,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The S3 run lock under faults, on a real S3-compatible server: a holder cut off from the store
  * while another run takes over, and the store itself down for longer than the lease. The old holder
- * must commit nothing more and must not remove the new holder's lease.
+ * must commit nothing more and must not remove the new holder's lease. And writers of one table
+ * committing at once (layers share the run ledger) each land their commit.
  */
 class LeaseFaultsIT {
   private static final String BUCKET = "leases";
@@ -111,6 +119,52 @@ class LeaseFaultsIT {
     LayerLock next = takeOver(tables, "silver");
     assertThatThrownBy(holder::close).hasMessageContaining("silver lost its run lock");
     next.close();
+  }
+
+  @Test
+  void writersCommittingTheSameVersionAtOnceEachLandTheirCommit() throws Exception {
+    // A commit file another writer created first is never overwritten.
+    Configuration conf = hadoop(s3.endpoint());
+    FencedS3LogStore store = new FencedS3LogStore(conf);
+    org.apache.hadoop.fs.Path commit =
+        new org.apache.hadoop.fs.Path("s3a://" + BUCKET + "/race/00000000000000000007.json");
+    store.write(commit, List.of("{\"first\":1}").iterator(), false, conf);
+    assertThatThrownBy(() -> store.write(commit, List.of("{\"second\":2}").iterator(), false, conf))
+        .isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
+    assertThat(Files.readString(s3.localPath(BUCKET, "race/00000000000000000007.json")))
+        .isEqualTo("{\"first\":1}\n");
+
+    // Appends racing for each version: Delta retries the losers at the next one.
+    String table = "s3a://" + BUCKET + "/race/shared";
+    spark.range(0).write().format("delta").save(table);
+    int writers = 3;
+    int commitsEach = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        long first = w * 100L;
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int c = 0; c < commitsEach; c++) {
+                    spark
+                        .range(first + c, first + c + 1)
+                        .write()
+                        .format("delta")
+                        .mode("append")
+                        .save(table);
+                  }
+                }));
+      }
+      for (Future<?> writer : done) {
+        writer.get(2, TimeUnit.MINUTES);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(spark.read().format("delta").load(table).count()).isEqualTo(writers * commitsEach);
+    assertThat(DeltaTables.version(spark, table)).isEqualTo(writers * commitsEach);
   }
 
   /** Takes the lock as another run would, retrying while the old lease is still live. */
