@@ -112,7 +112,7 @@ final class Maintenance {
       return table + ": no table at " + path + ", nothing to maintain";
     }
     checkReaders(spark, locations, table, path, version, retentionHours);
-    String target = "delta.`" + path.replace("`", "``") + "`";
+    String target = DeltaTables.sqlIdentifier(path);
     spark.sql(
         "OPTIMIZE "
             + target

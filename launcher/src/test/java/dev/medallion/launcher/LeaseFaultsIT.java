@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The S3 run lock under faults, on a real S3-compatible server: a holder cut off from the store
  * while another run takes over, and the store itself down for longer than the lease. The old holder
  * must commit nothing more and must not remove the new holder's lease. And writers of one table
- * committing at once (layers share the run ledger) each land their commit.
+ * committing at once each land their commit.
  */
 class LeaseFaultsIT {
   private static final String BUCKET = "leases";

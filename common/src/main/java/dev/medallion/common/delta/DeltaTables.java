@@ -67,6 +67,11 @@ public final class DeltaTables {
     builder.execute();
   }
 
+  /** The table at {@code path} as SQL names it: {@code delta.`<path>`}, backquotes escaped. */
+  public static String sqlIdentifier(String path) {
+    return "delta.`" + path.replace("`", "``") + "`";
+  }
+
   /** Deletes a table or checkpoint directory and everything under it (any Hadoop file system). */
   public static void deleteLocation(SparkSession spark, String location) {
     Path path = new Path(location);

@@ -16,11 +16,10 @@ import org.apache.hadoop.fs.s3a.RemoteFileChangedException;
  * Delta's log store for {@code s3a://}, made safe for more than one driver. A commit file is
  * created with S3's conditional write (If-None-Match), so of two drivers committing the same
  * version one gets "already exists" and Delta retries it at the next version after checking for
- * conflicts, instead of one overwriting the other (which the single-driver store allows). Layers
- * running at once share the run ledger; an operator may run a tool of their own. And before a
- * commit the run checks that it still holds its layer's lease ({@link LayerLock#checkHeldLocks()}):
- * a run that lost it (its renewals failed and another run took over) fails here instead of
- * committing.
+ * conflicts, instead of one overwriting the other (which the single-driver store allows): the
+ * layer's lease keeps out another run of the layer, not an operator's own tool. And before a commit
+ * the run checks that it still holds its layer's lease ({@link LayerLock#checkHeldLocks()}): a run
+ * that lost it (its renewals failed and another run took over) fails here instead of committing.
  */
 public final class FencedS3LogStore extends S3SingleDriverLogStore {
   public FencedS3LogStore(Configuration hadoopConf) {

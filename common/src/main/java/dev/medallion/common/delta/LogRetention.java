@@ -40,14 +40,15 @@ public final class LogRetention {
       SparkSession spark, TableLocations locations, TableSpec table, Instant now) {
     String path = locations.of(table);
     long latest = DeltaTables.version(spark, path);
+    if (latest == DeltaTables.NO_VERSION) {
+      return Optional.empty();
+    }
     Optional<Instant> oldestNeeded = Optional.empty();
     StreamReader slowest = null;
     for (StreamReader reader : table.readers()) {
       OptionalLong firstUnread =
           ReaderPosition.firstUnreadVersion(spark, locations.checkpoint(reader));
-      if (latest == DeltaTables.NO_VERSION
-          || firstUnread.isEmpty()
-          || firstUnread.getAsLong() > latest) {
+      if (firstUnread.isEmpty() || firstUnread.getAsLong() > latest) {
         continue;
       }
       Instant committed = DeltaTables.commitTime(spark, path, firstUnread.getAsLong());
@@ -74,9 +75,9 @@ public final class LogRetention {
             ceilDays(behind.multipliedBy(4)),
             ceilDays(interval(deletedFiles, DELETED_FILE_DEFAULT)));
     spark.sql(
-        "ALTER TABLE delta.`"
-            + path.replace("`", "``")
-            + "` SET TBLPROPERTIES ('"
+        "ALTER TABLE "
+            + DeltaTables.sqlIdentifier(path)
+            + " SET TBLPROPERTIES ('"
             + PROPERTY
             + "' = 'interval "
             + days
@@ -102,7 +103,7 @@ public final class LogRetention {
   private static Map<String, String> properties(SparkSession spark, String path) {
     Map<String, String> properties = new HashMap<>();
     for (Row row :
-        spark.sql("SHOW TBLPROPERTIES delta.`" + path.replace("`", "``") + "`").collectAsList()) {
+        spark.sql("SHOW TBLPROPERTIES " + DeltaTables.sqlIdentifier(path)).collectAsList()) {
       properties.put(row.getString(0), row.getString(1));
     }
     return properties;
