@@ -7,9 +7,13 @@ import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.config.Settings;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.error.Errors;
+import dev.medallion.common.ops.Phases;
+import dev.medallion.common.ops.RunFacts;
+import dev.medallion.common.ops.Runs;
 import dev.medallion.common.spark.Checkpoints;
 import dev.medallion.common.spark.StreamingRuns;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -49,7 +53,18 @@ public final class BronzeJob {
    */
   public static RunSummary run(
       SparkSession spark, MedallionConfig config, boolean recoverCheckpoint) {
+    return Runs.record(
+        spark,
+        config,
+        LAYER,
+        recoverCheckpoint ? "bronze --recover-checkpoint" : "bronze",
+        () -> runOnce(spark, config, recoverCheckpoint));
+  }
+
+  private static RunSummary runOnce(
+      SparkSession spark, MedallionConfig config, boolean recoverCheckpoint) {
     long started = System.nanoTime();
+    Phases phases = new Phases().next("prepare");
     TableLocations tables = new TableLocations(config.lakehouseRoot());
     String table = tables.bronzeEvents();
     String checkpoint = tables.checkpoint(LAYER, TABLE);
@@ -68,6 +83,7 @@ public final class BronzeJob {
     long versionBefore = DeltaTables.version(spark, table);
     StreamingRuns.keepAllProgress(spark);
     LOG.info("bronze: reading Kafka into {}", table);
+    phases.next("stream");
     StreamingRuns.Totals totals;
     try {
       totals =
@@ -82,6 +98,7 @@ public final class BronzeJob {
     } catch (StreamingQueryException e) {
       throw translate(e);
     }
+    phases.next("summarize");
     long versionAfter = DeltaTables.version(spark, table);
     long written =
         versionAfter == versionBefore
@@ -96,8 +113,17 @@ public final class BronzeJob {
             versionBefore,
             versionAfter,
             totals.batches());
+    RunFacts facts =
+        new RunFacts(
+            Map.of(),
+            0,
+            RunFacts.KafkaRange.between(totals.startOffset(), totals.endOffset()),
+            List.of(),
+            Map.of(CoreTables.BRONZE_EVENTS.sqlName(), versionAfter),
+            totals.batches(),
+            phases.seconds());
     return new RunSummary(
-        LAYER, totals.inputRows(), written, covered, (System.nanoTime() - started) / 1e9);
+        LAYER, totals.inputRows(), written, covered, (System.nanoTime() - started) / 1e9, facts);
   }
 
   /**

@@ -5,19 +5,8 @@ import static org.apache.spark.sql.functions.max;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.medallion.common.error.Errors;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -58,7 +47,7 @@ final class CheckpointRecovery {
           .put(row.getInt(1), row.getLong(2) + 1);
     }
     ObjectNode offsets = JSON.createObjectNode();
-    partitionEnds(sourceOptions)
+    KafkaEnds.of(sourceOptions, "to recover bronze's checkpoint")
         .forEach(
             (partition, end) -> {
               long held =
@@ -80,54 +69,5 @@ final class CheckpointRecovery {
               byPartition.put(String.valueOf(partition.partition()), held);
             });
     return offsets.toString();
-  }
-
-  /** Every subscribed partition and its end offset, from the broker. */
-  private static Map<TopicPartition, Long> partitionEnds(Map<String, String> sourceOptions) {
-    Properties admin = new Properties();
-    sourceOptions.forEach(
-        (key, value) -> {
-          if (key.startsWith("kafka.")) {
-            admin.put(key.substring("kafka.".length()), value);
-          }
-        });
-    try (Admin client = Admin.create(admin)) {
-      Collection<String> topics;
-      if (sourceOptions.containsKey("subscribePattern")) {
-        Pattern pattern = Pattern.compile(sourceOptions.get("subscribePattern"));
-        topics =
-            client.listTopics().names().get().stream()
-                .filter(t -> pattern.matcher(t).matches())
-                .toList();
-      } else {
-        topics = List.of(sourceOptions.get("subscribe").split(","));
-      }
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      for (TopicDescription topic : client.describeTopics(topics).allTopicNames().get().values()) {
-        topic
-            .partitions()
-            .forEach(
-                p ->
-                    latest.put(
-                        new TopicPartition(topic.name(), p.partition()), OffsetSpec.latest()));
-      }
-      Map<TopicPartition, Long> ends =
-          new TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));
-      client
-          .listOffsets(latest)
-          .all()
-          .get()
-          .forEach((partition, info) -> ends.put(partition, info.offset()));
-      return ends;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw Errors.jobFailed(
-          "Interrupted while listing the Kafka partitions to recover bronze's checkpoint", e);
-    } catch (ExecutionException e) {
-      throw Errors.jobFailed(
-          "Cannot list the Kafka partitions to recover bronze's checkpoint: "
-              + Errors.firstLine(e.getCause().getMessage()),
-          e);
-    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.medallion.common;
 
+import dev.medallion.common.ops.RunFacts;
 import java.util.Locale;
 
 /**
@@ -7,9 +8,14 @@ import java.util.Locale;
  * how long it took. Operators and Airflow logs read it.
  *
  * @param covered the offsets or table versions the run covered, free text
+ * @param facts what the run ledger keeps beyond the line
  */
 public record RunSummary(
-    String layer, long recordsIn, long recordsOut, String covered, double seconds) {
+    String layer, long recordsIn, long recordsOut, String covered, double seconds, RunFacts facts) {
+
+  public RunSummary(String layer, long recordsIn, long recordsOut, String covered, double seconds) {
+    this(layer, recordsIn, recordsOut, covered, seconds, RunFacts.NONE);
+  }
 
   public String line() {
     return String.format(

@@ -12,7 +12,7 @@ import java.util.Objects;
  * &lt;root&gt;/silver/quarantine             invalid records with the reason
  * &lt;root&gt;/gold/&lt;table&gt;                  aggregates
  * &lt;root&gt;/_checkpoints/&lt;layer&gt;/&lt;table&gt;  streaming checkpoints
- * &lt;root&gt;/_ops/&lt;name&gt;                   run bookkeeping (e.g. silver_runs)
+ * &lt;root&gt;/_ops/&lt;name&gt;                   run bookkeeping (the run ledger, runs)
  * &lt;root&gt;/_staging/&lt;layer&gt;             a layer's tables while a full refresh rebuilds them
  * </pre>
  */

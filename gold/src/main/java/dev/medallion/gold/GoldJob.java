@@ -10,7 +10,10 @@ import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.config.Settings;
 import dev.medallion.common.delta.DeltaTables;
+import dev.medallion.common.delta.ReaderPosition;
 import dev.medallion.common.error.Errors;
+import dev.medallion.common.ops.RunFacts;
+import dev.medallion.common.ops.Runs;
 import dev.medallion.common.spark.Checkpoints;
 import dev.medallion.common.spark.StreamingRuns;
 import dev.medallion.common.spark.TableWrites;
@@ -19,7 +22,10 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
@@ -43,8 +49,54 @@ public final class GoldJob {
   private GoldJob() {}
 
   public static RunSummary run(SparkSession spark, MedallionConfig config, GoldRequest request) {
-    long started = System.nanoTime();
     TableLocations tables = new TableLocations(config.lakehouseRoot());
+    return Runs.record(
+        spark,
+        config,
+        LAYER,
+        request.commandLine(),
+        () -> {
+          OptionalLong firstUnread =
+              ReaderPosition.firstUnreadVersion(
+                  spark, tables.checkpoint(CoreTables.GOLD_READS_SILVER));
+          RunSummary summary = runOnce(spark, config, tables, request);
+          return withFacts(spark, tables, summary, firstUnread);
+        });
+  }
+
+  /** The ledger's facts of a gold run: the silver versions it read and the versions it wrote. */
+  private static RunSummary withFacts(
+      SparkSession spark, TableLocations tables, RunSummary summary, OptionalLong firstUnread) {
+    Map<String, Long> written = new LinkedHashMap<>();
+    GoldTables.ALL.forEach(
+        table ->
+            written.put(
+                table.spec().sqlName(), DeltaTables.version(spark, tables.gold(table.name()))));
+    RunFacts facts =
+        new RunFacts(
+            Map.of(),
+            0,
+            List.of(),
+            List.of(
+                new RunFacts.SourceRange(
+                    CoreTables.SILVER_EVENTS.sqlName(),
+                    firstUnread.isPresent() ? firstUnread.getAsLong() : null,
+                    DeltaTables.version(spark, tables.silverEvents()))),
+            written,
+            summary.facts().batches(),
+            summary.facts().phaseSeconds());
+    return new RunSummary(
+        summary.layer(),
+        summary.recordsIn(),
+        summary.recordsOut(),
+        summary.covered(),
+        summary.seconds(),
+        facts);
+  }
+
+  private static RunSummary runOnce(
+      SparkSession spark, MedallionConfig config, TableLocations tables, GoldRequest request) {
+    long started = System.nanoTime();
     long silverVersion = DeltaTables.version(spark, tables.silverEvents());
     if (silverVersion == DeltaTables.NO_VERSION) {
       throw Errors.usage(
@@ -149,7 +201,13 @@ public final class GoldJob {
             touched.isEmpty() ? "nothing" : String.join(" + ", touched),
             GoldTables.names(),
             totals.batches());
-    return summary(totals.inputRows(), covered, started);
+    return new RunSummary(
+        LAYER,
+        totals.inputRows(),
+        totals.inputRows(),
+        covered,
+        (System.nanoTime() - started) / 1e9,
+        new RunFacts(Map.of(), 0, List.of(), List.of(), Map.of(), totals.batches(), Map.of()));
   }
 
   private static RunSummary backfill(

@@ -58,6 +58,18 @@ public record GoldRequest(
     return new GoldRequest(table, fullRefresh, fromDate, toDate);
   }
 
+  /** The request as the command line that makes it, for the run ledger. */
+  public String commandLine() {
+    StringBuilder line = new StringBuilder("gold");
+    if (fullRefresh) {
+      line.append(" --full-refresh");
+    }
+    table.ifPresent(t -> line.append(" --table ").append(t.name()));
+    from.ifPresent(day -> line.append(" --from ").append(day));
+    to.ifPresent(day -> line.append(" --to ").append(day));
+    return line.toString();
+  }
+
   private static Optional<LocalDate> date(String option, String value) {
     if (value == null) {
       return Optional.empty();

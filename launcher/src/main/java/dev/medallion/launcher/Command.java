@@ -7,8 +7,11 @@ import dev.medallion.common.TableLocations;
 import dev.medallion.common.TableSpec;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.config.Settings;
+import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.delta.LogRetention;
 import dev.medallion.common.error.Errors;
+import dev.medallion.common.ops.RunFacts;
+import dev.medallion.common.ops.Runs;
 import dev.medallion.common.spark.SparkSessions;
 import dev.medallion.gold.GoldJob;
 import dev.medallion.gold.GoldRequest;
@@ -21,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -248,6 +252,74 @@ enum Command {
           });
     }
   },
+  STATUS(
+      "status",
+      "per table: last successful run, its age, rows and lag behind Kafka or the upstream table;"
+          + " exit 3 when a status.max.* threshold is broken") {
+    @Override
+    void addOptions(Options options) {
+      options.addOption(Option.builder().longOpt(JSON).desc("print the status as JSON").get());
+    }
+
+    @Override
+    void run(CommandLine line, MedallionConfig config, PrintStream out) {
+      withSpark(
+          "status",
+          config,
+          spark -> {
+            Instant now = Instant.now();
+            Status.Report report = Status.measure(spark, config, now);
+            out.print(line.hasOption(JSON) ? Status.json(report, now) : Status.text(report, now));
+            if (!report.healthy()) {
+              throw Errors.unhealthy(
+                  "status: "
+                      + report.broken().size()
+                      + " threshold(s) broken: "
+                      + String.join("; ", report.broken()));
+            }
+          });
+    }
+  },
+  TRACE(
+      "trace",
+      "for the gold rows matching --where: the silver events, Kafka records and runs behind them") {
+    @Override
+    void addOptions(Options options) {
+      options.addOption(
+          Option.builder()
+              .longOpt(TABLE)
+              .hasArg()
+              .argName("NAME")
+              .desc("gold table, e.g. gold.hourly_revenue")
+              .get());
+      options.addOption(
+          Option.builder()
+              .longOpt(WHERE)
+              .hasArg()
+              .argName("PREDICATE")
+              .desc("SQL predicate on the gold table's columns")
+              .get());
+    }
+
+    @Override
+    void run(CommandLine line, MedallionConfig config, PrintStream out) {
+      String table = line.getOptionValue(TABLE);
+      String where = line.getOptionValue(WHERE);
+      if (table == null || where == null) {
+        throw Errors.usage(
+            "trace needs --table and --where, e.g. --table gold.hourly_revenue --where"
+                + " \"event_type = 'purchase' AND window_start = '2026-01-01 10:00:00'\"");
+      }
+      withSpark(
+          "trace",
+          config,
+          spark ->
+              out.print(
+                  Trace.text(
+                      Trace.run(spark, new TableLocations(config.lakehouseRoot()), table, where),
+                      where)));
+    }
+  },
   MAINTAIN("maintain", "OPTIMIZE (Z-ordered as each table declares) and VACUUM one table") {
     @Override
     void addOptions(Options options) {
@@ -301,13 +373,39 @@ enum Command {
           config,
           spark -> {
             try (LayerLock lock = lock(spark, config, layer)) {
+              TableLocations locations = new TableLocations(config.lakehouseRoot());
+              long started = System.nanoTime();
               out.println(
-                  Maintenance.run(
+                  Runs.record(
                       spark,
-                      new TableLocations(config.lakehouseRoot()),
-                      table,
-                      retention,
-                      line.hasOption(ALLOW_UNSAFE_RETENTION)));
+                      config,
+                      layer,
+                      "maintain --table " + table + " --retention-hours " + retention,
+                      () ->
+                          Maintenance.run(
+                              spark,
+                              locations,
+                              table,
+                              retention,
+                              line.hasOption(ALLOW_UNSAFE_RETENTION)),
+                      result ->
+                          new RunSummary(
+                              layer,
+                              0,
+                              0,
+                              result,
+                              (System.nanoTime() - started) / 1e9,
+                              new RunFacts(
+                                  Map.of(),
+                                  0,
+                                  List.of(),
+                                  List.of(),
+                                  Map.of(
+                                      table,
+                                      DeltaTables.version(
+                                          spark, SqlCatalog.tables(locations).get(table))),
+                                  0,
+                                  Map.of()))));
             }
           });
     }
@@ -380,6 +478,7 @@ enum Command {
   static final String ALLOW_WRITES = "allow-writes";
   static final String RECOVER_CHECKPOINT = "recover-checkpoint";
   static final String JSON = "json";
+  static final String WHERE = "where";
 
   private final String commandName;
   private final String description;

@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * local launcher and of the cluster jar under {@code spark-submit}.
  *
  * <p>Exit codes: 0 success; {@value MedallionException#EXIT_JOB_FAILED} a job failed; {@value
- * MedallionException#EXIT_USAGE} bad command line or configuration (nothing started). Every failure
- * prints one line starting with {@code medallion:} on standard error.
+ * MedallionException#EXIT_USAGE} bad command line or configuration (nothing started); {@value
+ * MedallionException#EXIT_UNHEALTHY} {@code status} found a threshold broken. Every failure prints
+ * one line starting with {@code medallion:} on standard error.
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -137,7 +138,7 @@ public final class Main {
         "\n"
             + "Config precedence: defaults < --config FILE < MEDALLION_* environment variables <"
             + " --set.\n"
-            + "Exit codes: 0 ok, 1 job failed, 2 bad command line or config.\n"
+            + "Exit codes: 0 ok, 1 job failed, 2 bad command line or config, 3 status unhealthy.\n"
             + "Run bin/medallion <command> --help for a command's options.\n");
     return text.toString();
   }

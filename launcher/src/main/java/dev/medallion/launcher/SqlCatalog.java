@@ -2,16 +2,20 @@ package dev.medallion.launcher;
 
 import dev.medallion.common.TableLocations;
 import dev.medallion.common.delta.DeltaTables;
+import dev.medallion.common.ops.RunLedger;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
 /**
  * Registers the lakehouse's tables in the session catalog under the schemas {@code bronze}, {@code
- * silver} and {@code gold}, so SQL can name them ({@code gold.hourly_revenue}). The registration
- * points at the tables' locations; nothing is copied.
+ * silver} and {@code gold}, and the run ledger as {@code ops.runs}, so SQL can name them ({@code
+ * gold.hourly_revenue}). The registration points at the tables' locations; nothing is copied.
  */
 final class SqlCatalog {
+  /** The run ledger's SQL name. */
+  static final String LEDGER = "ops." + RunLedger.NAME;
+
   private SqlCatalog() {}
 
   /** Every table name and its location under the root, bronze first. */
@@ -21,11 +25,13 @@ final class SqlCatalog {
     return byName;
   }
 
-  /** Registers the tables that exist; returns how many. */
+  /** Registers the tables that exist, and the run ledger; returns how many. */
   static int register(SparkSession spark, TableLocations locations) {
     int registered = 0;
     java.util.Set<String> schemas = new java.util.HashSet<>();
-    for (Map.Entry<String, String> table : tables(locations).entrySet()) {
+    Map<String, String> all = tables(locations);
+    all.put(LEDGER, locations.ops(RunLedger.NAME));
+    for (Map.Entry<String, String> table : all.entrySet()) {
       if (DeltaTables.version(spark, table.getValue()) == DeltaTables.NO_VERSION) {
         continue;
       }

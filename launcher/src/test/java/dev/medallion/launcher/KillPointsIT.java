@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import dev.medallion.bronze.BronzeJob;
 import dev.medallion.common.config.MedallionConfig;
+import dev.medallion.common.ops.RunLedger;
 import dev.medallion.gold.GoldJob;
 import dev.medallion.gold.GoldRequest;
 import dev.medallion.silver.Quarantine;
@@ -19,6 +20,8 @@ import dev.medallion.testkit.testing.ChildJvm;
 import dev.medallion.testkit.testing.PipelineIT;
 import dev.medallion.testkit.testing.Produced;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,6 +58,7 @@ class KillPointsIT extends PipelineIT {
       new GeneratorSpec(97, 0, 300, GeneratorSpec.DEFAULT_START, 30, 0.08, 0.05, 0.08);
   private int futureToleranceHours = 24;
   private int futureEvents;
+  private int kills;
 
   /** What is brought up to date before the killed command runs. */
   private enum Upstream {
@@ -100,7 +104,8 @@ class KillPointsIT extends PipelineIT {
     String silver = ".*/silver/events" + COMMIT;
     String quarantine = ".*/silver/quarantine" + COMMIT;
     String gold = ".*/gold/[a-z_]+" + COMMIT;
-    String silverRuns = ".*/_ops/silver_runs" + COMMIT;
+    // The run ledger: a run appends its row when it ends.
+    String runs = ".*/_ops/runs" + COMMIT;
     String staged = ".*/_staging/silver/";
     String liveSilver = ".*/(?!_staging/)[^/]+/silver/events" + COMMIT;
     String liveQuarantine = ".*/(?!_staging/)[^/]+/silver/quarantine" + COMMIT;
@@ -133,7 +138,8 @@ class KillPointsIT extends PipelineIT {
         point(
             "after the first checkpoint commit",
             "after:1:" + checkpoint("bronze/events", "commits")),
-        chaosOnly("after the second data commit", "after:2:" + bronze));
+        chaosOnly("after the second data commit", "after:2:" + bronze),
+        chaosOnly("before its ledger row ends", "before:1:" + runs));
     add(
         list,
         "silver",
@@ -159,7 +165,7 @@ class KillPointsIT extends PipelineIT {
             "after the first checkpoint commit",
             "after:1:" + checkpoint("silver/events", "commits")),
         chaosOnly("after the second MERGE commit", "after:2:" + silver),
-        point("before its run row", "before:1:" + silverRuns));
+        point("before its ledger row ends", "before:1:" + runs));
     add(
         list,
         "gold",
@@ -193,7 +199,7 @@ class KillPointsIT extends PipelineIT {
         point("before the swap's first overwrite", "before:1:" + liveSilver),
         point("between the swap's two overwrites", "after:1:" + liveSilver),
         point("after the swap's overwrites, before the checkpoint", "after:1:" + liveQuarantine),
-        point("before its run row", "before:1:" + silverRuns));
+        point("before its ledger row ends", "before:1:" + runs));
     add(
         list,
         "gold --full-refresh",
@@ -295,6 +301,7 @@ class KillPointsIT extends PipelineIT {
         .as("%s: killed at its point; it printed:%n%s", scenario.name(), tail(killed.output()))
         .isEqualTo(KillPoint.KILLED);
     assertThat(killed.output()).contains(KillPoint.MARKER);
+    kills++;
 
     for (String step : scenario.recovery()) {
       rerun(step);
@@ -303,6 +310,24 @@ class KillPointsIT extends PipelineIT {
       markFutureEventsValid();
     }
     PipelineInvariants.assertExact(spark, config(), produced, scenario.name());
+    // Each killed run is in the ledger as KILLED, or, until its layer runs again, left its marker.
+    long killedRows =
+        spark
+            .read()
+            .format("delta")
+            .load(tables().ops(RunLedger.NAME))
+            .where("status = 'KILLED'")
+            .count();
+    long markers = 0;
+    Path running = Path.of(tables().ops(RunLedger.MARKERS));
+    if (Files.exists(running)) {
+      try (Stream<Path> files = Files.walk(running)) {
+        markers = files.filter(Files::isRegularFile).count();
+      }
+    }
+    assertThat(killedRows + markers)
+        .as("%s: ledger rows of killed runs", scenario.name())
+        .isEqualTo(kills);
     System.out.printf(
         "kill point '%s': prepared in %.1f s, killed after %.1f s, rerun and checked in %.1f s%n",
         scenario.name(),

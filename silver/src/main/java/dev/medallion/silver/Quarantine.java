@@ -1,11 +1,15 @@
 package dev.medallion.silver;
 
+import dev.medallion.common.RunSummary;
 import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.error.Errors;
+import dev.medallion.common.ops.RunFacts;
+import dev.medallion.common.ops.Runs;
 import io.delta.tables.DeltaTable;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -51,6 +55,32 @@ public final class Quarantine {
   public static ReplayResult replay(
       SparkSession spark, MedallionConfig config, Optional<String> reason) {
     TableLocations tables = new TableLocations(config.lakehouseRoot());
+    long started = System.nanoTime();
+    return Runs.record(
+        spark,
+        config,
+        SilverJob.LAYER,
+        "quarantine --replay" + reason.map(code -> " --reason " + code).orElse(""),
+        () -> replayOnce(spark, config, tables, reason),
+        result ->
+            new RunSummary(
+                SilverJob.LAYER,
+                result.replayed(),
+                result.inserted(),
+                result.line(),
+                (System.nanoTime() - started) / 1e9,
+                new RunFacts(
+                    Map.of(),
+                    result.movedToSilver() - result.inserted(),
+                    List.of(),
+                    List.of(),
+                    SilverTargets.live(tables).versions(spark),
+                    0,
+                    Map.of())));
+  }
+
+  private static ReplayResult replayOnce(
+      SparkSession spark, MedallionConfig config, TableLocations tables, Optional<String> reason) {
     requireQuarantine(spark, tables);
     SilverRebuild.refuseIfInterrupted(spark, tables, "replay the quarantine");
     ValidationRules rules = ValidationRules.from(config);

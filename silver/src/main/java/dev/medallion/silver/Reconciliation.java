@@ -1,12 +1,12 @@
 package dev.medallion.silver;
 
-import static org.apache.spark.sql.functions.col;
-
+import dev.medallion.common.CoreTables;
 import dev.medallion.common.SilverColumns;
 import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.error.Errors;
+import dev.medallion.common.ops.RunLedger;
 import java.util.Locale;
 import java.util.OptionalLong;
 import org.apache.spark.sql.Dataset;
@@ -65,19 +65,16 @@ public final class Reconciliation {
   /** Reconciles bronze up to the version the last silver run covered. */
   public static Result run(SparkSession spark, MedallionConfig config) {
     TableLocations tables = new TableLocations(config.lakehouseRoot());
-    if (DeltaTables.version(spark, tables.ops(SilverJob.RUNS)) == DeltaTables.NO_VERSION) {
+    OptionalLong lastRead =
+        RunLedger.lastVersionRead(
+            spark, tables, SilverJob.LAYER, CoreTables.BRONZE_EVENTS.sqlName());
+    if (lastRead.isEmpty()) {
       throw Errors.usage(
-          "Cannot reconcile: silver has not run yet (no " + tables.ops(SilverJob.RUNS) + ")");
+          "Cannot reconcile: no silver run has succeeded yet (none in "
+              + tables.ops(RunLedger.NAME)
+              + "); run bin/medallion silver first");
     }
-    long covered =
-        spark
-            .read()
-            .format("delta")
-            .load(tables.ops(SilverJob.RUNS))
-            .orderBy(col("finished_at").desc())
-            .select("bronze_version")
-            .head()
-            .getLong(0);
+    long covered = lastRead.getAsLong();
     // The same rows at the newest version that only rearranged files since (OPTIMIZE, VACUUM):
     // the covered version's own files may be vacuumed by now.
     OptionalLong nextChange =

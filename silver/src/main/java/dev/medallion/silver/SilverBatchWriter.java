@@ -1,7 +1,12 @@
 package dev.medallion.silver;
 
+import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count_if;
+import static org.apache.spark.sql.functions.get;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.split_part;
 import static org.apache.spark.sql.functions.unix_date;
 
 import dev.medallion.common.SilverColumns;
@@ -9,7 +14,9 @@ import dev.medallion.common.spark.TableWrites;
 import io.delta.tables.DeltaTable;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -58,15 +65,25 @@ final class SilverBatchWriter {
     Dataset<Row> classified =
         SilverTransforms.slim(classify(bronzeBatch)).persist(StorageLevel.MEMORY_AND_DISK());
     try {
+      List<String> codes = rules.reasonCodes();
+      List<Column> measures = new ArrayList<>();
+      measures.add(count_if(lit(true)));
+      measures.add(count_if(size(col("reasons")).equalTo(0)));
+      measures.add(count_if(array_contains(col("reasons"), ValidationRules.NULL_VALUE)));
+      Column reason = split_part(get(col("reasons"), lit(0)), lit(":"), lit(1));
+      codes.forEach(code -> measures.add(count_if(reason.equalTo(code))));
       Row sizes =
           classified
-              .selectExpr(
-                  "count(*)",
-                  "count_if(size(reasons) = 0)",
-                  "count_if(array_contains(reasons, '" + ValidationRules.NULL_VALUE + "'))")
+              .agg(measures.get(0), measures.subList(1, measures.size()).toArray(Column[]::new))
               .head();
       long records = sizes.getLong(0);
       long valid = sizes.getLong(1);
+      Map<String, Long> byReason = new LinkedHashMap<>();
+      for (int i = 0; i < codes.size(); i++) {
+        if (sizes.getLong(3 + i) > 0) {
+          byReason.put(codes.get(i), sizes.getLong(3 + i));
+        }
+      }
       String queryId = spark.sparkContext().getLocalProperty(QUERY_ID_PROPERTY);
       AtomicLong inserted = new AtomicLong();
       List<Runnable> writes = new ArrayList<>();
@@ -86,7 +103,7 @@ final class SilverBatchWriter {
             () -> inserted.set(merge(SilverTransforms.validEvents(classified, rules.fxRate()))));
       }
       TableWrites.forEach(writes, Runnable::run);
-      counts.add(records, valid, records - valid, inserted.get(), sizes.getLong(2));
+      counts.add(records, valid, byReason, inserted.get(), sizes.getLong(2));
     } finally {
       classified.unpersist();
     }

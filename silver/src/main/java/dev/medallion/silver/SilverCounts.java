@@ -1,5 +1,8 @@
 package dev.medallion.silver;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /** What a silver run did with the bronze records it read. Not thread-safe: one per run. */
 final class SilverCounts {
   private long records;
@@ -7,11 +10,14 @@ final class SilverCounts {
   private long quarantined;
   private long inserted;
   private long tombstones;
+  private final Map<String, Long> byReason = new LinkedHashMap<>();
 
-  void add(long records, long valid, long quarantined, long inserted, long tombstones) {
+  void add(
+      long records, long valid, Map<String, Long> quarantined, long inserted, long tombstones) {
     this.records += records;
     this.valid += valid;
-    this.quarantined += quarantined;
+    quarantined.forEach((reason, count) -> byReason.merge(reason, count, Long::sum));
+    this.quarantined += records - valid;
     this.inserted += inserted;
     this.tombstones += tombstones;
   }
@@ -31,6 +37,11 @@ final class SilverCounts {
 
   long quarantined() {
     return quarantined;
+  }
+
+  /** Quarantined records by reason code. */
+  Map<String, Long> quarantinedByReason() {
+    return new LinkedHashMap<>(byReason);
   }
 
   long inserted() {

@@ -7,22 +7,22 @@ import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.config.Settings;
 import dev.medallion.common.delta.DeltaTables;
+import dev.medallion.common.delta.ReaderPosition;
 import dev.medallion.common.error.Errors;
+import dev.medallion.common.ops.Phases;
+import dev.medallion.common.ops.RunFacts;
+import dev.medallion.common.ops.Runs;
 import dev.medallion.common.spark.Checkpoints;
 import dev.medallion.common.spark.StreamingRuns;
-import java.sql.Timestamp;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.OptionalLong;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQueryException;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,23 +34,10 @@ import org.slf4j.LoggerFactory;
 public final class SilverJob {
   public static final String LAYER = CoreTables.SILVER;
   public static final String TABLE = CoreTables.SILVER_EVENTS.name();
-  public static final String RUNS = "silver_runs";
   private static final Logger LOG = LoggerFactory.getLogger(SilverJob.class);
 
   /** Gold reads silver's change data feed. */
   static final Map<String, String> SILVER_PROPERTIES = Map.of("delta.enableChangeDataFeed", "true");
-
-  static final StructType RUNS_SCHEMA =
-      new StructType()
-          .add("run_id", DataTypes.StringType)
-          .add("finished_at", DataTypes.TimestampType)
-          .add("bronze_version", DataTypes.LongType)
-          .add("records", DataTypes.LongType)
-          .add("valid", DataTypes.LongType)
-          .add("quarantined", DataTypes.LongType)
-          .add("inserted", DataTypes.LongType)
-          .add("duplicates", DataTypes.LongType)
-          .add("full_refresh", DataTypes.BooleanType);
 
   private SilverJob() {}
 
@@ -62,7 +49,18 @@ public final class SilverJob {
    *     SilverRebuild})
    */
   public static RunSummary run(SparkSession spark, MedallionConfig config, boolean fullRefresh) {
+    return Runs.record(
+        spark,
+        config,
+        LAYER,
+        fullRefresh ? "silver --full-refresh" : "silver",
+        () -> runOnce(spark, config, fullRefresh));
+  }
+
+  private static RunSummary runOnce(
+      SparkSession spark, MedallionConfig config, boolean fullRefresh) {
     long started = System.currentTimeMillis();
+    Phases phases = new Phases().next("prepare");
     TableLocations tables = new TableLocations(config.lakehouseRoot());
     long bronzeVersion = DeltaTables.version(spark, tables.bronzeEvents());
     if (bronzeVersion == DeltaTables.NO_VERSION) {
@@ -75,6 +73,11 @@ public final class SilverJob {
       SilverRebuild.refuseIfInterrupted(spark, tables, "run silver");
       checkState(spark, tables);
     }
+    OptionalLong firstUnread =
+        fullRefresh
+            ? OptionalLong.of(0)
+            : ReaderPosition.firstUnreadVersion(
+                spark, tables.checkpoint(CoreTables.SILVER_READS_BRONZE));
     ValidationRules rules = ValidationRules.from(config);
     Dataset<Row> products = ReferenceData.products(spark, config).cache();
     SilverTargets live = SilverTargets.live(tables);
@@ -82,6 +85,7 @@ public final class SilverJob {
     Dataset<Row> emptyBronze = spark.read().format("delta").load(tables.bronzeEvents()).limit(0);
     createTables(spark, live, writer, emptyBronze);
     StreamingRuns.keepAllProgress(spark);
+    phases.next("stream");
     StreamingRuns.Totals totals;
     if (fullRefresh) {
       SilverRebuild rebuild = SilverRebuild.begin(spark, tables);
@@ -96,16 +100,13 @@ public final class SilverJob {
         totals = stream(spark, config, tables, writer, staged);
         rebuild.markBuilt();
       }
+      phases.next("swap");
       rebuild.swap();
     } else {
       totals = stream(spark, config, tables, writer, live);
     }
+    phases.next("summarize");
     SilverCounts counts = writer.counts();
-    if (counts.records() > 0
-        || fullRefresh
-        || DeltaTables.version(spark, tables.ops(RUNS)) == DeltaTables.NO_VERSION) {
-      recordRun(spark, tables, bronzeVersion, counts, fullRefresh);
-    }
     String covered =
         String.format(
             "valid %d, duplicates dropped %d, quarantined %d; bronze up to v%d, %d micro-batches",
@@ -121,12 +122,27 @@ public final class SilverJob {
       LOG.warn("silver: {}", warning.get());
       covered += "; WARNING: " + warning.get();
     }
+    RunFacts facts =
+        new RunFacts(
+            counts.quarantinedByReason(),
+            counts.duplicates(),
+            List.of(),
+            List.of(
+                new RunFacts.SourceRange(
+                    CoreTables.BRONZE_EVENTS.sqlName(),
+                    firstUnread.isPresent() ? firstUnread.getAsLong() : null,
+                    bronzeVersion)),
+            live.versions(spark),
+            totals.batches(),
+            phases.seconds(),
+            warning.map(List::of).orElse(List.of()));
     return new RunSummary(
         LAYER,
         counts.records(),
         counts.inserted(),
         covered,
-        (System.currentTimeMillis() - started) / 1e3);
+        (System.currentTimeMillis() - started) / 1e3,
+        facts);
   }
 
   private static void createTables(
@@ -217,31 +233,5 @@ public final class SilverJob {
     }
     return Errors.sourceLogCleanedUp(message, LAYER, "bronze/events", e)
         .orElseGet(() -> Errors.jobFailed("silver failed: " + Errors.firstLine(message), e));
-  }
-
-  /** One row per run in {@code _ops/silver_runs}: what reconciliation checks against. */
-  private static void recordRun(
-      SparkSession spark,
-      TableLocations tables,
-      long bronzeVersion,
-      SilverCounts counts,
-      boolean fullRefresh) {
-    Row row =
-        RowFactory.create(
-            UUID.randomUUID().toString(),
-            new Timestamp(System.currentTimeMillis()),
-            bronzeVersion,
-            counts.records(),
-            counts.valid(),
-            counts.quarantined(),
-            counts.inserted(),
-            counts.duplicates(),
-            fullRefresh);
-    spark
-        .createDataFrame(List.of(row), RUNS_SCHEMA)
-        .write()
-        .format("delta")
-        .mode("append")
-        .save(tables.ops(RUNS));
   }
 }

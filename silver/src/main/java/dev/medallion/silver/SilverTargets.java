@@ -2,6 +2,10 @@ package dev.medallion.silver;
 
 import dev.medallion.common.CoreTables;
 import dev.medallion.common.TableLocations;
+import dev.medallion.common.delta.DeltaTables;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
 
 /**
  * Where a silver run writes: the live tables and checkpoint, or their copies under {@code
@@ -19,5 +23,13 @@ record SilverTargets(String events, String quarantine, String checkpoint) {
     String staging = tables.staging(SilverJob.LAYER);
     return new SilverTargets(
         staging + "/events", staging + "/quarantine", staging + "/_checkpoint");
+  }
+
+  /** Each table's SQL name with its current version, for the run ledger. */
+  Map<String, Long> versions(SparkSession spark) {
+    Map<String, Long> versions = new LinkedHashMap<>();
+    versions.put(CoreTables.SILVER_EVENTS.sqlName(), DeltaTables.version(spark, events));
+    versions.put(CoreTables.SILVER_QUARANTINE.sqlName(), DeltaTables.version(spark, quarantine));
+    return versions;
   }
 }

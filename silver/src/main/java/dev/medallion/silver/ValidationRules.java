@@ -64,6 +64,11 @@ public record ValidationRules(int futureToleranceHours, BigDecimal fxRate) {
         config.get(Settings.SILVER_FUTURE_TOLERANCE_HOURS), config.get(Settings.SILVER_FX_RATE));
   }
 
+  /** The reason codes the quarantine's {@code reason} column can hold, in rule order. */
+  public List<String> reasonCodes() {
+    return rules().stream().map(rule -> rule.reason().split(":")[0]).distinct().toList();
+  }
+
   /** Every rule, in the order reasons are listed. */
   public List<ValidationRule> rules() {
     Column object = col("_object");

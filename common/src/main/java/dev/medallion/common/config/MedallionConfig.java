@@ -19,7 +19,8 @@ public record MedallionConfig(Map<String, Object> values, SortedMap<String, Stri
 
   /** Keys whose values are secrets: masked in every dump, log line and error. */
   private static final Pattern SECRET_KEY =
-      Pattern.compile("(?i).*(secret|password|passwd|jaas|credential|token|access\\.key|sasl).*");
+      Pattern.compile(
+          "(?i).*(secret|password|passwd|jaas|credential|token|access\\.key|sasl|webhook).*");
 
   public MedallionConfig {
     values = Map.copyOf(values);

@@ -30,6 +30,14 @@ final class Parsers {
     return value;
   }
 
+  static long nonNegativeLong(String raw) {
+    long value = Long.parseLong(raw);
+    if (value < 0) {
+      throw new IllegalArgumentException("negative");
+    }
+    return value;
+  }
+
   static int nonNegativeInt(String raw) {
     int value = Integer.parseInt(raw);
     if (value < 0) {

@@ -156,6 +156,50 @@ public final class Settings {
           "a positive number of seconds",
           "On object stores, how long a run lock outlives a run that died without releasing it.");
 
+  public static final Setting<String> ALERTS_WEBHOOK_URL =
+      new Setting<>(
+          "alerts.webhook.url",
+          "",
+          Parsers::httpUrlOrEmpty,
+          "an http(s) URL (empty: alerts go to the log only)",
+          "Where alerts (a failed run, a run's warning, a slow micro-batch) are POSTed as JSON,"
+              + " retried 3 times; a secret (it often carries a token): pass it as"
+              + " MEDALLION_ALERTS_WEBHOOK_URL.");
+
+  public static final Setting<Long> ALERTS_MIN_ROWS_PER_SECOND =
+      new Setting<>(
+          "alerts.min.rows.per.second",
+          "0",
+          Parsers::nonNegativeLong,
+          "a non-negative number (0: no floor)",
+          "Alert once per run when a micro-batch processes fewer rows per second than this.");
+
+  public static final Setting<Long> STATUS_MAX_AGE_MINUTES =
+      new Setting<>(
+          "status.max.age.minutes",
+          "0",
+          Parsers::nonNegativeLong,
+          "a non-negative number of minutes (0: no limit)",
+          "`status` exits 3 when a table's last successful run of its layer is older than this.");
+
+  public static final Setting<Long> STATUS_MAX_KAFKA_LAG =
+      new Setting<>(
+          "status.max.kafka.lag",
+          "0",
+          Parsers::nonNegativeLong,
+          "a non-negative number of records (0: no limit)",
+          "`status` exits 3 when Kafka holds more records than this that bronze has not"
+              + " ingested.");
+
+  public static final Setting<Long> STATUS_MAX_VERSION_LAG =
+      new Setting<>(
+          "status.max.version.lag",
+          "0",
+          Parsers::nonNegativeLong,
+          "a non-negative number of table versions (0: no limit)",
+          "`status` exits 3 when silver or gold has more versions of its upstream table than"
+              + " this still to read.");
+
   public static final Setting<String> S3_ENDPOINT =
       new Setting<>(
           "s3.endpoint",
@@ -225,6 +269,11 @@ public final class Settings {
           SILVER_REFERENCE_PRODUCTS,
           GOLD_MAX_FILES_PER_TRIGGER,
           LOCK_LEASE_SECONDS,
+          ALERTS_WEBHOOK_URL,
+          ALERTS_MIN_ROWS_PER_SECOND,
+          STATUS_MAX_AGE_MINUTES,
+          STATUS_MAX_KAFKA_LAG,
+          STATUS_MAX_VERSION_LAG,
           S3_ENDPOINT,
           S3_REGION,
           S3_PATH_STYLE_ACCESS,

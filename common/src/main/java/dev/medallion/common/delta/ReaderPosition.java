@@ -3,12 +3,8 @@ package dev.medallion.common.delta;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.medallion.common.spark.Checkpoints;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.OptionalLong;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -39,19 +35,11 @@ public final class ReaderPosition {
       if (batch < 0) {
         return OptionalLong.empty();
       }
-      try (BufferedReader reader =
-          new BufferedReader(
-              new InputStreamReader(
-                  fs.open(new Path(offsets, String.valueOf(batch))), StandardCharsets.UTF_8))) {
-        List<String> lines = reader.lines().toList();
-        // Line 1 is the log format version, line 2 the batch's metadata, then one offset per
-        // source.
-        JsonNode offset = JSON.readTree(lines.get(lines.size() - 1));
-        long version = offset.path("reservoirVersion").asLong();
-        // Index -1: nothing of that version read yet. Otherwise the reader is at or inside it;
-        // a run that ended read it whole, so the next version is the first it still needs.
-        return OptionalLong.of(offset.path("index").asLong(-1) < 0 ? version : version + 1);
-      }
+      JsonNode offset = JSON.readTree(Checkpoints.sourceOffset(fs, checkpoint, batch));
+      long version = offset.path("reservoirVersion").asLong();
+      // Index -1: nothing of that version read yet. Otherwise the reader is at or inside it; a
+      // run that ended read it whole, so the next version is the first it still needs.
+      return OptionalLong.of(offset.path("index").asLong(-1) < 0 ? version : version + 1);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read the streaming checkpoint " + checkpoint, e);
     }

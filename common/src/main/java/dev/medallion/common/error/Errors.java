@@ -50,6 +50,11 @@ public final class Errors {
     return new MedallionException(message, MedallionException.EXIT_JOB_FAILED, cause);
   }
 
+  /** Health checks that failed: the pipeline ran, but is late or behind. */
+  public static MedallionException unhealthy(String message) {
+    return new MedallionException(message, MedallionException.EXIT_UNHEALTHY, null);
+  }
+
   /**
    * The failure of a streaming reader that lagged so long that Delta's log cleanup deleted commits
    * of its source it had yet to read (say, written by a tool that does not raise the retention the

@@ -6,11 +6,12 @@ package dev.medallion.common.error;
  *
  * <p>Exit codes (Airflow and scripts rely on them): {@value #EXIT_JOB_FAILED} when a job failed at
  * run time, {@value #EXIT_USAGE} when the command line or configuration is wrong and nothing was
- * started.
+ * started, {@value #EXIT_UNHEALTHY} when {@code status} finds a freshness or lag threshold broken.
  */
 public final class MedallionException extends RuntimeException {
   public static final int EXIT_JOB_FAILED = 1;
   public static final int EXIT_USAGE = 2;
+  public static final int EXIT_UNHEALTHY = 3;
 
   private final int exitCode;
 

@@ -1,7 +1,12 @@
 package dev.medallion.common.spark;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -41,5 +46,37 @@ public final class Checkpoints {
       }
     }
     return last;
+  }
+
+  /**
+   * The source offset a checkpoint logged for {@code batch}, as the source wrote it (a streaming
+   * query with one source logs it on the last line of {@code offsets/<batch>}).
+   */
+  public static String sourceOffset(FileSystem fs, String checkpoint, long batch)
+      throws IOException {
+    try (BufferedReader reader =
+        new BufferedReader(
+            new InputStreamReader(
+                fs.open(new Path(new Path(checkpoint, "offsets"), String.valueOf(batch))),
+                StandardCharsets.UTF_8))) {
+      // Line 1 is the log format version, line 2 the batch's metadata, then one offset per source.
+      List<String> lines = reader.lines().toList();
+      return lines.get(lines.size() - 1);
+    }
+  }
+
+  /**
+   * The source offset up to which the checkpoint's query has committed its output (its last
+   * committed batch's end), or empty when it committed none.
+   */
+  public static Optional<String> committedSourceOffset(SparkSession spark, String checkpoint) {
+    Path commits = new Path(checkpoint, "commits");
+    try {
+      FileSystem fs = commits.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      long batch = lastBatch(fs, commits);
+      return batch < 0 ? Optional.empty() : Optional.of(sourceOffset(fs, checkpoint, batch));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the streaming checkpoint " + checkpoint, e);
+    }
   }
 }
