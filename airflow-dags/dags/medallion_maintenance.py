@@ -16,7 +16,7 @@ from airflow.sdk import TriggerRule, chain, dag
 
 from medallion_dags.assets import MAINTAINED_TABLES
 from medallion_dags.callbacks import on_failure
-from medallion_dags.jobs import LAKEHOUSE_ROOT, submit
+from medallion_dags.jobs import LAKEHOUSE_ROOT, QUIET, submit
 
 RETENTION = "--retention-hours={{ var.value.get('medallion_vacuum_retention_hours', '168') }}"
 
@@ -44,7 +44,7 @@ def medallion_maintenance():
     tasks = [
         submit(
             "maintain_" + table.replace(".", "_"),
-            ["maintain", f"--table={table}", RETENTION, "--set", LAKEHOUSE_ROOT],
+            ["maintain", f"--table={table}", RETENTION, QUIET, "--set", LAKEHOUSE_ROOT],
             trigger_rule=TriggerRule.ALL_DONE,
         )
         for table in MAINTAINED_TABLES

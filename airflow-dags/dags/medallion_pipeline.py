@@ -10,7 +10,11 @@ processing what arrived since its last run (`Trigger.AvailableNow`) and stopping
   the next run simply takes everything that arrived meanwhile.
 * A failed layer stops the run: downstream layers do not run; retries back off exponentially.
 * Each layer updates Airflow Assets (`medallion.bronze.events`, `medallion.silver.events`,
-  `medallion.gold.*`) other DAGs can be scheduled on.
+  `medallion.gold.*`) other DAGs can be scheduled on; each event's extra holds the Delta
+  `version` the run wrote, its ledger `run_id` and `rows_out`.
+* A last task runs `bin/medallion status`: it fails the DAG run when a table is older than
+  `medallion_status_max_age_minutes` (Variable, default 180) or further behind than
+  `medallion_status_max_kafka_lag` / `medallion_status_max_version_lag` (default 0: no limit).
 """
 
 import os
@@ -21,7 +25,7 @@ from airflow.sdk import dag
 
 from medallion_dags.assets import LAYER_OUTLETS
 from medallion_dags.callbacks import on_failure
-from medallion_dags.jobs import layer_args, submit
+from medallion_dags.jobs import layer_args, status_args, submit
 
 SCHEDULE = os.environ.get("MEDALLION_PIPELINE_SCHEDULE", "@hourly")
 
@@ -48,7 +52,10 @@ def medallion_pipeline():
     bronze = submit("bronze", layer_args("bronze"), outlets=LAYER_OUTLETS["bronze"])
     silver = submit("silver", layer_args("silver"), outlets=LAYER_OUTLETS["silver"])
     gold = submit("gold", layer_args("gold"), outlets=LAYER_OUTLETS["gold"])
-    bronze >> silver >> gold
+    # The run's last word: exit 3 (a failed task) when a table is stale or behind beyond the
+    # thresholds; a check, so it is not retried.
+    status = submit("status", status_args(), retries=0)
+    bronze >> silver >> gold >> status
 
 
 medallion_pipeline()

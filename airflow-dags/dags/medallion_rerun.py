@@ -19,7 +19,7 @@ from airflow.sdk import Param, Variable, dag, task
 from airflow.sdk.exceptions import AirflowFailException
 
 from medallion_dags.callbacks import on_failure
-from medallion_dags.jobs import submit
+from medallion_dags.jobs import QUIET, submit
 from medallion_dags.rerun_plan import GOLD_TABLES, LAYERS, RerunRequestError, plan_rerun
 
 STEPS = ("bronze", "silver", "quarantine_replay", "gold")
@@ -59,7 +59,7 @@ def medallion_rerun():
         for step, options in steps.items():
             if options is not None:
                 shared = ["--set", root] + (["--set", kafka] if step == "bronze" else [])
-                args[step] = [COMMANDS[step], *options, *shared]
+                args[step] = [COMMANDS[step], *options, QUIET, *shared]
             else:
                 args[step] = None
         return args

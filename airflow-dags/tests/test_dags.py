@@ -28,21 +28,28 @@ def test_every_dag_imports_without_errors(dagbag):
     assert set(dagbag.dag_ids) == EXPECTED_DAGS
 
 
-def test_pipeline_runs_bronze_silver_gold_in_order_hourly_one_run_at_a_time(dagbag):
+def test_pipeline_runs_bronze_silver_gold_in_order_hourly_one_run_at_a_time_then_checks_status(dagbag):
     dag = dagbag.dags["medallion_pipeline"]
     assert dag.schedule == "@hourly" or str(dag.timetable.summary) == "@hourly"
     assert dag.max_active_runs == 1
     assert dag.catchup is False
     assert dag.dagrun_timeout == timedelta(hours=2)
-    assert set(dag.task_ids) == {"bronze", "silver", "gold"}
+    assert set(dag.task_ids) == {"bronze", "silver", "gold", "status"}
     assert dag.get_task("bronze").downstream_task_ids == {"silver"}
     assert dag.get_task("silver").downstream_task_ids == {"gold"}
+    assert dag.get_task("gold").downstream_task_ids == {"status"}
+    assert dag.get_task("status").retries == 0  # a check: a broken threshold fails the run
+    assert "status.max.age.minutes={{ var.value.get('medallion_status_max_age_minutes', '180') }}" in (
+        dag.get_task("status").application_args
+    )
     for task in dag.tasks:
-        assert task.retries == 3
-        assert task.retry_exponential_backoff
+        if task.task_id != "status":
+            assert task.retries == 3
+            assert task.retry_exponential_backoff
         assert task.trigger_rule == "all_success"
         assert task.on_failure_callback
         assert task.application_args[0] == task.task_id
+        assert "--quiet" in task.application_args  # the task log keeps the summary line
         assert task._java_class == "dev.medallion.launcher.Main"
     assert (
         "kafka.bootstrap.servers={{ var.value.medallion_kafka_bootstrap_servers }}"
@@ -90,6 +97,7 @@ def test_maintenance_is_daily_one_table_after_another(dagbag):
     assert sql_names("gold"), "tables.json lists no gold table"
     for task in dag.tasks:
         assert task.application_args[0] == "maintain"
+        assert "--quiet" in task.application_args
         assert task.retries == 2
         assert task.trigger_rule == "all_done"
     # one table after the other: the tables of a layer share its run lock

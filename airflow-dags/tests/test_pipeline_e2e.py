@@ -14,7 +14,10 @@ from pathlib import Path
 import pyspark
 import pytest
 from airflow.dag_processing.dagbag import DagBag
+from airflow.models.asset import AssetEvent, AssetModel
+from airflow.utils.session import create_session
 from deltalake import DeltaTable
+from sqlalchemy import select
 
 from conftest import DAGS
 
@@ -90,6 +93,20 @@ def test_pipeline_dag_runs_every_layer_and_gold_matches_ground_truth(airflow_db,
     run = dag.test()
 
     assert run.state == "success"
+    assert {ti.task_id: ti.state for ti in run.get_task_instances()}["status"] == "success"
+    # Each layer's Asset events carry the Delta version its run wrote, from the run ledger.
+    with create_session() as session:
+        extras = dict(
+            session.execute(
+                select(AssetModel.name, AssetEvent.extra)
+                .join(AssetModel, AssetModel.id == AssetEvent.asset_id)
+                .where(AssetEvent.source_run_id == run.run_id)
+            ).all()
+        )
+    for table in ("bronze/events", "silver/events", "silver/quarantine", "gold/hourly_revenue"):
+        name = "medallion." + table.replace("/", ".")
+        assert extras[name]["version"] == DeltaTable(str(lakehouse / table)).version(), (name, extras)
+        assert extras[name]["run_id"]
     rows = DeltaTable(str(lakehouse / "gold" / "hourly_revenue")).to_pyarrow_table().to_pylist()
     actual = {
         (int(r["window_start"].timestamp() * 1000), r["event_type"]): (

@@ -19,17 +19,25 @@ DAGs using these operators render templates as native objects, so the JSON Varia
 connection extra become dicts.
 """
 
+import logging
 import os
+from datetime import datetime, timezone
 
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 from airflow.sdk import BaseHook
 from airflow.sdk.exceptions import AirflowException, AirflowNotFoundException
 from airflow.sdk.log import mask_secret
 
+from medallion_dags import ledger
+from medallion_dags.assets import ASSET_PREFIX
+
+log = logging.getLogger(__name__)
+
 MAIN_CLASS = "dev.medallion.launcher.Main"
 SPARK_CONN_ID = os.environ.get("MEDALLION_SPARK_CONN_ID", "spark_default")
 
 JAR = "{{ var.value.medallion_jar }}"
+QUIET = "--quiet"
 LAKEHOUSE_ROOT = "lakehouse.root={{ var.value.medallion_lakehouse_root }}"
 KAFKA_SERVERS = "kafka.bootstrap.servers={{ var.value.medallion_kafka_bootstrap_servers }}"
 SPARK_CONF = "{{ var.json.get('medallion_spark_conf', {}) }}"
@@ -67,7 +75,31 @@ class MedallionSubmitOperator(SparkSubmitOperator):
                 "from the cluster (see medallion_dags/jobs.py) and delete that connection"
             )
         os.environ.update(secrets)
-        return super().execute(context)
+        started = datetime.now(timezone.utc)
+        result = super().execute(context)
+        self._publish_versions(context, started)
+        return result
+
+    def _publish_versions(self, context, started):
+        """Puts the Delta versions the run wrote (from the run ledger) in its Asset events' extra."""
+        layer = ledger.LAYER_OF_COMMAND.get(self.application_args[0])
+        root = ledger.setting(self.application_args, "lakehouse.root")
+        if not self.outlets or layer is None or not root:
+            return
+        try:
+            run = ledger.last_run(root, layer, since=started, status="SUCCEEDED")
+        except Exception as error:  # the ledger is a report: the layer did run all the same
+            log.warning("medallion: cannot read the run ledger under %s: %s", root, error)
+            return
+        if run is None:
+            log.warning("medallion: no %s run since %s in the run ledger under %s", layer, started, root)
+            return
+        for asset in self.outlets:
+            version = run["versions_written"].get(asset.name.removeprefix(ASSET_PREFIX))
+            if version is not None:
+                context["outlet_events"][asset].extra.update(
+                    {"version": version, "run_id": run["run_id"], "rows_out": run["rows_out"]}
+                )
 
     def _deploy_mode_of_connection(self):
         if self._deploy_mode:
@@ -76,10 +108,23 @@ class MedallionSubmitOperator(SparkSubmitOperator):
 
 
 def layer_args(command, *options):
-    """The command line of one job: the command, its options, and the shared settings."""
-    args = [command, *options, "--set", LAKEHOUSE_ROOT]
+    """The command line of one job: the command, its options, and the shared settings.
+
+    `--quiet`: a task log keeps warnings, errors and the summary line, not per-batch progress.
+    """
+    args = [command, *options, QUIET, "--set", LAKEHOUSE_ROOT]
     if command == "bronze":
         args += ["--set", KAFKA_SERVERS]
+    return args
+
+
+def status_args():
+    """`status` with the thresholds of the `medallion_status_*` Variables (exit 3 when one is broken)."""
+    thresholds = {"max.age.minutes": "180", "max.kafka.lag": "0", "max.version.lag": "0"}
+    args = ["status", QUIET, "--set", LAKEHOUSE_ROOT, "--set", KAFKA_SERVERS]
+    for name, default in thresholds.items():
+        variable = "medallion_status_" + name.replace(".", "_")
+        args += ["--set", f"status.{name}={{{{ var.value.get('{variable}', '{default}') }}}}"]
     return args
 
 

@@ -7,11 +7,13 @@ import static org.apache.spark.sql.functions.unix_micros;
 import dev.medallion.common.CoreTables;
 import dev.medallion.common.RunSummary;
 import dev.medallion.common.TableLocations;
+import dev.medallion.common.config.Expectation;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.config.Settings;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.delta.ReaderPosition;
 import dev.medallion.common.error.Errors;
+import dev.medallion.common.error.MedallionException;
 import dev.medallion.common.ops.RunFacts;
 import dev.medallion.common.ops.Runs;
 import dev.medallion.common.spark.Checkpoints;
@@ -25,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.function.VoidFunction2;
@@ -59,19 +62,41 @@ public final class GoldJob {
           OptionalLong firstUnread =
               ReaderPosition.firstUnreadVersion(
                   spark, tables.checkpoint(CoreTables.GOLD_READS_SILVER));
-          RunSummary summary = runOnce(spark, config, tables, request);
-          return withFacts(spark, tables, summary, firstUnread);
+          GoldWriter writer =
+              new GoldWriter(
+                  spark,
+                  tables,
+                  Expectation.declared(config).stream()
+                      .filter(e -> e.table().startsWith(LAYER + "."))
+                      .toList());
+          RunSummary summary = runOnce(spark, config, tables, request, writer);
+          return withFacts(spark, tables, summary, firstUnread, writer);
         });
   }
 
-  /** The ledger's facts of a gold run: the silver versions it read and the versions it wrote. */
+  /**
+   * The ledger's facts of a gold run: the silver versions it read, the versions it wrote, and its
+   * expectations (a warning for each broken one).
+   */
   private static RunSummary withFacts(
-      SparkSession spark, TableLocations tables, RunSummary summary, OptionalLong firstUnread) {
+      SparkSession spark,
+      TableLocations tables,
+      RunSummary summary,
+      OptionalLong firstUnread,
+      GoldWriter writer) {
     Map<String, Long> written = new LinkedHashMap<>();
     GoldTables.ALL.forEach(
         table ->
             written.put(
                 table.spec().sqlName(), DeltaTables.version(spark, tables.gold(table.name()))));
+    Map<String, Long> broken = writer.brokenByExpectation();
+    List<String> warnings = new ArrayList<>();
+    broken.forEach(
+        (name, rows) -> {
+          if (rows > 0) {
+            warnings.add(String.format("%d rows written break the expectation %s", rows, name));
+          }
+        });
     RunFacts facts =
         new RunFacts(
             Map.of(),
@@ -84,18 +109,30 @@ public final class GoldJob {
                     DeltaTables.version(spark, tables.silverEvents()))),
             written,
             summary.facts().batches(),
-            summary.facts().phaseSeconds());
+            summary.facts().phaseSeconds(),
+            warnings,
+            broken,
+            Map.of());
+    String covered = summary.covered();
+    for (String warning : warnings) {
+      LOG.warn("gold: {}", warning);
+      covered += "; WARNING: " + warning;
+    }
     return new RunSummary(
         summary.layer(),
         summary.recordsIn(),
         summary.recordsOut(),
-        summary.covered(),
+        covered,
         summary.seconds(),
         facts);
   }
 
   private static RunSummary runOnce(
-      SparkSession spark, MedallionConfig config, TableLocations tables, GoldRequest request) {
+      SparkSession spark,
+      MedallionConfig config,
+      TableLocations tables,
+      GoldRequest request,
+      GoldWriter writer) {
     long started = System.nanoTime();
     long silverVersion = DeltaTables.version(spark, tables.silverEvents());
     if (silverVersion == DeltaTables.NO_VERSION) {
@@ -107,7 +144,6 @@ public final class GoldJob {
     if (!request.fullRefresh() && request.from().isEmpty()) {
       checkState(spark, tables);
     }
-    GoldWriter writer = new GoldWriter(spark, tables);
     List<GoldTable> selected = request.table().map(List::of).orElse(GoldTables.ALL);
     selected.forEach(writer::createIfAbsent);
 
@@ -265,6 +301,10 @@ public final class GoldJob {
 
   /** A silver rebuilt or cleaned up under gold's feet: failures operators must understand. */
   static RuntimeException translate(StreamingQueryException e) {
+    Optional<MedallionException> ours = Errors.raisedWithin(e);
+    if (ours.isPresent()) {
+      return ours.get();
+    }
     String message = String.valueOf(e.getMessage());
     if (message.contains("DIFFERENT_DELTA_TABLE_READ_BY_STREAMING_SOURCE")
         || message.toLowerCase().contains("table id")) {

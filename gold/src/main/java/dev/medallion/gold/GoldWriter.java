@@ -1,14 +1,23 @@
 package dev.medallion.gold;
 
+import static org.apache.spark.sql.functions.count_if;
+
 import dev.medallion.common.TableLocations;
+import dev.medallion.common.config.Expectation;
 import dev.medallion.common.delta.DeltaTables;
+import dev.medallion.common.error.Errors;
 import java.time.LocalDate;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * Recomputes time units of gold tables from silver and replaces them in one Delta commit per table
@@ -28,14 +37,33 @@ final class GoldWriter {
 
   private final SparkSession spark;
   private final TableLocations tables;
+  private final List<Expectation> expectations;
+  private final Map<String, Long> broken = new ConcurrentHashMap<>();
 
-  GoldWriter(SparkSession spark, TableLocations tables) {
+  /**
+   * @param expectations the operator's expectations on gold tables (warn or fail), judged on the
+   *     rows of each write before it commits
+   */
+  GoldWriter(SparkSession spark, TableLocations tables, List<Expectation> expectations) {
     this.spark = spark;
     this.tables = tables;
+    this.expectations = List.copyOf(expectations);
   }
 
+  /** Rows written that broke each expectation, by its qualified name (zero for one that held). */
+  Map<String, Long> brokenByExpectation() {
+    return new TreeMap<>(broken);
+  }
+
+  /** Refuses an expectation that cannot be judged on the table, then creates the table. */
   void createIfAbsent(GoldTable table) {
     Dataset<Row> empty = GoldTransforms.aggregate(table, silver(-1).limit(0));
+    on(table)
+        .forEach(
+            e -> {
+              e.checkAgainst(empty);
+              broken.putIfAbsent(e.qualifiedName(), 0L);
+            });
     DeltaTables.createIfAbsent(
         spark, tables.gold(table.name()), empty.schema(), new String[0], TABLE_PROPERTIES);
   }
@@ -61,21 +89,47 @@ final class GoldWriter {
     }
     Dataset<Row> slice =
         silver(silverVersion).where(silverPredicate + " AND " + datePruning(grain, units));
-    GoldTransforms.aggregate(table, slice)
-        .write()
-        .format("delta")
-        .mode("overwrite")
-        .option("replaceWhere", goldPredicate)
-        .save(tables.gold(table.name()));
+    write(table, GoldTransforms.aggregate(table, slice), goldPredicate);
   }
 
   /** Rebuilds the whole table from silver as of {@code silverVersion}. */
   void rebuild(GoldTable table, long silverVersion) {
-    GoldTransforms.aggregate(table, silver(silverVersion))
-        .write()
-        .format("delta")
-        .mode("overwrite")
-        .save(tables.gold(table.name()));
+    write(table, GoldTransforms.aggregate(table, silver(silverVersion)), null);
+  }
+
+  /**
+   * Overwrites the table, or the part {@code replaceWhere} selects, with {@code rows}, once they
+   * met the table's expectations: a broken one whose action is to fail stops before the commit.
+   */
+  private void write(GoldTable table, Dataset<Row> rows, String replaceWhere) {
+    List<Expectation> declared = on(table);
+    Dataset<Row> judged = declared.isEmpty() ? rows : rows.persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      if (!declared.isEmpty()) {
+        Column[] counts = declared.stream().map(e -> count_if(e.broken())).toArray(Column[]::new);
+        Row found = judged.agg(counts[0], Arrays.copyOfRange(counts, 1, counts.length)).head();
+        for (int i = 0; i < declared.size(); i++) {
+          Expectation e = declared.get(i);
+          if (found.getLong(i) > 0 && e.action() == Expectation.Action.FAIL) {
+            throw Errors.expectationFailed(e, found.getLong(i), "a write");
+          }
+          broken.merge(e.qualifiedName(), found.getLong(i), Long::sum);
+        }
+      }
+      var writer = judged.write().format("delta").mode("overwrite");
+      if (replaceWhere != null) {
+        writer = writer.option("replaceWhere", replaceWhere);
+      }
+      writer.save(tables.gold(table.name()));
+    } finally {
+      if (judged != rows) {
+        judged.unpersist();
+      }
+    }
+  }
+
+  private List<Expectation> on(GoldTable table) {
+    return expectations.stream().filter(e -> e.table().equals(table.spec().sqlName())).toList();
   }
 
   /** Silver at a version, or the latest with {@code version < 0}. */

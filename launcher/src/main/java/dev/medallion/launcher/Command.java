@@ -19,7 +19,11 @@ import dev.medallion.gold.GoldTables;
 import dev.medallion.silver.Quarantine;
 import dev.medallion.silver.Reconciliation;
 import dev.medallion.silver.SilverJob;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -280,6 +284,38 @@ enum Command {
           });
     }
   },
+  REPORT(
+      "report",
+      "one self-contained HTML page: recent runs per layer, lag and freshness over time,"
+          + " expectations, status and gold's hourly revenue") {
+    @Override
+    void addOptions(Options options) {
+      options.addOption(
+          Option.builder()
+              .longOpt(OUT)
+              .hasArg()
+              .argName("FILE")
+              .desc("where to write the page (default medallion-report.html)")
+              .get());
+    }
+
+    @Override
+    void run(CommandLine line, MedallionConfig config, PrintStream out) {
+      Path file = Path.of(line.getOptionValue(OUT, "medallion-report.html"));
+      withSpark(
+          "report",
+          config,
+          spark -> {
+            try {
+              Files.writeString(
+                  file, Report.html(spark, config, Instant.now()), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+              throw Errors.usage("Cannot write the report to " + file + ": " + e.getMessage());
+            }
+            out.println("report written to " + file.toAbsolutePath());
+          });
+    }
+  },
   TRACE(
       "trace",
       "for the gold rows matching --where: the silver events, Kafka records and runs behind them") {
@@ -479,6 +515,7 @@ enum Command {
   static final String RECOVER_CHECKPOINT = "recover-checkpoint";
   static final String JSON = "json";
   static final String WHERE = "where";
+  static final String OUT = "out";
 
   private final String commandName;
   private final String description;

@@ -2,6 +2,7 @@ package dev.medallion.launcher;
 
 import dev.medallion.common.config.ConfigLoader;
 import dev.medallion.common.config.MedallionConfig;
+import dev.medallion.common.config.Settings;
 import dev.medallion.common.error.Errors;
 import dev.medallion.common.error.MedallionException;
 import dev.medallion.common.error.StorageFailures;
@@ -17,6 +18,8 @@ import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +37,7 @@ public final class Main {
   static final String CONFIG = "config";
   static final String SET = "set";
   static final String HELP = "help";
+  static final String QUIET = "quiet";
 
   private Main() {}
 
@@ -78,6 +82,10 @@ public final class Main {
               environment,
               ConfigLoader.refuseSecrets(
                   List.of(Optional.ofNullable(line.getOptionValues(SET)).orElse(new String[0]))));
+      if (line.hasOption(QUIET)) {
+        config = quiet(config);
+      }
+      TableCatalog.checkExpectations(config);
       command.get().run(line, config, out);
       return 0;
     } catch (ParseException e) {
@@ -96,6 +104,16 @@ public final class Main {
       err.println("medallion: " + message);
       return MedallionException.EXIT_JOB_FAILED;
     }
+  }
+
+  /**
+   * {@code --quiet}: medallion's own INFO lines, its progress and Spark's console progress bar off;
+   * warnings, errors and the summary line (standard output) stay.
+   */
+  private static MedallionConfig quiet(MedallionConfig config) {
+    Configurator.setLevel("dev.medallion", Level.WARN);
+    return ConfigLoader.withSets(
+        config, Map.of(Settings.PROGRESS.key(), "off", "spark.ui.showConsoleProgress", "false"));
   }
 
   private static String rootCause(Throwable e) {
@@ -121,6 +139,11 @@ public final class Main {
             .hasArg()
             .argName("key=value")
             .desc("set one config key (repeatable; wins over file and environment)")
+            .get());
+    options.addOption(
+        Option.builder("q")
+            .longOpt(QUIET)
+            .desc("for schedulers: warnings, errors and the summary line only, no progress")
             .get());
     options.addOption(Option.builder("h").longOpt(HELP).desc("show this help").get());
     command.addOptions(options);

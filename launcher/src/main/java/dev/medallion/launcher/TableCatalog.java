@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.medallion.common.CoreTables;
 import dev.medallion.common.TableSpec;
+import dev.medallion.common.config.Expectation;
+import dev.medallion.common.config.MedallionConfig;
+import dev.medallion.common.error.Errors;
 import dev.medallion.gold.GoldTable;
 import dev.medallion.gold.GoldTables;
 import java.io.UncheckedIOException;
@@ -35,6 +38,26 @@ final class TableCatalog {
   /** The table with this SQL name, e.g. {@code gold.hourly_revenue}. */
   static Optional<TableSpec> named(String sqlName) {
     return all().stream().filter(table -> table.sqlName().equals(sqlName)).findFirst();
+  }
+
+  /**
+   * Refuses an expectation on a table that does not exist or cannot have one: expectations judge
+   * the rows silver and gold write (bronze keeps every record as it came; the quarantine keeps the
+   * records that failed).
+   */
+  static void checkExpectations(MedallionConfig config) {
+    List<String> judged = new ArrayList<>();
+    judged.add(CoreTables.SILVER_EVENTS.sqlName());
+    GoldTables.ALL.forEach(table -> judged.add(table.spec().sqlName()));
+    for (Expectation expectation : Expectation.declared(config)) {
+      if (!judged.contains(expectation.table())) {
+        throw Errors.usage(
+            String.format(
+                "Cannot declare the expectation %s: %s is not a table expectations apply to;"
+                    + " they apply to %s",
+                expectation.key(), expectation.table(), String.join(", ", judged)));
+      }
+    }
   }
 
   /** Every SQL name, comma-separated, for messages. */

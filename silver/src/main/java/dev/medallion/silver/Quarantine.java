@@ -1,7 +1,11 @@
 package dev.medallion.silver;
 
+import static org.apache.spark.sql.functions.array_contains;
+import static org.apache.spark.sql.functions.col;
+
 import dev.medallion.common.RunSummary;
 import dev.medallion.common.TableLocations;
+import dev.medallion.common.config.Expectation;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.error.Errors;
@@ -35,9 +39,7 @@ public final class Quarantine {
         .load(tables.silverQuarantine())
         .groupBy("reason")
         .count()
-        .orderBy(
-            org.apache.spark.sql.functions.col("count").desc(),
-            org.apache.spark.sql.functions.col("reason"))
+        .orderBy(org.apache.spark.sql.functions.col("count").desc(), col("reason"))
         .collectAsList();
   }
 
@@ -86,8 +88,7 @@ public final class Quarantine {
     ValidationRules rules = ValidationRules.from(config);
     Dataset<Row> quarantined = spark.read().format("delta").load(tables.silverQuarantine());
     if (reason.isPresent()) {
-      quarantined =
-          quarantined.where(org.apache.spark.sql.functions.col("reason").equalTo(reason.get()));
+      quarantined = quarantined.where(col("reason").equalTo(reason.get()));
     }
     Dataset<Row> asBronze =
         quarantined.select(
@@ -98,11 +99,22 @@ public final class Quarantine {
       Row sizes = classified.selectExpr("count(*)", "count_if(size(reasons) = 0)").head();
       long replayed = sizes.getLong(0);
       long valid = sizes.getLong(1);
+      for (Expectation e : rules.expectations(Expectation.Action.FAIL)) {
+        long broken =
+            classified.where(array_contains(col(SilverTransforms.BROKEN), e.name())).count();
+        if (broken > 0) {
+          throw Errors.expectationFailed(e, broken, "the replay");
+        }
+      }
       long inserted = 0;
       if (valid > 0) {
         SilverBatchWriter writer =
             new SilverBatchWriter(
-                spark, SilverTargets.live(tables), ReferenceData.products(spark, config), rules);
+                spark,
+                SilverTargets.live(tables),
+                ReferenceData.products(spark, config),
+                rules,
+                AnomalyChecks.NONE);
         inserted = writer.merge(SilverTransforms.validEvents(classified, rules.fxRate()));
         Dataset<Row> nowValid =
             classified.where("size(reasons) = 0").select("topic", "partition", "offset");

@@ -1,6 +1,8 @@
 package dev.medallion.silver;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** What a silver run did with the bronze records it read. Not thread-safe: one per run. */
@@ -11,9 +13,24 @@ final class SilverCounts {
   private long inserted;
   private long tombstones;
   private final Map<String, Long> byReason = new LinkedHashMap<>();
+  private final Map<String, Long> byExpectation = new LinkedHashMap<>();
+  private final Map<String, Long> nullsByField = new LinkedHashMap<>();
+  private final List<String> warnings = new ArrayList<>();
+  private long judged;
 
   void add(
-      long records, long valid, Map<String, Long> quarantined, long inserted, long tombstones) {
+      long records,
+      long valid,
+      Map<String, Long> quarantined,
+      long inserted,
+      long tombstones,
+      Map<String, Long> expectations,
+      Map<String, Long> nulls) {
+    expectations.forEach((name, count) -> byExpectation.merge(name, count, Long::sum));
+    nulls.forEach((field, count) -> nullsByField.merge(field, count, Long::sum));
+    if (!nulls.isEmpty()) {
+      this.judged += valid;
+    }
     this.records += records;
     this.valid += valid;
     quarantined.forEach((reason, count) -> byReason.merge(reason, count, Long::sum));
@@ -42,6 +59,32 @@ final class SilverCounts {
   /** Quarantined records by reason code. */
   Map<String, Long> quarantinedByReason() {
     return new LinkedHashMap<>(byReason);
+  }
+
+  /** Records that broke each expectation, by its qualified name. */
+  Map<String, Long> brokenByExpectation() {
+    return new LinkedHashMap<>(byExpectation);
+  }
+
+  /**
+   * Per optional field, the share of the valid events written to silver without it (none when no
+   * valid event was written).
+   */
+  Map<String, Double> nullRates() {
+    Map<String, Double> rates = new LinkedHashMap<>();
+    if (judged > 0) {
+      nullsByField.forEach((field, nulls) -> rates.put(field, (double) nulls / judged));
+    }
+    return rates;
+  }
+
+  void warn(String warning) {
+    warnings.add(warning);
+  }
+
+  /** What the run's batches warned of. */
+  List<String> warnings() {
+    return List.copyOf(warnings);
   }
 
   long inserted() {

@@ -4,16 +4,19 @@ import dev.medallion.common.CoreTables;
 import dev.medallion.common.RunSummary;
 import dev.medallion.common.SilverColumns;
 import dev.medallion.common.TableLocations;
+import dev.medallion.common.config.Expectation;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.config.Settings;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.delta.ReaderPosition;
 import dev.medallion.common.error.Errors;
+import dev.medallion.common.error.MedallionException;
 import dev.medallion.common.ops.Phases;
 import dev.medallion.common.ops.RunFacts;
 import dev.medallion.common.ops.Runs;
 import dev.medallion.common.spark.Checkpoints;
 import dev.medallion.common.spark.StreamingRuns;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -81,8 +84,11 @@ public final class SilverJob {
     ValidationRules rules = ValidationRules.from(config);
     Dataset<Row> products = ReferenceData.products(spark, config).cache();
     SilverTargets live = SilverTargets.live(tables);
-    SilverBatchWriter writer = new SilverBatchWriter(spark, live, products, rules);
+    AnomalyChecks anomalies =
+        fullRefresh ? AnomalyChecks.NONE : AnomalyChecks.load(spark, config, tables, LAYER);
+    SilverBatchWriter writer = new SilverBatchWriter(spark, live, products, rules, anomalies);
     Dataset<Row> emptyBronze = spark.read().format("delta").load(tables.bronzeEvents()).limit(0);
+    checkExpectations(rules, emptyBronze);
     createTables(spark, live, writer, emptyBronze);
     StreamingRuns.keepAllProgress(spark);
     phases.next("stream");
@@ -90,7 +96,7 @@ public final class SilverJob {
     if (fullRefresh) {
       SilverRebuild rebuild = SilverRebuild.begin(spark, tables);
       SilverTargets staged = rebuild.staged();
-      writer = new SilverBatchWriter(spark, staged, products, rules);
+      writer = new SilverBatchWriter(spark, staged, products, rules, anomalies);
       if (rebuild.isBuilt()) {
         LOG.info("silver: finishing an interrupted full refresh (its tables are rebuilt)");
         totals = StreamingRuns.Totals.NONE;
@@ -103,6 +109,9 @@ public final class SilverJob {
       phases.next("swap");
       rebuild.swap();
     } else {
+      if (firstUnread.isPresent()) {
+        checkVolume(spark, tables, anomalies, writer, firstUnread.getAsLong(), bronzeVersion);
+      }
       totals = stream(spark, config, tables, writer, live);
     }
     phases.next("summarize");
@@ -115,12 +124,29 @@ public final class SilverJob {
             counts.quarantined(),
             bronzeVersion,
             totals.batches());
-    Optional<String> warning =
-        QuarantineRatio.from(config)
-            .check(counts.records(), counts.quarantined(), counts.tombstones());
-    if (warning.isPresent()) {
-      LOG.warn("silver: {}", warning.get());
-      covered += "; WARNING: " + warning.get();
+    List<String> warnings = new ArrayList<>(counts.warnings());
+    // Records an anomaly held back, or an expectation of the operator's sent to the quarantine,
+    // are not the invalid records the ratio watches for.
+    Map<String, Long> byReason = counts.quarantinedByReason();
+    long heldBack = byReason.getOrDefault(AnomalyChecks.REASON, 0L);
+    for (Expectation e : rules.expectations(Expectation.Action.QUARANTINE)) {
+      heldBack += byReason.getOrDefault(e.name(), 0L);
+    }
+    QuarantineRatio.from(config)
+        .check(counts.records() - heldBack, counts.quarantined() - heldBack, counts.tombstones())
+        .ifPresent(warnings::add);
+    Map<String, Long> broken = counts.brokenByExpectation();
+    for (Expectation e : rules.expectations(Expectation.Action.WARN)) {
+      long rows = broken.getOrDefault(e.qualifiedName(), 0L);
+      if (rows > 0) {
+        warnings.add(
+            String.format(
+                "%d events break the expectation %s (%s)", rows, e.qualifiedName(), e.predicate()));
+      }
+    }
+    for (String warning : warnings) {
+      LOG.warn("silver: {}", warning);
+      covered += "; WARNING: " + warning;
     }
     RunFacts facts =
         new RunFacts(
@@ -135,7 +161,9 @@ public final class SilverJob {
             live.versions(spark),
             totals.batches(),
             phases.seconds(),
-            warning.map(List::of).orElse(List.of()));
+            warnings,
+            broken,
+            counts.nullRates());
     return new RunSummary(
         LAYER,
         counts.records(),
@@ -143,6 +171,49 @@ public final class SilverJob {
         covered,
         (System.currentTimeMillis() - started) / 1e3,
         facts);
+  }
+
+  /**
+   * Judges the number of records the run is about to read (bronze's appends since the checkpoint)
+   * against the trailing runs, before it reads them. A run with nothing to read is not judged:
+   * {@code status}'s freshness thresholds catch a topic gone silent.
+   */
+  private static void checkVolume(
+      SparkSession spark,
+      TableLocations tables,
+      AnomalyChecks anomalies,
+      SilverBatchWriter writer,
+      long firstUnread,
+      long bronzeVersion) {
+    long upcoming =
+        DeltaTables.rowsAppended(spark, tables.bronzeEvents(), firstUnread, bronzeVersion);
+    Optional<String> anomaly = upcoming == 0 ? Optional.empty() : anomalies.volume(upcoming);
+    if (anomaly.isEmpty()) {
+      return;
+    }
+    switch (anomalies.action()) {
+      case FAIL -> throw Errors.anomalyFound(LAYER, "the run", anomaly.get());
+      case QUARANTINE -> {
+        writer.holdAll("volume");
+        writer.counts().warn("anomaly, the run's records held in the quarantine: " + anomaly.get());
+      }
+      case WARN -> writer.counts().warn("anomaly: " + anomaly.get());
+    }
+  }
+
+  /**
+   * Refuses, before anything is read, an expectation on silver.events that does not parse or names
+   * a column silver's events do not have (reference data is joined after they are judged).
+   */
+  private static void checkExpectations(ValidationRules rules, Dataset<Row> emptyBronze) {
+    if (rules.expectations().isEmpty()) {
+      return;
+    }
+    ValidationRules builtIn = new ValidationRules(rules.futureToleranceHours(), rules.fxRate());
+    Dataset<Row> events =
+        SilverTransforms.validEvents(
+            SilverTransforms.classify(emptyBronze, builtIn), builtIn.fxRate());
+    rules.expectations().forEach(e -> e.checkAgainst(events));
   }
 
   private static void createTables(
@@ -222,6 +293,10 @@ public final class SilverJob {
 
   /** A bronze rebuilt or cleaned up under silver's feet: failures operators must understand. */
   static RuntimeException translate(StreamingQueryException e) {
+    Optional<MedallionException> ours = Errors.raisedWithin(e);
+    if (ours.isPresent()) {
+      return ours.get();
+    }
     String message = String.valueOf(e.getMessage());
     if (message.contains("DIFFERENT_DELTA_TABLE_READ_BY_STREAMING_SOURCE")
         || message.toLowerCase(java.util.Locale.ROOT).contains("table id")) {

@@ -18,7 +18,9 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.medallion.common.EventSchema;
 import dev.medallion.common.SilverColumns;
+import dev.medallion.common.config.Expectation;
 import java.math.BigDecimal;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
@@ -44,12 +46,16 @@ public final class SilverTransforms {
   private static final long MILLIS_PER_HOUR = 3_600_000L;
   private static final long MILLIS_PER_DAY = 86_400_000L;
 
+  /** The warn and fail expectations a valid record breaks, by name. */
+  static final String BROKEN = "expectations_broken";
+
   private SilverTransforms() {}
 
   /**
-   * Adds to bronze rows: {@code _p} (the parsed event), {@code reasons} (empty for a valid event)
-   * and {@code extra} (JSON of fields the schema does not know, or null). Total: every value,
-   * including a null one, gets a result, and nothing here can fail the batch.
+   * Adds to bronze rows: {@code _p} (the parsed event), {@code reasons} (empty for a valid event),
+   * {@code extra} (JSON of fields the schema does not know, or null) and {@link #BROKEN}. Total:
+   * every value, including a null one, gets a result, and nothing here but an expectation's
+   * predicate that raises an error (a failing CAST; use try_cast) can fail the batch.
    */
   public static Dataset<Row> classify(Dataset<Row> bronze, ValidationRules rules) {
     Dataset<Row> parsed =
@@ -99,25 +105,27 @@ public final class SilverTransforms {
                 + KNOWN_ARRAY
                 + ", k)))"
                 + " END");
-    return parsed
-        .withColumn("_reasons", filter(array(reasonOrNull), Column::isNotNull))
-        // A record the typed parser rejected for a reason none of the rules names is malformed.
-        .withColumn(
-            "reasons",
-            when(
-                    size(col("_reasons")).equalTo(0).and(col("_rejected")),
-                    array(lit(ValidationRules.MALFORMED_JSON)))
-                .otherwise(col("_reasons")))
-        .withColumn("extra", extra)
-        .drop(
-            "_v",
-            "_reasons",
-            "_revenue_type",
-            "_ts_type",
-            "_event_id",
-            "_event_type",
-            "_timestamp",
-            "_revenue");
+    Dataset<Row> checked =
+        parsed
+            .withColumn("_reasons", filter(array(reasonOrNull), Column::isNotNull))
+            // A record the typed parser rejected for a reason none of the rules names is malformed.
+            .withColumn(
+                "reasons",
+                when(
+                        size(col("_reasons")).equalTo(0).and(col("_rejected")),
+                        array(lit(ValidationRules.MALFORMED_JSON)))
+                    .otherwise(col("_reasons")))
+            .withColumn("extra", extra)
+            .drop(
+                "_v",
+                "_reasons",
+                "_revenue_type",
+                "_ts_type",
+                "_event_id",
+                "_event_type",
+                "_timestamp",
+                "_revenue");
+    return judge(checked, rules);
   }
 
   /**
@@ -132,6 +140,7 @@ public final class SilverTransforms {
         expr("CASE WHEN size(reasons) = 0 THEN _p END").as("_p"),
         col("reasons"),
         col("extra"),
+        col(BROKEN),
         col("topic"),
         col("partition"),
         col("offset"),
@@ -156,31 +165,88 @@ public final class SilverTransforms {
     return classified
         .where("size(reasons) = 0")
         .select(
-            col("_p.event_id").as(SilverColumns.EVENT_ID),
-            col("_p.user_id").as(SilverColumns.USER_ID),
-            col("_p.session_id").as(SilverColumns.SESSION_ID),
-            col("_p.event_type").as(SilverColumns.EVENT_TYPE),
-            col("_p.product_id").as(SilverColumns.PRODUCT_ID),
-            col("_p.revenue").as(SilverColumns.REVENUE),
-            expr("CAST(CAST(_p.revenue AS DECIMAL(20,6)) * CAST("
-                    + fxRate.toPlainString()
-                    + " AS DECIMAL(20,6)) AS DECIMAL(20,6))")
-                .as(SilverColumns.REVENUE_USD),
-            timestamp_millis(col("_p.timestamp")).as(SilverColumns.EVENT_TIME),
-            col("_p.metadata").as("metadata"),
-            col("extra"),
-            col("kafka_timestamp"),
-            col("topic").as(SilverColumns.SOURCE_TOPIC),
-            col("partition").as(SilverColumns.SOURCE_PARTITION),
-            col("offset").as(SilverColumns.SOURCE_OFFSET),
-            col("ingested_at"),
-            // UTC by arithmetic on epoch millis: the same whatever the session or JVM time zone.
-            date_from_unix_date(
-                    floor(col("_p.timestamp").divide(MILLIS_PER_DAY)).cast(DataTypes.IntegerType))
-                .as(SilverColumns.EVENT_DATE),
-            timestamp_millis(
-                    col("_p.timestamp").minus(pmod(col("_p.timestamp"), lit(MILLIS_PER_HOUR))))
-                .as(SilverColumns.EVENT_HOUR));
+            eventColumns(fxRate).entrySet().stream()
+                .map(column -> column.getValue().as(column.getKey()))
+                .toArray(Column[]::new));
+  }
+
+  /**
+   * A silver event's own columns (before reference data), by name, computed from a classified row.
+   * Defined only for valid rows: on others, the casts can fail.
+   */
+  private static Map<String, Column> eventColumns(BigDecimal fxRate) {
+    Map<String, Column> columns = new LinkedHashMap<>();
+    columns.put(SilverColumns.EVENT_ID, col("_p.event_id"));
+    columns.put(SilverColumns.USER_ID, col("_p.user_id"));
+    columns.put(SilverColumns.SESSION_ID, col("_p.session_id"));
+    columns.put(SilverColumns.EVENT_TYPE, col("_p.event_type"));
+    columns.put(SilverColumns.PRODUCT_ID, col("_p.product_id"));
+    columns.put(SilverColumns.REVENUE, col("_p.revenue"));
+    columns.put(
+        SilverColumns.REVENUE_USD,
+        expr(
+            "CAST(CAST(_p.revenue AS DECIMAL(20,6)) * CAST("
+                + fxRate.toPlainString()
+                + " AS DECIMAL(20,6)) AS DECIMAL(20,6))"));
+    columns.put(SilverColumns.EVENT_TIME, timestamp_millis(col("_p.timestamp")));
+    columns.put("metadata", col("_p.metadata"));
+    columns.put("extra", col("extra"));
+    columns.put("kafka_timestamp", col("kafka_timestamp"));
+    columns.put(SilverColumns.SOURCE_TOPIC, col("topic"));
+    columns.put(SilverColumns.SOURCE_PARTITION, col("partition"));
+    columns.put(SilverColumns.SOURCE_OFFSET, col("offset"));
+    columns.put("ingested_at", col("ingested_at"));
+    // UTC by arithmetic on epoch millis: the same whatever the session or JVM time zone.
+    columns.put(
+        SilverColumns.EVENT_DATE,
+        date_from_unix_date(
+            floor(col("_p.timestamp").divide(MILLIS_PER_DAY)).cast(DataTypes.IntegerType)));
+    columns.put(
+        SilverColumns.EVENT_HOUR,
+        timestamp_millis(
+            col("_p.timestamp").minus(pmod(col("_p.timestamp"), lit(MILLIS_PER_HOUR)))));
+    return columns;
+  }
+
+  /**
+   * Judges the records the rules passed by the operator's expectations: one an expectation with the
+   * quarantine action rejects gets its name as reason; {@code expectations_broken} lists the warn
+   * and fail expectations a valid record breaks (empty for every other record).
+   */
+  private static Dataset<Row> judge(Dataset<Row> classified, ValidationRules rules) {
+    Column none = expr("CAST(array() AS array<string>)");
+    if (rules.expectations().isEmpty()) {
+      return classified.withColumn(BROKEN, none);
+    }
+    Column valid = size(col("reasons")).equalTo(0);
+    List<String> present = List.of(classified.columns());
+    Map<String, Column> added = new LinkedHashMap<>();
+    eventColumns(rules.fxRate())
+        .forEach(
+            (name, column) -> {
+              if (!present.contains(name)) {
+                added.put(name, when(valid, column));
+              }
+            });
+    Dataset<Row> judged = classified.withColumns(added);
+    List<Expectation> quarantining = rules.expectations(Expectation.Action.QUARANTINE);
+    if (!quarantining.isEmpty()) {
+      judged =
+          judged.withColumn(
+              "reasons", when(valid, namesOfBroken(quarantining)).otherwise(col("reasons")));
+    }
+    List<Expectation> checked = rules.checkedExpectations();
+    return judged
+        .withColumn(
+            BROKEN, checked.isEmpty() ? none : when(valid, namesOfBroken(checked)).otherwise(none))
+        .drop(added.keySet().toArray(String[]::new));
+  }
+
+  private static Column namesOfBroken(List<Expectation> expectations) {
+    return filter(
+        array(
+            expectations.stream().map(e -> when(e.broken(), lit(e.name()))).toArray(Column[]::new)),
+        Column::isNotNull);
   }
 
   /**

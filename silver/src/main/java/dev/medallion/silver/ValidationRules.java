@@ -9,10 +9,13 @@ import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.unix_millis;
 
+import dev.medallion.common.CoreTables;
+import dev.medallion.common.config.Expectation;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.config.Settings;
 import java.math.BigDecimal;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 
 /**
@@ -24,8 +27,11 @@ import org.apache.spark.sql.Column;
  * @param futureToleranceHours a timestamp more than this after the record's ingestion is rejected
  * @param fxRate the revenue conversion rate; a revenue whose converted value does not fit silver's
  *     {@code DECIMAL(20,6)} is rejected instead of failing the batch
+ * @param expectations the operator's expectations on silver.events ({@code
+ *     expect.silver.events.*}), judged on the records that pass the rules
  */
-public record ValidationRules(int futureToleranceHours, BigDecimal fxRate) {
+public record ValidationRules(
+    int futureToleranceHours, BigDecimal fxRate, List<Expectation> expectations) {
   /**
    * Reason codes stored in the quarantine's {@code reasons} as {@code CODE} or {@code CODE:field}.
    */
@@ -56,17 +62,44 @@ public record ValidationRules(int futureToleranceHours, BigDecimal fxRate) {
       throw new IllegalArgumentException(
           "Cannot convert revenue with the rate " + fxRate + ": it must be positive");
     }
+    expectations = List.copyOf(expectations);
+  }
+
+  /** The built-in rules alone, with no expectations. */
+  public ValidationRules(int futureToleranceHours, BigDecimal fxRate) {
+    this(futureToleranceHours, fxRate, List.of());
   }
 
   /** The rules as configured ({@code silver.future.tolerance.hours}, {@code silver.fx.rate}). */
   public static ValidationRules from(MedallionConfig config) {
     return new ValidationRules(
-        config.get(Settings.SILVER_FUTURE_TOLERANCE_HOURS), config.get(Settings.SILVER_FX_RATE));
+        config.get(Settings.SILVER_FUTURE_TOLERANCE_HOURS),
+        config.get(Settings.SILVER_FX_RATE),
+        Expectation.on(config, CoreTables.SILVER_EVENTS.sqlName()));
   }
 
-  /** The reason codes the quarantine's {@code reason} column can hold, in rule order. */
+  /**
+   * The reason codes the quarantine's {@code reason} column can hold: the rules' in rule order,
+   * then the names of the expectations whose action is to quarantine.
+   */
   public List<String> reasonCodes() {
-    return rules().stream().map(rule -> rule.reason().split(":")[0]).distinct().toList();
+    return Stream.concat(
+            rules().stream().map(rule -> rule.reason().split(":")[0]).distinct(),
+            expectations(Expectation.Action.QUARANTINE).stream().map(Expectation::name))
+        .toList();
+  }
+
+  /** The expectations judged row by row without rejecting a row: warn, then fail. */
+  public List<Expectation> checkedExpectations() {
+    return Stream.concat(
+            expectations(Expectation.Action.WARN).stream(),
+            expectations(Expectation.Action.FAIL).stream())
+        .toList();
+  }
+
+  /** The expectations with this action. */
+  public List<Expectation> expectations(Expectation.Action action) {
+    return expectations.stream().filter(e -> e.action() == action).toList();
   }
 
   /** Every rule, in the order reasons are listed. */

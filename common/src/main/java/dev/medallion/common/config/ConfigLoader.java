@@ -140,7 +140,9 @@ public final class ConfigLoader {
   }
 
   private static void put(Map<String, Sourced> resolved, String key, String value, String source) {
-    if (!Settings.byKey().containsKey(key) && !Settings.isPassThrough(key)) {
+    if (key.startsWith(Expectation.PREFIX)) {
+      Expectation.parse(key, value, source);
+    } else if (!Settings.byKey().containsKey(key) && !Settings.isPassThrough(key)) {
       throw Errors.unknownConfigKey(key, source, Settings.byKey().keySet());
     }
     resolved.put(key, new Sourced(value, source));

@@ -54,6 +54,15 @@ final class Parsers {
     return value;
   }
 
+  /** A factor of at least 1. */
+  static double atLeastOne(String raw) {
+    double value = Double.parseDouble(raw.trim());
+    if (!(value >= 1 && value < Double.POSITIVE_INFINITY)) {
+      throw new IllegalArgumentException("not at least 1: " + raw);
+    }
+    return value;
+  }
+
   /** A share from 0 to 1. */
   static double ratio(String raw) {
     double value = Double.parseDouble(raw.trim());

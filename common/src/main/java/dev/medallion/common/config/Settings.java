@@ -140,6 +140,55 @@ public final class Settings {
               + " Parquet, or a Delta table; columns `product_id` (required), `product_name`,"
               + " `category`, `brand`.");
 
+  public static final Setting<Integer> ANOMALY_TRAILING_RUNS =
+      new Setting<>(
+          "anomaly.trailing.runs",
+          "10",
+          Parsers::nonNegativeInt,
+          "a non-negative integer (0: no anomaly checks)",
+          "Silver's anomaly checks compare a run with the median of this many of its last"
+              + " successful runs that read records; they begin once 3 such runs are in the run"
+              + " ledger.");
+
+  public static final Setting<Double> ANOMALY_VOLUME_BAND =
+      new Setting<>(
+          "anomaly.volume.band",
+          "5",
+          Parsers::atLeastOne,
+          "a number of at least 1",
+          "A silver run about to read fewer than the trailing median's records divided by this,"
+              + " or more than the median times this, is an anomaly.");
+
+  public static final Setting<Double> ANOMALY_NULL_RATE_BAND =
+      new Setting<>(
+          "anomaly.null.rate.band",
+          "0.2",
+          Parsers::ratio,
+          "a number from 0 to 1",
+          "A micro-batch (of 1,000 valid events or more) in which an optional field (user_id,"
+              + " session_id, product_id, revenue, metadata) is null more or less often than its"
+              + " trailing median share by more than this is an anomaly.");
+
+  public static final Setting<Double> ANOMALY_QUARANTINE_JUMP =
+      new Setting<>(
+          "anomaly.quarantine.jump",
+          "0.1",
+          Parsers::ratio,
+          "a number from 0 to 1",
+          "A micro-batch (of 1,000 records or more) whose share of quarantined records exceeds"
+              + " the trailing median share by more than this is an anomaly.");
+
+  public static final Setting<String> ANOMALY_ACTION =
+      new Setting<>(
+          "anomaly.action",
+          "warn",
+          raw -> Parsers.oneOf(raw, "warn", "quarantine", "fail"),
+          "warn, quarantine or fail",
+          "On an anomaly: `warn` (a warning in the ledger and an alert), `quarantine` (the"
+              + " anomalous records go to the quarantine with reason `ANOMALY`, for a `quarantine"
+              + " --replay --reason ANOMALY` once checked) or `fail` (the run stops before"
+              + " committing them).");
+
   public static final Setting<Integer> GOLD_MAX_FILES_PER_TRIGGER =
       new Setting<>(
           "gold.max.files.per.trigger",
@@ -173,6 +222,42 @@ public final class Settings {
           Parsers::nonNegativeLong,
           "a non-negative number (0: no floor)",
           "Alert once per run when a micro-batch processes fewer rows per second than this.");
+
+  public static final Setting<String> LINEAGE_URL =
+      new Setting<>(
+          "lineage.url",
+          "",
+          Parsers::httpUrlOrEmpty,
+          "an http(s) URL (empty: no lineage events)",
+          "Where each run's OpenLineage events (START, then COMPLETE or FAIL, with the topics and"
+              + " tables read and written and their versions) are POSTed, e.g. Marquez's"
+              + " `http://marquez:5000/api/v1/lineage`.");
+
+  public static final Setting<String> LINEAGE_NAMESPACE =
+      new Setting<>(
+          "lineage.namespace",
+          "medallion",
+          Parsers::nonBlank,
+          "a name",
+          "The OpenLineage job namespace of the layers' jobs (`bronze`, `silver`, `gold`).");
+
+  public static final Setting<String> LINEAGE_API_TOKEN =
+      new Setting<>(
+          "lineage.api.token",
+          "",
+          Parsers::text,
+          "a token (empty: no Authorization header)",
+          "Sent as `Authorization: Bearer <token>` with lineage events; a secret: pass it as"
+              + " MEDALLION_LINEAGE_API_TOKEN.");
+
+  public static final Setting<String> PROGRESS =
+      new Setting<>(
+          "progress",
+          "auto",
+          raw -> Parsers.oneOf(raw, "auto", "on", "off"),
+          "auto, on or off",
+          "A line per micro-batch on standard error (rows, rate, total): `auto` on a terminal"
+              + " only; `--quiet` sets `off` and leaves the summary line and warnings.");
 
   public static final Setting<Long> STATUS_MAX_AGE_MINUTES =
       new Setting<>(
@@ -267,10 +352,19 @@ public final class Settings {
           SILVER_QUARANTINE_MAX_RATIO,
           SILVER_QUARANTINE_RATIO_ACTION,
           SILVER_REFERENCE_PRODUCTS,
+          ANOMALY_TRAILING_RUNS,
+          ANOMALY_VOLUME_BAND,
+          ANOMALY_NULL_RATE_BAND,
+          ANOMALY_QUARANTINE_JUMP,
+          ANOMALY_ACTION,
           GOLD_MAX_FILES_PER_TRIGGER,
           LOCK_LEASE_SECONDS,
           ALERTS_WEBHOOK_URL,
           ALERTS_MIN_ROWS_PER_SECOND,
+          LINEAGE_URL,
+          LINEAGE_NAMESPACE,
+          LINEAGE_API_TOKEN,
+          PROGRESS,
           STATUS_MAX_AGE_MINUTES,
           STATUS_MAX_KAFKA_LAG,
           STATUS_MAX_VERSION_LAG,

@@ -1,5 +1,6 @@
 package dev.medallion.common.error;
 
+import dev.medallion.common.config.Expectation;
 import java.util.Collection;
 import java.util.Optional;
 
@@ -19,7 +20,8 @@ public final class Errors {
     return usage(
         String.format(
             "Unknown config key '%s' (%s). Known keys: %s; Spark settings go in as spark.*, Kafka"
-                + " consumer settings as kafka.consumer.*",
+                + " consumer settings as kafka.consumer.*, expectations as"
+                + " expect.<layer>.<table>.<name>",
             key, source, String.join(", ", known)));
   }
 
@@ -74,6 +76,57 @@ public final class Errors {
                     + " bin/medallion %s --full-refresh to rebuild %s from the %s there is now",
                 layer, source, layer, layer, source),
             cause));
+  }
+
+  /**
+   * An expectation whose action is to fail, broken: the batch is not committed, and the layer stops
+   * at it (its records are read again by the next run) until the data or the expectation changes.
+   */
+  public static MedallionException expectationFailed(
+      Expectation expectation, long rows, String batch) {
+    return jobFailed(
+        String.format(
+            "Stopped before committing %s of %s: %d rows break the expectation %s (fail: %s);"
+                + " nothing of the batch was written, and the next run reads it again. Fix the"
+                + " data at its source, or change %s (warn, or quarantine for silver.events), then"
+                + " rerun",
+            batch,
+            expectation.table(),
+            rows,
+            expectation.qualifiedName(),
+            expectation.predicate(),
+            expectation.key()),
+        null);
+  }
+
+  /**
+   * An anomaly under {@code anomaly.action=fail}: the layer stops before committing what looks
+   * wrong, and reads it again next run, until the data or the setting changes.
+   */
+  public static MedallionException anomalyFound(String layer, String what, String anomaly) {
+    return jobFailed(
+        String.format(
+            "Stopped before committing %s of %s on an anomaly: %s. Nothing of it was written and"
+                + " the next run reads it again; if the change is real, rerun once with --set"
+                + " anomaly.action=warn (or quarantine, to hold the records for a replay)",
+            what, layer, anomaly),
+        null);
+  }
+
+  /**
+   * Our own error, raised inside a Spark callback (a streaming query's foreachBatch) and wrapped by
+   * Spark on the way out, if {@code e} carries one.
+   */
+  public static Optional<MedallionException> raisedWithin(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof MedallionException ours) {
+        return Optional.of(ours);
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return Optional.empty();
   }
 
   /** The first line of an exception message: Spark's carry query plans after the first line. */

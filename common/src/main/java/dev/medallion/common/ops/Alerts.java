@@ -4,12 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.config.Settings;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,9 +19,6 @@ import org.slf4j.LoggerFactory;
  * is about, and a webhook that does not answer costs a warning in the log.
  */
 public final class Alerts {
-  static final int ATTEMPTS = 3;
-  static final Duration TIMEOUT = Duration.ofSeconds(5);
-  static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
   private static final Logger LOG = LoggerFactory.getLogger(Alerts.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -64,52 +55,15 @@ public final class Alerts {
     if (webhook.isEmpty()) {
       return;
     }
-    String failure = deliver(payload(alert));
+    String failure = JsonPost.deliver(webhook, payload(alert), Map.of());
     if (failure != null) {
       // The URL may carry a token: it is never logged.
       LOG.warn(
           "alert {} not delivered to alerts.webhook.url after {} attempts: {}",
           alert.kind(),
-          ATTEMPTS,
+          JsonPost.ATTEMPTS,
           failure);
     }
-  }
-
-  /** Posts {@code body}, retrying; returns why the last attempt failed, or null on success. */
-  private String deliver(String body) {
-    HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(webhook))
-            .timeout(TIMEOUT)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build();
-    String failure = null;
-    Duration backoff = FIRST_BACKOFF;
-    for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-      try {
-        int status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-        if (status / 100 == 2) {
-          return null;
-        }
-        failure = "HTTP " + status;
-      } catch (IOException e) {
-        failure = e.getClass().getSimpleName();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return "interrupted";
-      }
-      if (attempt < ATTEMPTS) {
-        try {
-          Thread.sleep(backoff.toMillis());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return "interrupted";
-        }
-        backoff = backoff.multipliedBy(2);
-      }
-    }
-    return failure;
   }
 
   static String payload(Alert alert) {

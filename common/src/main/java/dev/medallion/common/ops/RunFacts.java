@@ -22,6 +22,10 @@ import java.util.Objects;
  * @param batches micro-batches processed
  * @param phaseSeconds seconds spent per phase, in the order they ran
  * @param warnings what the run warned of (each also raised as an alert)
+ * @param expectations rows that broke each declared expectation, by its qualified name ({@code
+ *     silver.events.revenue_non_negative}); zero for one that held
+ * @param nullRates per optional field of silver's events, the share of the run's valid events
+ *     without it (what silver's anomaly checks compare runs by)
  */
 public record RunFacts(
     Map<String, Long> quarantined,
@@ -31,12 +35,14 @@ public record RunFacts(
     Map<String, Long> versionsWritten,
     int batches,
     Map<String, Double> phaseSeconds,
-    List<String> warnings) {
+    List<String> warnings,
+    Map<String, Long> expectations,
+    Map<String, Double> nullRates) {
   /** A run with nothing to tell beyond its summary. */
   public static final RunFacts NONE =
       new RunFacts(Map.of(), 0, List.of(), List.of(), Map.of(), 0, Map.of());
 
-  /** Facts of a run that warned of nothing. */
+  /** Facts of a run that warned of nothing and had no expectations to meet. */
   public RunFacts(
       Map<String, Long> quarantined,
       long duplicates,
@@ -53,7 +59,9 @@ public record RunFacts(
         versionsWritten,
         batches,
         phaseSeconds,
-        List.of());
+        List.of(),
+        Map.of(),
+        Map.of());
   }
 
   public RunFacts {
@@ -63,6 +71,8 @@ public record RunFacts(
     versionsWritten = new LinkedHashMap<>(versionsWritten);
     phaseSeconds = new LinkedHashMap<>(phaseSeconds);
     warnings = List.copyOf(warnings);
+    expectations = new LinkedHashMap<>(expectations);
+    nullRates = new LinkedHashMap<>(nullRates);
   }
 
   /**

@@ -99,7 +99,15 @@ public final class RunLedger {
               "versions_written", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
           .add("batches", DataTypes.IntegerType)
           .add("phase_seconds", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType))
-          .add("warnings", DataTypes.createArrayType(DataTypes.StringType));
+          .add("warnings", DataTypes.createArrayType(DataTypes.StringType))
+          .add("expectations", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
+          .add("null_rates", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType));
+
+  /**
+   * A log checkpoint every 100 runs rather than Delta's 10: writing one is the costliest part of an
+   * append (seconds in a short-lived JVM), and the ledger's log is small.
+   */
+  private static final Map<String, String> PROPERTIES = Map.of("delta.checkpointInterval", "100");
 
   private RunLedger() {}
 
@@ -250,13 +258,58 @@ public final class RunLedger {
     return last.isEmpty() ? OptionalLong.empty() : OptionalLong.of(last.get(0).getLong(0));
   }
 
+  /** What anomaly checks compare a run with: an earlier successful run that read records. */
+  public record PastRun(long rowsIn, long quarantined, Map<String, Double> nullRates) {
+    public PastRun {
+      nullRates = Map.copyOf(nullRates);
+    }
+  }
+
+  /**
+   * The last {@code runs} successful runs of {@code command} (as typed, e.g. {@code silver}) that
+   * read records, newest first.
+   */
+  public static List<PastRun> trailing(
+      SparkSession spark, TableLocations tables, String layer, String command, int runs) {
+    String path = tables.ops(NAME);
+    if (runs == 0 || DeltaTables.version(spark, path) == DeltaTables.NO_VERSION) {
+      return List.of();
+    }
+    return spark
+        .read()
+        .format("delta")
+        .load(path)
+        .where(
+            col(LAYER)
+                .equalTo(layer)
+                .and(col("command").equalTo(command))
+                .and(col(STATUS).equalTo(Status.SUCCEEDED.name()))
+                .and(col("rows_in").gt(0)))
+        .orderBy(col("finished_at").desc())
+        .limit(runs)
+        .selectExpr(
+            "rows_in",
+            "aggregate(coalesce(map_values(quarantined), CAST(array() AS array<bigint>)), 0L,"
+                + " (a, x) -> a + x)",
+            "coalesce(null_rates, CAST(map() AS map<string, double>))")
+        .collectAsList()
+        .stream()
+        .map(
+            row -> {
+              Map<String, Double> rates = new LinkedHashMap<>();
+              row.<String, Double>getJavaMap(2).forEach(rates::put);
+              return new PastRun(row.getLong(0), row.getLong(1), rates);
+            })
+        .toList();
+  }
+
   private static void createIfAbsent(SparkSession spark, String path) {
     // Listing the log is cheap; loading the table's snapshot to find it there is not.
     if (DeltaTables.version(spark, path) != DeltaTables.NO_VERSION) {
       return;
     }
     try {
-      DeltaTables.createIfAbsent(spark, path, SCHEMA, new String[] {LAYER}, Map.of());
+      DeltaTables.createIfAbsent(spark, path, SCHEMA, new String[] {LAYER}, PROPERTIES);
     } catch (RuntimeException e) {
       // Another layer created it at the same moment.
       if (!DeltaTable.isDeltaTable(spark, path)) {
@@ -338,6 +391,8 @@ public final class RunLedger {
         CollectionConverters.asScala(facts.versionsWritten()),
         facts.batches(),
         CollectionConverters.asScala(facts.phaseSeconds()),
-        CollectionConverters.asScala(facts.warnings()).toSeq());
+        CollectionConverters.asScala(facts.warnings()).toSeq(),
+        CollectionConverters.asScala(facts.expectations()),
+        CollectionConverters.asScala(facts.nullRates()));
   }
 }

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How every command that writes runs: its row in the run ledger from start to end, an alert when it
- * fails or warns, and a watch on its micro-batches' throughput while it runs.
+ * fails or warns, its lineage events, and a watch on its micro-batches' throughput while it runs.
  */
 public final class Runs {
   private static final Logger LOG = LoggerFactory.getLogger(Runs.class);
@@ -47,12 +47,15 @@ public final class Runs {
       Supplier<T> run,
       Function<T, RunSummary> asSummary) {
     Alerts alerts = Alerts.from(config);
+    Lineage lineage = Lineage.from(config);
     long beginning = System.nanoTime();
     RunLedger.Entry entry = RunLedger.begin(spark, config, layer, command);
     double begun = (System.nanoTime() - beginning) / 1e9;
+    lineage.send(Lineage.EventType.START, layer, entry.runId(), RunFacts.NONE, null);
     T result;
     try (ThroughputWatch watch =
-        ThroughputWatch.start(spark, config, alerts, layer, command, entry.runId())) {
+            ThroughputWatch.start(spark, config, alerts, layer, command, entry.runId());
+        Progress progress = Progress.start(spark, config, layer)) {
       result = run.get();
     } catch (RuntimeException e) {
       String error = config.maskSecrets(errorLine(e));
@@ -62,6 +65,7 @@ public final class Runs {
         e.addSuppressed(ledger);
       }
       alerts.raise(new Alerts.Alert(Alerts.Kind.RUN_FAILED, layer, command, entry.runId(), error));
+      lineage.send(Lineage.EventType.FAIL, layer, entry.runId(), RunFacts.NONE, error);
       throw e;
     }
     RunSummary summary = asSummary.apply(result);
@@ -73,6 +77,7 @@ public final class Runs {
         entry.runId(),
         String.format(Locale.ROOT, "%.2f", begun),
         String.format(Locale.ROOT, "%.2f", (System.nanoTime() - ending) / 1e9));
+    lineage.send(Lineage.EventType.COMPLETE, layer, entry.runId(), summary.facts(), null);
     for (String warning : summary.facts().warnings()) {
       alerts.raise(
           new Alerts.Alert(Alerts.Kind.RUN_WARNING, layer, command, entry.runId(), warning));

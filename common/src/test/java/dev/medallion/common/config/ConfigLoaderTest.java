@@ -49,6 +49,54 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void expectationsAreDeclaredWithAnActionAndAPredicate() throws IOException {
+    Path file = dir.resolve("expectations.properties");
+    Files.writeString(
+        file,
+        "expect.silver.events.revenue_non_negative = quarantine: revenue_usd >= 0\n"
+            + "expect.gold.hourly_revenue.some_users: WARN:unique_users > 0\n");
+
+    MedallionConfig config =
+        ConfigLoader.load(
+            Optional.of(file),
+            Map.of(),
+            List.of("expect.silver.events.known_type=fail: event_type IN ('a', 'b=c')"));
+
+    assertThat(Expectation.declared(config))
+        .containsExactly(
+            new Expectation(
+                "gold.hourly_revenue", "some_users", Expectation.Action.WARN, "unique_users > 0"),
+            new Expectation(
+                "silver.events",
+                "known_type",
+                Expectation.Action.FAIL,
+                "event_type IN ('a', 'b=c')"),
+            new Expectation(
+                "silver.events",
+                "revenue_non_negative",
+                Expectation.Action.QUARANTINE,
+                "revenue_usd >= 0"));
+    assertThat(Expectation.on(config, "silver.events")).hasSize(2);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "expect.silver.events=warn: x > 0|Invalid expectation key 'expect.silver.events'",
+        "expect.silver.events.Bad-Name=warn: x > 0|expect.<layer>.<table>.<name>",
+        "expect.silver.events.x=drop: x > 0|expected '<warn|quarantine|fail>: <SQL predicate>'",
+        "expect.silver.events.x=x > 0|expected '<warn|quarantine|fail>: <SQL predicate>'",
+        "expect.silver.events.x=warn:  |expected '<warn|quarantine|fail>: <SQL predicate>'",
+        "expect.gold.hourly_revenue.x=quarantine: x > 0|only silver.events has a quarantine"
+      })
+  void aMalformedExpectationIsRefusedWithItsShape(String set, String message) {
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of(), List.of(set)))
+        .isInstanceOf(MedallionException.class)
+        .hasMessageContaining(message);
+  }
+
+  @Test
   void passThroughKeysReachSparkAndTheKafkaConsumer() {
     MedallionConfig config =
         ConfigLoader.load(

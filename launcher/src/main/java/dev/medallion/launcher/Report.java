@@ -1,0 +1,193 @@
+package dev.medallion.launcher;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.sum;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.medallion.common.TableLocations;
+import dev.medallion.common.config.MedallionConfig;
+import dev.medallion.common.delta.DeltaTables;
+import dev.medallion.common.ops.RunLedger;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code bin/medallion report}: one self-contained HTML page (no network, no files beside it) an
+ * operator can open or mail: per layer the recent runs with their duration, rows and quarantine by
+ * reason, each run's backlog and the gap since the layer's previous run (lag and freshness over
+ * time), expectation results, the tables' status now, and gold's hourly revenue. The data is
+ * embedded as JSON and drawn by the page's own script, so the page is the data.
+ */
+final class Report {
+  /** Runs per layer the page shows. */
+  static final int RUNS_PER_LAYER = 50;
+
+  /** Hours of gold revenue the chart shows (the latest ones that have data). */
+  static final int REVENUE_HOURS = 168;
+
+  private static final String TEMPLATE = "/report.html";
+  private static final String DATA_MARK = "/*MEDALLION_REPORT_DATA*/";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private Report() {}
+
+  /** The page, from the lakehouse's ledger and tables as they are now. */
+  static String html(SparkSession spark, MedallionConfig config, Instant now) {
+    TableLocations tables = new TableLocations(config.lakehouseRoot());
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("generatedAt", now.toString());
+    data.put("root", config.lakehouseRoot());
+    data.put("runs", runs(spark, tables));
+    data.put("status", status(spark, config, now));
+    data.put("revenue", hourlyRevenue(spark, tables));
+    String json;
+    try {
+      // Inside a <script> element: "</" must not close it, whatever a run's error line holds.
+      json = JSON.writeValueAsString(data).replace("</", "<\\/");
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Cannot write the report's data as JSON", e);
+    }
+    return template().replace(DATA_MARK, json);
+  }
+
+  /** The ledger's latest runs of each layer, oldest first. */
+  private static List<Map<String, Object>> runs(SparkSession spark, TableLocations tables) {
+    String path = tables.ops(RunLedger.NAME);
+    if (DeltaTables.version(spark, path) == DeltaTables.NO_VERSION) {
+      return List.of();
+    }
+    List<Row> rows =
+        spark
+            .read()
+            .format("delta")
+            .load(path)
+            .selectExpr(
+                "*", "row_number() OVER (PARTITION BY layer ORDER BY started_at DESC) AS _recent")
+            .where(col("_recent").leq(RUNS_PER_LAYER))
+            .orderBy("started_at")
+            .collectAsList();
+    List<Map<String, Object>> runs = new ArrayList<>();
+    for (Row row : rows) {
+      Map<String, Object> run = new LinkedHashMap<>();
+      run.put("runId", row.<String>getAs("run_id"));
+      run.put("layer", row.<String>getAs("layer"));
+      run.put("command", row.<String>getAs("command"));
+      run.put("startedAt", instant(row.getAs("started_at")));
+      run.put("finishedAt", instant(row.getAs("finished_at")));
+      run.put("status", row.<String>getAs("status"));
+      run.put("error", row.<String>getAs("error"));
+      run.put("rowsIn", row.getAs("rows_in"));
+      run.put("rowsOut", row.getAs("rows_out"));
+      run.put("quarantined", map(row, "quarantined"));
+      run.put("expectations", map(row, "expectations"));
+      int warnings = row.fieldIndex("warnings");
+      run.put("warnings", row.isNullAt(warnings) ? List.of() : row.getList(warnings));
+      run.put("backlog", backlog(row));
+      runs.add(run);
+    }
+    return runs;
+  }
+
+  /**
+   * How far behind the layer was when the run began: the Kafka records bronze read, or the upstream
+   * versions silver and gold read.
+   */
+  private static Long backlog(Row row) {
+    List<Row> sources =
+        row.isNullAt(row.fieldIndex("source_versions"))
+            ? List.of()
+            : row.getList(row.fieldIndex("source_versions"));
+    if (!sources.isEmpty()) {
+      Row source = sources.get(0);
+      if (source.isNullAt(source.fieldIndex("from_version"))) {
+        return null;
+      }
+      return Math.max(0, source.<Long>getAs("to_version") - source.<Long>getAs("from_version") + 1);
+    }
+    return row.<String>getAs("layer").equals("bronze") ? row.getAs("rows_in") : null;
+  }
+
+  private static List<Map<String, Object>> status(
+      SparkSession spark, MedallionConfig config, Instant now) {
+    List<Map<String, Object>> tables = new ArrayList<>();
+    for (Status.TableStatus table : Status.measure(spark, config, now).tables()) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("table", table.table());
+      entry.put("version", table.version());
+      entry.put("rows", table.rows());
+      entry.put("lastSuccess", table.lastSuccess() == null ? null : table.lastSuccess().toString());
+      entry.put("lag", table.lag());
+      entry.put("unit", table.unit() == null ? null : table.unit().name().toLowerCase(Locale.ROOT));
+      entry.put("note", table.note());
+      tables.add(entry);
+    }
+    return tables;
+  }
+
+  /** Gold's total revenue per hour over its latest {@value #REVENUE_HOURS} hours with data. */
+  private static List<Map<String, Object>> hourlyRevenue(
+      SparkSession spark, TableLocations tables) {
+    String path = tables.gold("hourly_revenue");
+    if (DeltaTables.version(spark, path) == DeltaTables.NO_VERSION) {
+      return List.of();
+    }
+    List<Row> rows =
+        spark
+            .read()
+            .format("delta")
+            .load(path)
+            .groupBy("window_start")
+            .agg(sum("total_revenue").as("revenue"), sum("event_count").as("events"))
+            .orderBy(col("window_start").desc())
+            .limit(REVENUE_HOURS)
+            .selectExpr("unix_millis(window_start)", "CAST(revenue AS DOUBLE)", "events")
+            .collectAsList();
+    Map<Long, Map<String, Object>> byHour = new TreeMap<>();
+    for (Row row : rows) {
+      Map<String, Object> hour = new LinkedHashMap<>();
+      hour.put("hour", Instant.ofEpochMilli(row.getLong(0)).toString());
+      hour.put("revenue", row.isNullAt(1) ? 0.0 : row.getDouble(1));
+      hour.put("events", row.getLong(2));
+      byHour.put(row.getLong(0), hour);
+    }
+    return new ArrayList<>(byHour.values());
+  }
+
+  private static String instant(Object timestamp) {
+    return timestamp == null ? null : ((Timestamp) timestamp).toInstant().toString();
+  }
+
+  private static Map<String, Object> map(Row row, String field) {
+    int index = row.fieldIndex(field);
+    if (row.isNullAt(index)) {
+      return Map.of();
+    }
+    Map<String, Object> copy = new TreeMap<>();
+    row.<String, Object>getJavaMap(index).forEach(copy::put);
+    return copy;
+  }
+
+  private static String template() {
+    try (InputStream in = Report.class.getResourceAsStream(TEMPLATE)) {
+      if (in == null) {
+        throw new IllegalStateException("The report template " + TEMPLATE + " is missing");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the report template", e);
+    }
+  }
+}
