@@ -540,8 +540,8 @@ class OperationsIT extends PipelineIT {
   private void theReportRendersInABrowser(MedallionConfig config) throws Exception {
     Path chromium = Path.of("/usr/bin/chromium");
     if (!Files.isExecutable(chromium)) {
-      assertThat(System.getenv("MEDALLION_REQUIRE_BROWSER"))
-          .as("MEDALLION_REQUIRE_BROWSER is set but %s is missing", chromium)
+      assertThat(System.getenv("CI_REQUIRE_BROWSER"))
+          .as("CI_REQUIRE_BROWSER is set but %s is missing", chromium)
           .isNull();
       System.out.println("report: not opened in a browser, " + chromium + " is not installed");
       return;

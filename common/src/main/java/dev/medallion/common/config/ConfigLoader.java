@@ -34,9 +34,18 @@ import java.util.TreeMap;
 public final class ConfigLoader {
   public static final String ENV_PREFIX = "MEDALLION_";
 
-  /** Variables the launcher itself reads; they are not configuration keys. */
+  /**
+   * Variables the launcher and the Airflow DAGs read; they are not configuration keys, and a job a
+   * worker starts inherits them.
+   */
   private static final List<String> LAUNCHER_ENV =
-      List.of("MEDALLION_HOME", "MEDALLION_JAVA_OPTS", "MEDALLION_CDS");
+      List.of(
+          "MEDALLION_HOME",
+          "MEDALLION_JAVA_OPTS",
+          "MEDALLION_CDS",
+          "MEDALLION_ALERT_COMMAND",
+          "MEDALLION_PIPELINE_SCHEDULE",
+          "MEDALLION_SPARK_CONN_ID");
 
   private ConfigLoader() {}
 

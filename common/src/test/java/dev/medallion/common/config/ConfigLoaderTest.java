@@ -49,6 +49,22 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void variablesOfTheLauncherAndTheAirflowDagsAreNotConfigKeys() {
+    // An Airflow worker's environment reaches every job it starts through spark-submit.
+    Map<String, String> worker =
+        Map.of(
+            "MEDALLION_ALERT_COMMAND", "/opt/page-oncall",
+            "MEDALLION_PIPELINE_SCHEDULE", "@daily",
+            "MEDALLION_SPARK_CONN_ID", "spark_yarn",
+            "MEDALLION_JAVA_OPTS", "-Xmx8g",
+            "MEDALLION_CDS", "0");
+
+    MedallionConfig config = ConfigLoader.load(Optional.empty(), worker, List.of());
+
+    assertThat(config.raw()).doesNotContainKeys("alert.command", "pipeline.schedule");
+  }
+
+  @Test
   void expectationsAreDeclaredWithAnActionAndAPredicate() throws IOException {
     Path file = dir.resolve("expectations.properties");
     Files.writeString(
