@@ -22,6 +22,8 @@ import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.s3a.AWSServiceIOException;
+import org.apache.hadoop.fs.s3a.AWSUnsupportedFeatureException;
 import org.apache.hadoop.fs.s3a.RemoteFileChangedException;
 import org.apache.hadoop.util.functional.FutureIO;
 import org.slf4j.Logger;
@@ -128,10 +130,7 @@ final class LeaseLock extends LayerLock {
       return;
     }
     try {
-      long next = sequence + 1;
-      write(fs, path, layer, content(holder, lease, next, false), etag);
-      etag = confirm(fs, path, holder, next);
-      sequence = next;
+      writeNextVersion(false);
       renewedAtNanos = sent;
     } catch (RemoteFileChangedException | LostLease e) {
       markLost("another run wrote it");
@@ -146,6 +145,37 @@ final class LeaseLock extends LayerLock {
             Errors.firstLine(e.getMessage()));
       }
     }
+  }
+
+  /**
+   * Writes the next version of this run's lease over the one it last wrote. When the store refuses
+   * (the lease is not at that version) but the lease still names this run, an earlier write of this
+   * run landed without its reply reaching it (a request interrupted or timed out after the store
+   * applied it, or retried by the client once it had): that version is this run's own, and is
+   * written over once more.
+   */
+  private void writeNextVersion(boolean released) throws IOException {
+    try {
+      writeVersion(sequence + 1, released);
+    } catch (RemoteFileChangedException refused) {
+      Version current = Version.read(fs, path);
+      if (!holder.equals(current.content().getProperty(HOLDER)) || current.released()) {
+        throw new LostLease();
+      }
+      LOG.info(
+          "{}: the run lock {} is at a version this run wrote unseen; renewing from it",
+          layer,
+          path);
+      etag = current.etag();
+      sequence = Long.parseLong(current.content().getProperty(SEQUENCE));
+      writeVersion(sequence + 1, released);
+    }
+  }
+
+  private void writeVersion(long next, boolean released) throws IOException {
+    write(fs, path, layer, content(holder, lease, next, released), etag);
+    etag = confirm(fs, path, holder, next);
+    sequence = next;
   }
 
   private void markLost(String why) {
@@ -177,17 +207,22 @@ final class LeaseLock extends LayerLock {
 
   @Override
   void release() {
-    renewer.shutdownNow();
+    // Not interrupted: a renewal under way finishes, so the lease is not left at a version whose
+    // ETag this run never learnt.
+    renewer.shutdown();
     try {
-      renewer.awaitTermination(30, TimeUnit.SECONDS);
+      if (!renewer.awaitTermination(lease.toMillis(), TimeUnit.MILLISECONDS)) {
+        renewer.shutdownNow();
+        renewer.awaitTermination(30, TimeUnit.SECONDS);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     if (!lost) {
       try {
-        write(fs, path, layer, content(holder, lease, sequence + 1, true), etag);
+        writeNextVersion(true);
         return;
-      } catch (RemoteFileChangedException e) {
+      } catch (RemoteFileChangedException | LostLease e) {
         lost = true;
       } catch (IOException e) {
         throw new UncheckedIOException(
@@ -223,12 +258,23 @@ final class LeaseLock extends LayerLock {
     } catch (IllegalArgumentException | UnsupportedOperationException e) {
       throw noConditionalWrites(layer, path, e);
     } catch (IOException e) {
-      String message = String.valueOf(e.getMessage());
-      if (message.contains("501") || message.contains("NotImplemented")) {
+      if (unsupportedByTheStore(e)) {
         throw noConditionalWrites(layer, path, e);
       }
       throw e;
     }
+  }
+
+  /**
+   * Whether the store answered that it does not implement the request (501, 405 or 415, or the
+   * error code NotImplemented), judged from the store's answer: a message's text can hold any
+   * digits, a request ID among them.
+   */
+  static boolean unsupportedByTheStore(IOException e) {
+    return e instanceof AWSUnsupportedFeatureException
+        || (e instanceof AWSServiceIOException answer
+            && answer.awsErrorDetails() != null
+            && "NotImplemented".equals(answer.awsErrorDetails().errorCode()));
   }
 
   /**

@@ -18,11 +18,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -119,6 +121,41 @@ class LeaseFaultsIT {
     LayerLock next = takeOver(tables, "silver");
     assertThatThrownBy(holder::close).hasMessageContaining("silver lost its run lock");
     next.close();
+  }
+
+  @Test
+  void aWriteOfTheHolderWhoseReplyWasLostKeepsTheLease() throws Exception {
+    // A renewal or release interrupted after the store applied it, or retried by the client once
+    // it had landed, leaves the lease at a version the holder never learnt the ETag of.
+    TableLocations tables = new TableLocations("s3a://" + BUCKET + "/unseen");
+    Configuration conf = hadoop(s3.endpoint());
+    LayerLock holder = LayerLock.acquire(tables, "bronze", conf, LEASE);
+    org.apache.hadoop.fs.Path lease =
+        new org.apache.hadoop.fs.Path(tables.root() + "/_locks/bronze.lock");
+    FileSystem fs = lease.getFileSystem(conf);
+
+    rewriteAsItsHolderWould(fs, lease);
+    Thread.sleep(LEASE.toMillis() / 2);
+    LayerLock.checkHeldLocks(); // the renewals go on from the version the holder wrote
+    assertThat(lockFile("unseen", "bronze")).contains("released=false");
+
+    rewriteAsItsHolderWould(fs, lease);
+    holder.close(); // releases its own lease rather than calling it lost
+    assertThat(lockFile("unseen", "bronze")).contains("released=true");
+  }
+
+  /** Writes the lease once more with its holder's content and a new sequence, as a renewal does. */
+  private static void rewriteAsItsHolderWould(FileSystem fs, org.apache.hadoop.fs.Path lease)
+      throws Exception {
+    Properties content = new Properties();
+    try (var in = fs.open(lease)) {
+      content.load(in);
+    }
+    content.setProperty(
+        "sequence", String.valueOf(Long.parseLong(content.getProperty("sequence")) + 1));
+    try (var out = fs.create(lease, true)) {
+      content.store(out, null);
+    }
   }
 
   @Test
