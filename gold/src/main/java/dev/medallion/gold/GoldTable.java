@@ -2,7 +2,9 @@ package dev.medallion.gold;
 
 import dev.medallion.common.CoreTables;
 import dev.medallion.common.TableSpec;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -17,8 +19,10 @@ import java.util.Objects;
  * @param groupBy SQL grouping expressions, each with {@code AS name}; the first yields {@code
  *     timeColumn} from the grain's silver column
  * @param aggregates SQL aggregate expressions, each with {@code AS name}
- * @param select the final columns (SQL over the grouped columns), in table order
+ * @param columns the final columns (SQL over the grouped columns), in table order, each with the
+ *     description written to the table as its comment
  * @param clusterBy columns maintenance Z-orders the table by
+ * @param description what a row of the table is, written to the table as its comment
  */
 public record GoldTable(
     String name,
@@ -27,8 +31,9 @@ public record GoldTable(
     String silverFilter,
     List<String> groupBy,
     List<String> aggregates,
-    List<String> select,
-    List<String> clusterBy) {
+    List<GoldColumn> columns,
+    List<String> clusterBy,
+    String description) {
 
   public GoldTable {
     Objects.requireNonNull(name, "name");
@@ -36,14 +41,34 @@ public record GoldTable(
       throw new IllegalArgumentException(
           "Cannot name a gold table '" + name + "': use lower_snake_case");
     }
-    if (groupBy.isEmpty() || aggregates.isEmpty() || select.isEmpty()) {
+    if (groupBy.isEmpty() || aggregates.isEmpty() || columns.isEmpty()) {
       throw new IllegalArgumentException(
           "Cannot declare gold table " + name + " without grouping, aggregates and columns");
     }
+    if (description == null || description.isBlank()) {
+      throw new IllegalArgumentException(
+          "Cannot declare gold table " + name + " without a description");
+    }
+    if (columns.stream().map(GoldColumn::name).distinct().count() < columns.size()) {
+      throw new IllegalArgumentException(
+          "Cannot declare gold table " + name + " with two columns of one name: " + columns);
+    }
     groupBy = List.copyOf(groupBy);
     aggregates = List.copyOf(aggregates);
-    select = List.copyOf(select);
+    columns = List.copyOf(columns);
     clusterBy = List.copyOf(clusterBy);
+  }
+
+  /** The final columns' SQL, in table order. */
+  public List<String> select() {
+    return columns.stream().map(GoldColumn::sql).toList();
+  }
+
+  /** The description of each column, by name, in table order. */
+  public Map<String, String> columnDescriptions() {
+    Map<String, String> descriptions = new LinkedHashMap<>();
+    columns.forEach(c -> descriptions.put(c.name(), c.description()));
+    return descriptions;
   }
 
   /** The table's declaration among all of the lakehouse's tables. */

@@ -17,6 +17,8 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -55,7 +57,10 @@ final class GoldWriter {
     return new TreeMap<>(broken);
   }
 
-  /** Refuses an expectation that cannot be judged on the table, then creates the table. */
+  /**
+   * Refuses an expectation that cannot be judged on the table, then creates the table, or gives an
+   * existing one the declaration's descriptions where its comments differ.
+   */
   void createIfAbsent(GoldTable table) {
     Dataset<Row> empty = GoldTransforms.aggregate(table, silver(-1).limit(0));
     on(table)
@@ -64,8 +69,16 @@ final class GoldWriter {
               e.checkAgainst(empty);
               broken.putIfAbsent(e.qualifiedName(), 0L);
             });
+    Map<String, String> descriptions = table.columnDescriptions();
+    StructType described =
+        new StructType(
+            Arrays.stream(empty.schema().fields())
+                .map(f -> f.withComment(descriptions.get(f.name())))
+                .toArray(StructField[]::new));
+    String path = tables.gold(table.name());
     DeltaTables.createIfAbsent(
-        spark, tables.gold(table.name()), empty.schema(), new String[0], TABLE_PROPERTIES);
+        spark, path, described, new String[0], TABLE_PROPERTIES, table.description());
+    DeltaTables.describe(spark, path, table.description(), descriptions);
   }
 
   /** Recomputes and replaces exactly these units (values of the table grain's silver column). */

@@ -20,9 +20,11 @@ import dev.medallion.testkit.testing.Produced;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructField;
 import org.junit.jupiter.api.Test;
 
 /** Kafka -> bronze -> silver -> gold, with gold checked against an independent computation. */
@@ -149,6 +151,7 @@ class GoldJobIT extends PipelineIT {
     assertGoldEquals(truth);
     GoldJob.run(spark, config, GoldRequest.parse(null, false, "2025-12-28", "2026-01-03"));
     assertGoldEquals(truth);
+    assertTablesCarryTheirDescriptions(); // through incremental runs, refreshes and a backfill
   }
 
   /**
@@ -199,6 +202,34 @@ class GoldJobIT extends PipelineIT {
     GoldJob.run(spark, config, GoldRequest.parse("daily_funnel", true, null, null));
     GoldJob.run(spark, config, GoldRequest.incremental());
     assertGoldEquals(GroundTruth.of(produced));
+
+    // A table whose comments were changed by hand (or written before they were declared) gets
+    // the declaration's back on the next run.
+    String hourly = DeltaTables.sqlIdentifier(tables().gold("hourly_revenue"));
+    spark.sql("ALTER TABLE " + hourly + " ALTER COLUMN unique_users COMMENT 'changed by hand'");
+    spark.sql("ALTER TABLE " + hourly + " SET TBLPROPERTIES ('comment' = 'changed by hand')");
+    GoldJob.run(spark, config, GoldRequest.incremental());
+    assertTablesCarryTheirDescriptions();
+  }
+
+  /** Every gold column, and every gold table, carries its declared description as its comment. */
+  private void assertTablesCarryTheirDescriptions() {
+    for (GoldTable table : GoldTables.ALL) {
+      String path = tables().gold(table.name());
+      Map<String, String> comments = new LinkedHashMap<>();
+      for (StructField field : spark.read().format("delta").load(path).schema().fields()) {
+        comments.put(field.name(), field.getComment().getOrElse(() -> "(none)"));
+      }
+      assertThat(comments).as(table.name()).containsExactlyEntriesOf(table.columnDescriptions());
+      assertThat(
+              spark
+                  .sql("DESCRIBE DETAIL " + DeltaTables.sqlIdentifier(path))
+                  .select("description")
+                  .head()
+                  .getString(0))
+          .as(table.name())
+          .isEqualTo(table.description());
+    }
   }
 
   private void runPipeline(MedallionConfig config) {

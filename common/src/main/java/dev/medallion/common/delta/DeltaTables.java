@@ -20,6 +20,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /** Small Delta helpers every layer uses: create a table once, and read its version. */
@@ -29,7 +30,7 @@ public final class DeltaTables {
    * only change properties ({@link LogRetention} does).
    */
   static final List<String> SAME_ROWS =
-      List.of("OPTIMIZE", "VACUUM START", "VACUUM END", "SET TBLPROPERTIES");
+      List.of("OPTIMIZE", "VACUUM START", "VACUUM END", "SET TBLPROPERTIES", "CHANGE COLUMN");
 
   /** The version of a table that does not exist yet. */
   public static final long NO_VERSION = -1;
@@ -53,6 +54,20 @@ public final class DeltaTables {
       StructType schema,
       String[] partitionColumns,
       Map<String, String> properties) {
+    createIfAbsent(spark, path, schema, partitionColumns, properties, null);
+  }
+
+  /**
+   * {@link #createIfAbsent(SparkSession, String, StructType, String[], Map)} with the table's
+   * comment ({@code null} for none); the columns' comments are the schema's.
+   */
+  public static void createIfAbsent(
+      SparkSession spark,
+      String path,
+      StructType schema,
+      String[] partitionColumns,
+      Map<String, String> properties,
+      String comment) {
     if (DeltaTable.isDeltaTable(spark, path)) {
       return;
     }
@@ -61,10 +76,49 @@ public final class DeltaTables {
             .location(path)
             .addColumns(schema)
             .partitionedBy(partitionColumns);
+    if (comment != null) {
+      builder = builder.comment(comment);
+    }
     for (Map.Entry<String, String> property : properties.entrySet()) {
       builder = builder.property(property.getKey(), property.getValue());
     }
     builder.execute();
+  }
+
+  /**
+   * Gives the table at {@code path} these comments, for BI tools and {@code DESCRIBE TABLE} to
+   * show: the table's, and each named column's. Only what differs is written (a metadata-only
+   * commit per change), so a table that has them already gets no commit.
+   */
+  public static void describe(
+      SparkSession spark, String path, String tableComment, Map<String, String> columnComments) {
+    var snapshot = DeltaLog.forTableWithSnapshot(spark, path)._2();
+    String table = sqlIdentifier(path);
+    for (StructField field : snapshot.schema().fields()) {
+      String wanted = columnComments.get(field.name());
+      if (wanted != null && !wanted.equals(field.getComment().getOrElse(() -> null))) {
+        spark.sql(
+            "ALTER TABLE "
+                + table
+                + " ALTER COLUMN `"
+                + field.name().replace("`", "``")
+                + "` COMMENT "
+                + sqlString(wanted));
+      }
+    }
+    if (!tableComment.equals(snapshot.metadata().description())) {
+      spark.sql(
+          "ALTER TABLE "
+              + table
+              + " SET TBLPROPERTIES ('comment' = "
+              + sqlString(tableComment)
+              + ")");
+    }
+  }
+
+  /** A SQL string literal of {@code text}: quotes and backslashes escaped. */
+  static String sqlString(String text) {
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'";
   }
 
   /** The table at {@code path} as SQL names it: {@code delta.`<path>`}, backquotes escaped. */

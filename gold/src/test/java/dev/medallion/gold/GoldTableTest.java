@@ -1,0 +1,55 @@
+package dev.medallion.gold;
+
+import static dev.medallion.gold.GoldColumn.column;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A gold declaration documents every column it has, once. */
+class GoldTableTest {
+  @Test
+  void aColumnIsNamedByItsAliasOrItsOwnName() {
+    assertThat(column("window_start + INTERVAL 1 HOUR AS window_end", "end").name())
+        .isEqualTo("window_end");
+    assertThat(column("event_count", "events").name()).isEqualTo("event_count");
+    assertThat(DAILY_VIEWS.columnDescriptions()).containsOnlyKeys("event_date", "views");
+  }
+
+  @Test
+  void aColumnWithoutADescriptionOrAUsableNameIsRefused() {
+    assertThatThrownBy(() -> column("views", " "))
+        .hasMessage("Cannot declare gold column 'views' without a description");
+    assertThatThrownBy(() -> column("count(*)", "events"))
+        .hasMessageStartingWith("Cannot declare gold column 'count(*)': end it with 'AS name'");
+  }
+
+  @Test
+  void aTableWithTwoColumnsOfOneNameOrNoDescriptionIsRefused() {
+    assertThatThrownBy(
+            () ->
+                declare(
+                    List.of(column("event_date", "day"), column("views AS event_date", "day")),
+                    "views"))
+        .hasMessageStartingWith("Cannot declare gold table t with two columns of one name");
+    assertThatThrownBy(() -> declare(List.of(column("event_date", "day")), ""))
+        .hasMessage("Cannot declare gold table t without a description");
+  }
+
+  private static final GoldTable DAILY_VIEWS =
+      declare(List.of(column("event_date", "day"), column("views", "views that day")), "views");
+
+  private static GoldTable declare(List<GoldColumn> columns, String description) {
+    return new GoldTable(
+        "t",
+        TimeGrain.DAY,
+        "event_date",
+        "",
+        List.of("event_date AS event_date"),
+        List.of("count(*) AS views"),
+        columns,
+        List.of(),
+        description);
+  }
+}
