@@ -37,7 +37,8 @@ public record GoldColumn(String sql, String description) {
     return nameOf(sql);
   }
 
-  private static String nameOf(String sql) {
+  /** The name an SQL select item yields: the alias after {@code AS}, or the item itself. */
+  static String nameOf(String sql) {
     int as = sql.toUpperCase(Locale.ROOT).lastIndexOf(" AS ");
     return (as < 0 ? sql : sql.substring(as + 4)).trim();
   }

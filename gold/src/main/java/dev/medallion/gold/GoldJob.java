@@ -24,18 +24,22 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.DataStreamReader;
 import org.apache.spark.sql.streaming.StreamingQueryException;
+import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +52,12 @@ import org.slf4j.LoggerFactory;
 public final class GoldJob {
   public static final String LAYER = CoreTables.GOLD;
   private static final Logger LOG = LoggerFactory.getLogger(GoldJob.class);
+
+  /** What gold reads of silver's change feed: the columns every grain's units are in. */
+  private static final Column[] GRAIN_COLUMNS =
+      Stream.concat(Arrays.stream(TimeGrain.values()), Arrays.stream(EntityGrain.values()))
+          .map(grain -> col(grain.silverColumn()))
+          .toArray(Column[]::new);
 
   private GoldJob() {}
 
@@ -199,10 +209,20 @@ public final class GoldJob {
                   .map(r -> (Object) Instant.EPOCH.plus(r.getLong(1), ChronoUnit.MICROS))
                   .distinct()
                   .toList();
-          TableWrites.forEach(
-              GoldTables.ALL,
-              table ->
-                  writer.replaceUnits(table, table.grain() == TimeGrain.HOUR ? hours : days, -1));
+          Dataset<Row> kept = changes.persist(StorageLevel.MEMORY_AND_DISK());
+          try {
+            TableWrites.forEach(
+                GoldTables.ALL,
+                table -> {
+                  if (table.grain() instanceof EntityGrain) {
+                    writer.replaceEntities(table, kept, -1);
+                  } else {
+                    writer.replaceUnits(table, table.grain() == TimeGrain.HOUR ? hours : days, -1);
+                  }
+                });
+          } finally {
+            kept.unpersist();
+          }
           touched.add(hours.size() + " hours/" + days.size() + " days");
         };
     DataStreamReader reader =
@@ -222,7 +242,7 @@ public final class GoldJob {
           StreamingRuns.runAvailableNow(
               reader
                   .load(tables.silverEvents())
-                  .select(TimeGrain.DAY.silverColumn(), TimeGrain.HOUR.silverColumn())
+                  .select(GRAIN_COLUMNS)
                   .writeStream()
                   .queryName("medallion-gold")
                   .option("checkpointLocation", tables.checkpoint(CoreTables.GOLD_READS_SILVER))
@@ -264,9 +284,25 @@ public final class GoldJob {
             .toList();
     TableWrites.forEach(
         selected,
-        table ->
+        table -> {
+          if (table.grain() instanceof EntityGrain) {
+            // The sessions and users with events in the range, each from its whole history.
+            writer.replaceEntities(
+                table,
+                writer
+                    .silver(silverVersion)
+                    .where(
+                        String.format(
+                            "%1$s >= %2$s AND %1$s < %3$s",
+                            TimeGrain.DAY.silverColumn(),
+                            TimeGrain.DAY.literal(from),
+                            TimeGrain.DAY.literal(to))),
+                silverVersion);
+          } else {
             writer.replaceUnits(
-                table, table.grain() == TimeGrain.HOUR ? hours : days, silverVersion));
+                table, table.grain() == TimeGrain.HOUR ? hours : days, silverVersion);
+          }
+        });
     return summary(
         0,
         "backfill of " + from + " to " + to + " (exclusive) from silver v" + silverVersion,

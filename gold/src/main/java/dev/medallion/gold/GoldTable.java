@@ -9,15 +9,18 @@ import java.util.Objects;
 
 /**
  * The declaration of one gold table: everything the gold job needs to build it and keep it exact. A
- * table is recomputed one time unit at a time ({@link #grain()}): the gold job finds the units
- * silver's new rows touch, recomputes exactly those from silver, and replaces them.
+ * table is recomputed by its {@link #grain()}: the gold job finds the hours, days, sessions or
+ * users silver's new rows touch and recomputes exactly those from silver; a time unit replaces its
+ * rows whole, an entity's rows are merged by the grouping keys.
  *
  * @param name table name: stored at {@code <root>/gold/<name>}, registered as {@code gold.<name>}
  * @param grain the unit the table is recomputed by
- * @param timeColumn the gold column holding the unit (the first grouping key)
+ * @param unitColumn the gold column holding the unit: the hour or day, or the entity's key (the
+ *     first grouping key)
  * @param silverFilter SQL predicate on silver rows the table reads, or empty for all
  * @param groupBy SQL grouping expressions, each with {@code AS name}; the first yields {@code
- *     timeColumn} from the grain's silver column
+ *     unitColumn} from the grain's silver column. An entity table's may use only the grains' silver
+ *     columns and {@code event_date}, which silver's change feed is read with
  * @param aggregates SQL aggregate expressions, each with {@code AS name}
  * @param columns the final columns (SQL over the grouped columns), in table order, each with the
  *     description written to the table as its comment
@@ -26,8 +29,8 @@ import java.util.Objects;
  */
 public record GoldTable(
     String name,
-    TimeGrain grain,
-    String timeColumn,
+    Grain grain,
+    String unitColumn,
     String silverFilter,
     List<String> groupBy,
     List<String> aggregates,
@@ -49,6 +52,15 @@ public record GoldTable(
       throw new IllegalArgumentException(
           "Cannot declare gold table " + name + " without a description");
     }
+    if (!groupBy.isEmpty() && !GoldColumn.nameOf(groupBy.get(0)).equals(unitColumn)) {
+      throw new IllegalArgumentException(
+          "Cannot declare gold table "
+              + name
+              + ": its first grouping key '"
+              + groupBy.get(0)
+              + "' must yield its unit column "
+              + unitColumn);
+    }
     if (columns.stream().map(GoldColumn::name).distinct().count() < columns.size()) {
       throw new IllegalArgumentException(
           "Cannot declare gold table " + name + " with two columns of one name: " + columns);
@@ -57,6 +69,11 @@ public record GoldTable(
     aggregates = List.copyOf(aggregates);
     columns = List.copyOf(columns);
     clusterBy = List.copyOf(clusterBy);
+  }
+
+  /** The names of the grouping keys: one row of the table per value of them. */
+  public List<String> keyColumns() {
+    return groupBy.stream().map(GoldColumn::nameOf).toList();
   }
 
   /** The final columns' SQL, in table order. */

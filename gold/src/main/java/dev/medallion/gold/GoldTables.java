@@ -109,8 +109,125 @@ public final class GoldTables {
           List.of("event_date"),
           "Sessions per UTC day that viewed, added to cart and purchased, with conversion rates");
 
+  /** One row per session: when it ran, what it did, and whether it bought. */
+  public static final GoldTable SESSIONS =
+      new GoldTable(
+          "sessions",
+          EntityGrain.SESSION,
+          "session_id",
+          "session_id IS NOT NULL",
+          List.of("session_id AS session_id"),
+          List.of(
+              "min(user_id) AS user_id",
+              "min(event_time) AS session_start",
+              "max(event_time) AS session_end",
+              "count(*) AS events",
+              "count_if(event_type = 'page_view') AS page_views",
+              "count_if(event_type = 'add_to_cart') AS carts",
+              "count_if(event_type = 'purchase') AS purchases",
+              "coalesce(sum(revenue_usd), CAST(0 AS DECIMAL(30,6))) AS revenue_usd"),
+          List.of(
+              column("session_id", "The session, as sent in the events' session_id"),
+              column("user_id", "The session's user (the smallest user_id if its events disagree)"),
+              column("session_start", "Time of the session's first event"),
+              column("session_end", "Time of the session's last event"),
+              column(
+                  "CAST(unix_millis(session_end) - unix_millis(session_start) AS DOUBLE) / 1000 AS"
+                      + " duration_seconds",
+                  "Seconds from the first event to the last"),
+              column("events", "Valid events of the session, each event_id once"),
+              column("page_views", "page_view events of the session"),
+              column("carts", "add_to_cart events of the session"),
+              column("purchases", "purchase events of the session"),
+              column("revenue_usd", "Sum of the session's revenue in USD; 0 when none"),
+              column("purchases > 0 AS converted", "Whether the session purchased")),
+          List.of("session_id"),
+          "One row per session, kept exact when its late events arrive");
+
+  /** The categories of a user's events in the 30 days up to a row's day, one per event. */
+  private static final String CATEGORIES_30D =
+      "flatten(collect_list(day_categories) OVER (PARTITION BY user_id ORDER BY"
+          + " unix_date(as_of_date) RANGE BETWEEN 29 PRECEDING AND CURRENT ROW))";
+
+  /**
+   * Features of each user for ML, one row per user and day the user was active, computed from the
+   * events up to the end of that day only: a model trained with the row of the day before each
+   * label sees nothing of the future.
+   */
+  public static final GoldTable USER_FEATURES =
+      new GoldTable(
+          "user_features",
+          EntityGrain.USER,
+          "user_id",
+          "user_id IS NOT NULL",
+          List.of("user_id AS user_id", "event_date AS as_of_date"),
+          List.of(
+              "count(*) AS day_events",
+              "count_if(event_type = 'purchase') AS day_purchases",
+              "coalesce(sum(CASE WHEN event_type = 'purchase' THEN revenue_usd END),"
+                  + " CAST(0 AS DECIMAL(30,6))) AS day_revenue",
+              "min(event_time) AS day_first_seen",
+              "max(event_time) AS day_last_seen",
+              "collect_list(category) AS day_categories"),
+          List.of(
+              column("user_id", "The user"),
+              column("as_of_date", "The UTC day the features are as of: events up to its end"),
+              column(
+                  "min(day_first_seen) OVER (PARTITION BY user_id ORDER BY as_of_date) AS"
+                      + " first_seen",
+                  "Time of the user's first event"),
+              column(
+                  "day_last_seen AS last_seen", "Time of the user's last event up to as_of_date"),
+              column(
+                  "datediff(as_of_date, lag(as_of_date) OVER (PARTITION BY user_id ORDER BY"
+                      + " as_of_date)) AS days_since_previous_active",
+                  "Days since the user's previous active day; null on the first"),
+              column(
+                  "count(*) OVER (PARTITION BY user_id ORDER BY as_of_date) AS active_days",
+                  "Days with events up to as_of_date"),
+              column(
+                  "sum(day_events) OVER (PARTITION BY user_id ORDER BY unix_date(as_of_date)"
+                      + " RANGE BETWEEN 6 PRECEDING AND CURRENT ROW) AS events_7d",
+                  "Events in the 7 days ending on as_of_date"),
+              column(
+                  "sum(day_purchases) OVER (PARTITION BY user_id ORDER BY unix_date(as_of_date)"
+                      + " RANGE BETWEEN 6 PRECEDING AND CURRENT ROW) AS purchases_7d",
+                  "Purchases in the 7 days ending on as_of_date"),
+              column(
+                  "sum(day_events) OVER (PARTITION BY user_id ORDER BY unix_date(as_of_date)"
+                      + " RANGE BETWEEN 29 PRECEDING AND CURRENT ROW) AS events_30d",
+                  "Events in the 30 days ending on as_of_date"),
+              column(
+                  "sum(day_purchases) OVER (PARTITION BY user_id ORDER BY unix_date(as_of_date)"
+                      + " RANGE BETWEEN 29 PRECEDING AND CURRENT ROW) AS purchases_30d",
+                  "Purchases in the 30 days ending on as_of_date"),
+              column(
+                  "sum(day_purchases) OVER (PARTITION BY user_id ORDER BY as_of_date) AS"
+                      + " lifetime_purchases",
+                  "Purchases up to as_of_date"),
+              column(
+                  "sum(day_revenue) OVER (PARTITION BY user_id ORDER BY as_of_date) AS"
+                      + " lifetime_revenue",
+                  "Revenue of the purchases up to as_of_date, in USD"),
+              column(
+                  "try_divide(sum(day_revenue) OVER (PARTITION BY user_id ORDER BY as_of_date),"
+                      + " sum(day_purchases) OVER (PARTITION BY user_id ORDER BY as_of_date)) AS"
+                      + " avg_order_value",
+                  "lifetime_revenue / lifetime_purchases, in USD; null before the first purchase"),
+              column(
+                  "try_element_at(array_sort(transform(array_distinct("
+                      + CATEGORIES_30D
+                      + "), c -> named_struct('n', -size(filter("
+                      + CATEGORIES_30D
+                      + ", x -> x = c)), 'c', c))), 1).c AS preferred_category",
+                  "The category of most of the user's events in the 30 days ending on as_of_date"
+                      + " (alphabetically first on a tie); null when none has a category")),
+          List.of("user_id", "as_of_date"),
+          "ML features per user and active day, point in time: each row uses only events up to"
+              + " its as_of_date");
+
   public static final List<GoldTable> ALL =
-      List.of(HOURLY_REVENUE, DAILY_CATEGORY_SALES, DAILY_FUNNEL);
+      List.of(HOURLY_REVENUE, DAILY_CATEGORY_SALES, DAILY_FUNNEL, SESSIONS, USER_FEATURES);
 
   private GoldTables() {}
 

@@ -1,17 +1,22 @@
 package dev.medallion.gold;
 
+import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count_if;
+import static org.apache.spark.sql.functions.lit;
 
 import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.Expectation;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.error.Errors;
+import io.delta.tables.DeltaTable;
 import java.time.LocalDate;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -33,6 +38,9 @@ final class GoldWriter {
           "delta.enableDeletionVectors", "false",
           "delta.logRetentionDuration", "interval 30 days",
           "delta.deletedFileRetentionDuration", "interval 7 days");
+
+  /** The merge source's marker of a recomputed row, against a key to delete. */
+  private static final String PRESENT = "_medallion_present";
 
   /** Above this many units, a replace covers their whole range instead of listing them. */
   static final int MAX_LISTED_UNITS = 500;
@@ -86,23 +94,70 @@ final class GoldWriter {
     if (units.isEmpty()) {
       return;
     }
-    TimeGrain grain = table.grain();
+    TimeGrain grain = (TimeGrain) table.grain();
     String goldPredicate;
     String silverPredicate;
     if (units.size() <= MAX_LISTED_UNITS) {
       String listed = units.stream().map(grain::literal).collect(Collectors.joining(", "));
-      goldPredicate = table.timeColumn() + " IN (" + listed + ")";
+      goldPredicate = table.unitColumn() + " IN (" + listed + ")";
       silverPredicate = grain.silverColumn() + " IN (" + listed + ")";
     } else {
       List<Object> sorted = sortedUnits(units);
       String min = grain.literal(sorted.get(0));
       String max = grain.literal(sorted.get(sorted.size() - 1));
-      goldPredicate = table.timeColumn() + " BETWEEN " + min + " AND " + max;
+      goldPredicate = table.unitColumn() + " BETWEEN " + min + " AND " + max;
       silverPredicate = grain.silverColumn() + " BETWEEN " + min + " AND " + max;
     }
     Dataset<Row> slice =
         silver(silverVersion).where(silverPredicate + " AND " + datePruning(grain, units));
     write(table, GoldTransforms.aggregate(table, slice), goldPredicate);
+  }
+
+  /**
+   * Recomputes the entities (sessions, users) that {@code changes} touch from their whole history
+   * in silver as of {@code silverVersion} ({@code -1}: the latest), and merges them in by the
+   * table's keys: a key recomputed updates or inserts its row, a key {@code changes} touched that
+   * no longer has silver rows (a silver rebuilt without them) is deleted.
+   *
+   * @param changes silver rows, or silver's change feed, with the grains' columns
+   */
+  void replaceEntities(GoldTable table, Dataset<Row> changes, long silverVersion) {
+    String entity = table.grain().silverColumn();
+    List<String> keys = table.keyColumns();
+    Dataset<Row> touchedEntities = changes.select(entity).where(col(entity).isNotNull()).distinct();
+    Dataset<Row> rows =
+        GoldTransforms.aggregate(
+            table, silver(silverVersion).join(touchedEntities, entity, "left_semi"));
+    Dataset<Row> touchedKeys =
+        changes.where(col(entity).isNotNull()).selectExpr(table.groupBy().toArray(String[]::new));
+    Dataset<Row> gone = touchedKeys.distinct().join(rows, keys.toArray(String[]::new), "left_anti");
+    judged(
+        table,
+        rows,
+        judged -> {
+          Dataset<Row> source =
+              judged
+                  .withColumn(PRESENT, lit(true))
+                  .unionByName(gone.withColumn(PRESENT, lit(false)), true);
+          Map<String, String> assignments = new LinkedHashMap<>();
+          for (String column : judged.columns()) {
+            assignments.put("`" + column + "`", "s.`" + column + "`");
+          }
+          DeltaTable.forPath(spark, tables.gold(table.name()))
+              .as("t")
+              .merge(
+                  source.as("s"),
+                  keys.stream()
+                      .map(k -> "t.`" + k + "` = s.`" + k + "`")
+                      .collect(Collectors.joining(" AND ")))
+              .whenMatched("NOT s." + PRESENT)
+              .delete()
+              .whenMatched()
+              .updateExpr(assignments)
+              .whenNotMatched("s." + PRESENT)
+              .insertExpr(assignments)
+              .execute();
+        });
   }
 
   /** Rebuilds the whole table from silver as of {@code silverVersion}. */
@@ -112,9 +167,26 @@ final class GoldWriter {
 
   /**
    * Overwrites the table, or the part {@code replaceWhere} selects, with {@code rows}, once they
-   * met the table's expectations: a broken one whose action is to fail stops before the commit.
+   * met the table's expectations.
    */
   private void write(GoldTable table, Dataset<Row> rows, String replaceWhere) {
+    judged(
+        table,
+        rows,
+        judged -> {
+          var writer = judged.write().format("delta").mode("overwrite");
+          if (replaceWhere != null) {
+            writer = writer.option("replaceWhere", replaceWhere);
+          }
+          writer.save(tables.gold(table.name()));
+        });
+  }
+
+  /**
+   * Hands {@code rows} to {@code commit} once they met the table's expectations: a broken one whose
+   * action is to fail stops before the commit; the others count the rows that break them.
+   */
+  private void judged(GoldTable table, Dataset<Row> rows, Consumer<Dataset<Row>> commit) {
     List<Expectation> declared = on(table);
     Dataset<Row> judged = declared.isEmpty() ? rows : rows.persist(StorageLevel.MEMORY_AND_DISK());
     try {
@@ -129,11 +201,7 @@ final class GoldWriter {
           broken.merge(e.qualifiedName(), found.getLong(i), Long::sum);
         }
       }
-      var writer = judged.write().format("delta").mode("overwrite");
-      if (replaceWhere != null) {
-        writer = writer.option("replaceWhere", replaceWhere);
-      }
-      writer.save(tables.gold(table.name()));
+      commit.accept(judged);
     } finally {
       if (judged != rows) {
         judged.unpersist();

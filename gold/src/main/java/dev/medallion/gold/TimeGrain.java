@@ -9,7 +9,7 @@ import java.time.ZoneOffset;
  * The unit a gold table is recomputed by. Each grain names the silver column that holds it; silver
  * is partitioned by {@code event_date}, so both grains prune silver's partitions.
  */
-public enum TimeGrain {
+public enum TimeGrain implements Grain {
   HOUR(SilverColumns.EVENT_HOUR, "TIMESTAMP"),
   DAY(SilverColumns.EVENT_DATE, "DATE");
 
@@ -21,7 +21,7 @@ public enum TimeGrain {
     this.literalType = literalType;
   }
 
-  /** The silver column whose values are this grain's units. */
+  @Override
   public String silverColumn() {
     return silverColumn;
   }

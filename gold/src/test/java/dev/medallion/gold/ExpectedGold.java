@@ -6,11 +6,15 @@ import dev.medallion.testkit.events.GroundTruth;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * The gold tables a careful analyst would compute from the generator's unique valid events, in
@@ -25,6 +29,9 @@ final class ExpectedGold {
   final Map<String, BigDecimal> hourlyAverage = new TreeMap<>();
   final Map<String, String> dailyCategorySales = new TreeMap<>();
   final Map<String, String> dailyFunnel = new TreeMap<>();
+  final Map<String, String> sessions = new TreeMap<>();
+  final Map<String, String> userFeatures = new TreeMap<>();
+  final Map<String, BigDecimal> userAverageOrder = new TreeMap<>();
 
   static ExpectedGold of(GroundTruth truth) {
     Map<String, String> categories = BundledProducts.categories();
@@ -91,7 +98,132 @@ final class ExpectedGold {
                     + rate(f.purchased.size(), f.added.size())
                     + "|"
                     + rate(f.purchased.size(), f.viewed.size())));
+    expected.addSessions(truth);
+    expected.addUserFeatures(truth, categories);
     return expected;
+  }
+
+  private static BigDecimal usd(Event e) {
+    return e.revenue() == null
+        ? null
+        : BigDecimal.valueOf(e.revenue()).multiply(FX).setScale(6, RoundingMode.HALF_UP);
+  }
+
+  private static LocalDate day(Event e) {
+    return LocalDate.ofInstant(Instant.ofEpochMilli(e.timestamp()), ZoneOffset.UTC);
+  }
+
+  /** One row per session: its user, first and last event, counts by type, revenue. */
+  private void addSessions(GroundTruth truth) {
+    Map<String, List<Event>> bySession =
+        truth.events().values().stream()
+            .filter(e -> e.sessionId() != null)
+            .collect(Collectors.groupingBy(Event::sessionId));
+    bySession.forEach(
+        (session, events) -> {
+          long start = events.stream().mapToLong(Event::timestamp).min().getAsLong();
+          long end = events.stream().mapToLong(Event::timestamp).max().getAsLong();
+          String user =
+              events.stream()
+                  .map(Event::userId)
+                  .filter(u -> u != null)
+                  .min(String::compareTo)
+                  .orElse(null);
+          BigDecimal revenue =
+              events.stream()
+                  .map(ExpectedGold::usd)
+                  .filter(u -> u != null)
+                  .reduce(BigDecimal.ZERO.setScale(6), BigDecimal::add);
+          long purchases = count(events, "purchase");
+          sessions.put(
+              session,
+              String.join(
+                  "|",
+                  String.valueOf(user),
+                  String.valueOf(start),
+                  String.valueOf(end),
+                  String.valueOf((double) (end - start) / 1000),
+                  String.valueOf(events.size()),
+                  String.valueOf(count(events, "page_view")),
+                  String.valueOf(count(events, "add_to_cart")),
+                  String.valueOf(purchases),
+                  revenue.toPlainString(),
+                  String.valueOf(purchases > 0)));
+        });
+  }
+
+  /**
+   * One row per user and active day, from the user's events up to the end of that day: the
+   * point-in-time features, computed the long way round (every window re-counted from the events).
+   */
+  private void addUserFeatures(GroundTruth truth, Map<String, String> categories) {
+    Map<String, List<Event>> byUser =
+        truth.events().values().stream()
+            .filter(e -> e.userId() != null)
+            .collect(Collectors.groupingBy(Event::userId));
+    byUser.forEach(
+        (user, events) -> {
+          List<LocalDate> days =
+              events.stream().map(ExpectedGold::day).distinct().sorted().toList();
+          for (int i = 0; i < days.size(); i++) {
+            LocalDate asOf = days.get(i);
+            List<Event> upTo = events.stream().filter(e -> !day(e).isAfter(asOf)).toList();
+            List<Event> week = within(upTo, asOf, 7);
+            List<Event> month = within(upTo, asOf, 30);
+            List<Event> bought =
+                upTo.stream().filter(e -> e.eventType().equals("purchase")).toList();
+            BigDecimal revenue =
+                bought.stream()
+                    .map(ExpectedGold::usd)
+                    .filter(u -> u != null)
+                    .reduce(BigDecimal.ZERO.setScale(6), BigDecimal::add);
+            Map<String, Long> monthCategories =
+                month.stream()
+                    .map(e -> e.productId() == null ? null : categories.get(e.productId()))
+                    .filter(c -> c != null)
+                    .collect(Collectors.groupingBy(c -> c, TreeMap::new, Collectors.counting()));
+            String preferred =
+                monthCategories.entrySet().stream()
+                    .max(
+                        Map.Entry.<String, Long>comparingByValue()
+                            .thenComparing(Map.Entry.<String, Long>comparingByKey().reversed()))
+                    .map(Map.Entry::getKey)
+                    .orElse(null);
+            String key = user + "|" + asOf;
+            userFeatures.put(
+                key,
+                String.join(
+                    "|",
+                    String.valueOf(upTo.stream().mapToLong(Event::timestamp).min().getAsLong()),
+                    String.valueOf(upTo.stream().mapToLong(Event::timestamp).max().getAsLong()),
+                    i == 0
+                        ? "null"
+                        : String.valueOf(asOf.toEpochDay() - days.get(i - 1).toEpochDay()),
+                    String.valueOf(i + 1),
+                    String.valueOf(week.size()),
+                    String.valueOf(count(week, "purchase")),
+                    String.valueOf(month.size()),
+                    String.valueOf(count(month, "purchase")),
+                    String.valueOf(bought.size()),
+                    revenue.toPlainString(),
+                    String.valueOf(preferred)));
+            userAverageOrder.put(
+                key,
+                bought.isEmpty()
+                    ? null
+                    : revenue.divide(BigDecimal.valueOf(bought.size()), 12, RoundingMode.HALF_UP));
+          }
+        });
+  }
+
+  /** The events of the {@code days} days ending on {@code asOf}. */
+  private static List<Event> within(List<Event> events, LocalDate asOf, int days) {
+    LocalDate first = asOf.minusDays(days - 1L);
+    return events.stream().filter(e -> !day(e).isBefore(first)).toList();
+  }
+
+  private static long count(List<Event> events, String type) {
+    return events.stream().filter(e -> e.eventType().equals(type)).count();
   }
 
   private static String rate(long numerator, long denominator) {

@@ -95,6 +95,96 @@ public final class GoldAssertions {
                         + "|"
                         + r.get(6)));
     assertThat(funnel).isEqualTo(expected.dailyFunnel);
+
+    Map<String, String> sessions = new TreeMap<>();
+    for (Row r :
+        gold(spark, tables, "sessions")
+            .selectExpr(
+                "session_id",
+                "user_id",
+                "unix_millis(session_start)",
+                "unix_millis(session_end)",
+                "duration_seconds",
+                "events",
+                "page_views",
+                "carts",
+                "purchases",
+                "revenue_usd",
+                "converted")
+            .collectAsList()) {
+      assertThat(
+              sessions.put(
+                  r.getString(0),
+                  String.join(
+                      "|",
+                      String.valueOf(r.getString(1)),
+                      String.valueOf(r.getLong(2)),
+                      String.valueOf(r.getLong(3)),
+                      String.valueOf(r.getDouble(4)),
+                      String.valueOf(r.getLong(5)),
+                      String.valueOf(r.getLong(6)),
+                      String.valueOf(r.getLong(7)),
+                      String.valueOf(r.getLong(8)),
+                      r.getDecimal(9).setScale(6).toPlainString(),
+                      String.valueOf(r.getBoolean(10)))))
+          .as("one row per session")
+          .isNull();
+    }
+    assertThat(expected.sessions).as("the truth has sessions").isNotEmpty();
+    assertThat(sessions).isEqualTo(expected.sessions);
+
+    Map<String, String> features = new TreeMap<>();
+    Map<String, BigDecimal> averageOrders = new TreeMap<>();
+    for (Row r :
+        gold(spark, tables, "user_features")
+            .selectExpr(
+                "user_id || '|' || CAST(as_of_date AS STRING)",
+                "unix_millis(first_seen)",
+                "unix_millis(last_seen)",
+                "days_since_previous_active",
+                "active_days",
+                "events_7d",
+                "purchases_7d",
+                "events_30d",
+                "purchases_30d",
+                "lifetime_purchases",
+                "lifetime_revenue",
+                "preferred_category",
+                "avg_order_value")
+            .collectAsList()) {
+      assertThat(
+              features.put(
+                  r.getString(0),
+                  String.join(
+                      "|",
+                      String.valueOf(r.getLong(1)),
+                      String.valueOf(r.getLong(2)),
+                      String.valueOf(r.get(3)),
+                      String.valueOf(r.getLong(4)),
+                      String.valueOf(r.getLong(5)),
+                      String.valueOf(r.getLong(6)),
+                      String.valueOf(r.getLong(7)),
+                      String.valueOf(r.getLong(8)),
+                      String.valueOf(r.getLong(9)),
+                      r.getDecimal(10).setScale(6).toPlainString(),
+                      String.valueOf(r.getString(11)))))
+          .as("one row per user and day")
+          .isNull();
+      averageOrders.put(r.getString(0), r.isNullAt(12) ? null : r.getDecimal(12));
+    }
+    assertThat(expected.userFeatures).as("the truth has users").isNotEmpty();
+    assertThat(features).isEqualTo(expected.userFeatures);
+    assertThat(averageOrders.keySet()).isEqualTo(expected.userAverageOrder.keySet());
+    expected.userAverageOrder.forEach(
+        (key, average) -> {
+          if (average == null) {
+            assertThat(averageOrders.get(key)).as("average order of %s", key).isNull();
+          } else {
+            assertThat(averageOrders.get(key).subtract(average).abs())
+                .as("average order of %s", key)
+                .isLessThan(new BigDecimal("1e-9"));
+          }
+        });
   }
 
   private static Dataset<Row> gold(SparkSession spark, TableLocations tables, String table) {

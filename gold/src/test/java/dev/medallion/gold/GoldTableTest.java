@@ -37,6 +37,27 @@ class GoldTableTest {
         .hasMessage("Cannot declare gold table t without a description");
   }
 
+  @Test
+  void aTableIsKeyedByItsGroupingWhoseFirstKeyIsItsUnit() {
+    assertThat(GoldTables.USER_FEATURES.keyColumns()).containsExactly("user_id", "as_of_date");
+    assertThat(GoldTables.SESSIONS.keyColumns()).containsExactly("session_id");
+    assertThatThrownBy(
+            () ->
+                new GoldTable(
+                    "t",
+                    TimeGrain.DAY,
+                    "event_date",
+                    "",
+                    List.of("event_type AS event_type", "event_date AS event_date"),
+                    List.of("count(*) AS views"),
+                    List.of(column("event_date", "day")),
+                    List.of(),
+                    "views"))
+        .hasMessage(
+            "Cannot declare gold table t: its first grouping key 'event_type AS event_type' must"
+                + " yield its unit column event_date");
+  }
+
   private static final GoldTable DAILY_VIEWS =
       declare(List.of(column("event_date", "day"), column("views", "views that day")), "views");
 

@@ -12,6 +12,7 @@ import dev.medallion.common.TableLocations;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.error.Errors;
 import dev.medallion.common.ops.RunLedger;
+import dev.medallion.gold.EntityGrain;
 import dev.medallion.gold.GoldTable;
 import dev.medallion.gold.GoldTables;
 import java.sql.Timestamp;
@@ -90,7 +91,7 @@ final class Trace {
       throw Errors.usage("Cannot trace " + table + ": there is no table at " + path);
     }
     Dataset<Row> rows = spark.read().format("delta").load(path).where(expr(where));
-    List<String> keys = gold.groupBy().stream().map(Trace::alias).toList();
+    List<String> keys = gold.keyColumns();
     Dataset<Row> goldKeys =
         rows.select(keys.stream().map(key -> col(key)).toArray(Column[]::new)).distinct();
 
@@ -102,13 +103,20 @@ final class Trace {
     silverColumns.add(col(SilverColumns.SOURCE_TOPIC).as("topic"));
     silverColumns.add(col(SilverColumns.SOURCE_PARTITION).as("partition"));
     silverColumns.add(col(SilverColumns.SOURCE_OFFSET).as("offset"));
-    for (String grouping : gold.groupBy()) {
-      silverColumns.add(expr(expression(grouping)).as(KEY + alias(grouping)));
+    for (int i = 0; i < keys.size(); i++) {
+      silverColumns.add(expr(expression(gold.groupBy().get(i))).as(KEY + keys.get(i)));
     }
     Column matches = null;
-    for (String key : keys) {
-      Column equal = col("s." + KEY + key).eqNullSafe(col("g." + key));
-      matches = matches == null ? equal : matches.and(equal);
+    for (int i = 0; i < keys.size(); i++) {
+      Column silverKey = col("s." + KEY + keys.get(i));
+      Column goldKey = col("g." + keys.get(i));
+      // An entity's row is made of its history: every event up to its other keys (a user's
+      // features as of a day come from the user's events up to that day).
+      Column match =
+          gold.grain() instanceof EntityGrain && i > 0
+              ? silverKey.leq(goldKey)
+              : silverKey.eqNullSafe(goldKey);
+      matches = matches == null ? match : matches.and(match);
     }
     Dataset<Row> records =
         silver
@@ -292,12 +300,6 @@ final class Trace {
         read,
         wrote,
         records);
-  }
-
-  /** The name a grouping expression {@code expr AS name} gives its column. */
-  private static String alias(String grouping) {
-    int as = grouping.toUpperCase(Locale.ROOT).lastIndexOf(" AS ");
-    return grouping.substring(as + 4).trim();
   }
 
   private static String expression(String grouping) {
