@@ -109,6 +109,14 @@ final class ExpectedGold {
         : BigDecimal.valueOf(e.revenue()).multiply(FX).setScale(6, RoundingMode.HALF_UP);
   }
 
+  /** The events' revenue in USD, at scale 6; 0 when none carries revenue. */
+  private static BigDecimal revenueUsd(List<Event> events) {
+    return events.stream()
+        .map(ExpectedGold::usd)
+        .filter(u -> u != null)
+        .reduce(BigDecimal.ZERO.setScale(6), BigDecimal::add);
+  }
+
   private static LocalDate day(Event e) {
     return LocalDate.ofInstant(Instant.ofEpochMilli(e.timestamp()), ZoneOffset.UTC);
   }
@@ -129,11 +137,7 @@ final class ExpectedGold {
                   .filter(u -> u != null)
                   .min(String::compareTo)
                   .orElse(null);
-          BigDecimal revenue =
-              events.stream()
-                  .map(ExpectedGold::usd)
-                  .filter(u -> u != null)
-                  .reduce(BigDecimal.ZERO.setScale(6), BigDecimal::add);
+          BigDecimal revenue = revenueUsd(events);
           long purchases = count(events, "purchase");
           sessions.put(
               session,
@@ -172,11 +176,7 @@ final class ExpectedGold {
             List<Event> month = within(upTo, asOf, 30);
             List<Event> bought =
                 upTo.stream().filter(e -> e.eventType().equals("purchase")).toList();
-            BigDecimal revenue =
-                bought.stream()
-                    .map(ExpectedGold::usd)
-                    .filter(u -> u != null)
-                    .reduce(BigDecimal.ZERO.setScale(6), BigDecimal::add);
+            BigDecimal revenue = revenueUsd(bought);
             Map<String, Long> monthCategories =
                 month.stream()
                     .map(e -> e.productId() == null ? null : categories.get(e.productId()))

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.medallion.common.TableLocations;
 import dev.medallion.testkit.events.GroundTruth;
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
@@ -50,17 +52,7 @@ public final class GoldAssertions {
       averages.put(key, r.isNullAt(6) ? null : r.getDecimal(6));
     }
     assertThat(hourly).isEqualTo(expected.hourlyRevenue);
-    assertThat(averages.keySet()).isEqualTo(expected.hourlyAverage.keySet());
-    expected.hourlyAverage.forEach(
-        (key, average) -> {
-          if (average == null) {
-            assertThat(averages.get(key)).as("average of %s", key).isNull();
-          } else {
-            assertThat(averages.get(key).subtract(average).abs())
-                .as("average of %s", key)
-                .isLessThan(new BigDecimal("1e-9"));
-          }
-        });
+    assertClose(averages, expected.hourlyAverage, "average");
 
     Map<String, String> sales = new TreeMap<>();
     gold(spark, tables, "daily_category_sales")
@@ -112,23 +104,7 @@ public final class GoldAssertions {
                 "revenue_usd",
                 "converted")
             .collectAsList()) {
-      assertThat(
-              sessions.put(
-                  r.getString(0),
-                  String.join(
-                      "|",
-                      String.valueOf(r.getString(1)),
-                      String.valueOf(r.getLong(2)),
-                      String.valueOf(r.getLong(3)),
-                      String.valueOf(r.getDouble(4)),
-                      String.valueOf(r.getLong(5)),
-                      String.valueOf(r.getLong(6)),
-                      String.valueOf(r.getLong(7)),
-                      String.valueOf(r.getLong(8)),
-                      r.getDecimal(9).setScale(6).toPlainString(),
-                      String.valueOf(r.getBoolean(10)))))
-          .as("one row per session")
-          .isNull();
+      assertThat(sessions.put(r.getString(0), cells(r, 1, 11))).as("one row per session").isNull();
     }
     assertThat(expected.sessions).as("the truth has sessions").isNotEmpty();
     assertThat(sessions).isEqualTo(expected.sessions);
@@ -152,36 +128,43 @@ public final class GoldAssertions {
                 "preferred_category",
                 "avg_order_value")
             .collectAsList()) {
-      assertThat(
-              features.put(
-                  r.getString(0),
-                  String.join(
-                      "|",
-                      String.valueOf(r.getLong(1)),
-                      String.valueOf(r.getLong(2)),
-                      String.valueOf(r.get(3)),
-                      String.valueOf(r.getLong(4)),
-                      String.valueOf(r.getLong(5)),
-                      String.valueOf(r.getLong(6)),
-                      String.valueOf(r.getLong(7)),
-                      String.valueOf(r.getLong(8)),
-                      String.valueOf(r.getLong(9)),
-                      r.getDecimal(10).setScale(6).toPlainString(),
-                      String.valueOf(r.getString(11)))))
+      assertThat(features.put(r.getString(0), cells(r, 1, 12)))
           .as("one row per user and day")
           .isNull();
       averageOrders.put(r.getString(0), r.isNullAt(12) ? null : r.getDecimal(12));
     }
     assertThat(expected.userFeatures).as("the truth has users").isNotEmpty();
     assertThat(features).isEqualTo(expected.userFeatures);
-    assertThat(averageOrders.keySet()).isEqualTo(expected.userAverageOrder.keySet());
-    expected.userAverageOrder.forEach(
-        (key, average) -> {
-          if (average == null) {
-            assertThat(averageOrders.get(key)).as("average order of %s", key).isNull();
+    assertClose(averageOrders, expected.userAverageOrder, "average order");
+  }
+
+  /**
+   * Cells {@code from} (inclusive) to {@code to} (exclusive) of a row, as {@link ExpectedGold}
+   * renders values: decimals at scale 6, the rest (null too) as {@link String#valueOf}.
+   */
+  private static String cells(Row row, int from, int to) {
+    List<String> cells = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      Object value = row.get(i);
+      cells.add(
+          value instanceof BigDecimal decimal
+              ? decimal.setScale(6).toPlainString()
+              : String.valueOf(value));
+    }
+    return String.join("|", cells);
+  }
+
+  /** Averages Spark rounds to 10 places: each within 1e-9 of the exact one, nulls where none. */
+  private static void assertClose(
+      Map<String, BigDecimal> actual, Map<String, BigDecimal> expected, String what) {
+    assertThat(actual.keySet()).isEqualTo(expected.keySet());
+    expected.forEach(
+        (key, value) -> {
+          if (value == null) {
+            assertThat(actual.get(key)).as("%s of %s", what, key).isNull();
           } else {
-            assertThat(averageOrders.get(key).subtract(average).abs())
-                .as("average order of %s", key)
+            assertThat(actual.get(key).subtract(value).abs())
+                .as("%s of %s", what, key)
                 .isLessThan(new BigDecimal("1e-9"));
           }
         });
