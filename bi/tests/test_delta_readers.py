@@ -6,21 +6,14 @@ only work while every table avoids Delta features such readers lack, which
 `test_every_table_stays_readable_by_every_delta_reader` keeps from changing unnoticed.
 """
 
-import csv
 import json
 import math
 import re
-import subprocess
 from decimal import Decimal
-from pathlib import Path
 
-import duckdb
-import duckdb_extension_delta
-import pytest
 from deltalake import DeltaTable
+from medallion_cli import REPO, duckdb_with_delta, spark_sql
 
-REPO = Path(__file__).resolve().parents[2]
-MEDALLION = str(REPO / "bin" / "medallion")
 MANIFEST = REPO / "airflow-dags" / "dags" / "medallion_dags" / "tables.json"
 COLUMNS = ["window_start", "event_type", "event_count", "total_revenue", "unique_users"]
 
@@ -53,38 +46,6 @@ SELECT 'bronze.events', 'all', count(*), NULL, NULL, NULL, NULL FROM bronze.even
 """
 
 
-def medallion(*args):
-    result = subprocess.run([MEDALLION, *args], capture_output=True, text=True, timeout=900, check=False)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout
-
-
-def settings(lakehouse):
-    return ["--set", f"lakehouse.root={lakehouse}", "--set", "spark.master=local[2]"]
-
-
-def spark_sql(lakehouse, query):
-    printed = medallion("sql", "--format", "csv", "--limit", "100000", *settings(lakehouse), query)
-    return list(csv.reader(printed.strip().splitlines()))
-
-
-@pytest.fixture(scope="module")
-def lakehouse(tmp_path_factory):
-    root = tmp_path_factory.mktemp("bi") / "lakehouse"
-    medallion("demo", "--events", "3000", *settings(root))
-    return root
-
-
-def duckdb_with_delta():
-    """DuckDB with the delta extension from its pip package: nothing fetched at run time."""
-    extensions = Path(duckdb_extension_delta.__file__).parent / "extensions"
-    (extension,) = extensions.glob(f"v{duckdb.__version__}/delta.duckdb_extension")
-    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
-    con.execute(f"LOAD '{extension}'")
-    con.execute("SET TimeZone = 'UTC'")
-    return con
-
-
 def summary_row(cells):
     """A summary row as comparable values: text, exact integers and decimals, a float or None."""
     q, k, n1, n2, n3, d1, r1 = (None if c in ("", None) else c for c in cells)
@@ -102,7 +63,10 @@ def test_delta_rs_reads_the_same_gold_as_medallion_sql(lakehouse):
     from_sql = spark_sql(lakehouse, query)
 
     table = DeltaTable(str(lakehouse / "gold" / "hourly_revenue"))
-    rows = sorted(table.to_pyarrow_table(columns=COLUMNS).to_pylist(), key=lambda r: (r["window_start"], r["event_type"]))
+    rows = sorted(
+        table.to_pyarrow_table(columns=COLUMNS).to_pylist(),
+        key=lambda r: (r["window_start"], r["event_type"]),
+    )
     from_delta_rs = [COLUMNS] + [
         [
             r["window_start"].strftime("%Y-%m-%d %H:%M:%S"),
@@ -120,7 +84,9 @@ def test_delta_rs_reads_the_same_gold_as_medallion_sql(lakehouse):
 
 
 def test_duckdb_answers_the_same_queries_as_spark(lakehouse):
-    from_spark = sorted(summary_row(cells) for cells in spark_sql(lakehouse, SUMMARY)[1:])
+    from_spark = sorted(
+        summary_row(cells) for cells in spark_sql(lakehouse, SUMMARY)[1:]
+    )
 
     con = duckdb_with_delta()
     scans = re.sub(
@@ -140,7 +106,9 @@ def test_duckdb_answers_the_same_queries_as_spark(lakehouse):
     }
     assert [row[:6] for row in from_duckdb] == [row[:6] for row in from_spark]
     for duck, spark in zip(from_duckdb, from_spark):
-        assert (duck[6] is None and spark[6] is None) or math.isclose(duck[6], spark[6], rel_tol=1e-12), (duck, spark)
+        assert (duck[6] is None and spark[6] is None) or math.isclose(
+            duck[6], spark[6], rel_tol=1e-12
+        ), (duck, spark)
     assert sum(row[2] for row in from_spark if row[0] == "silver.events") == 3000
 
 
@@ -156,11 +124,17 @@ def test_every_table_stays_readable_by_every_delta_reader(lakehouse):
         location = lakehouse / table["path"]
         delta = DeltaTable(str(location))
         protocol = delta.protocol()
-        assert (protocol.min_reader_version, protocol.reader_features) == (1, None), table["sql_name"]
-        (count,) = con.execute(f"SELECT count(*) FROM delta_scan('{location}')").fetchone()
+        assert (protocol.min_reader_version, protocol.reader_features) == (1, None), (
+            table["sql_name"]
+        )
+        (count,) = con.execute(
+            f"SELECT count(*) FROM delta_scan('{location}')"
+        ).fetchone()
         assert count == delta.to_pyarrow_table().num_rows, table["sql_name"]
         if table["layer"] == "gold":
             # The declaration's descriptions are in the Delta log, where any reader finds them.
             assert delta.metadata().description, table["sql_name"]
-            undescribed = [f.name for f in delta.schema().fields if not f.metadata.get("comment")]
+            undescribed = [
+                f.name for f in delta.schema().fields if not f.metadata.get("comment")
+            ]
             assert undescribed == [], table["sql_name"]

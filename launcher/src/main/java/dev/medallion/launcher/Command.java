@@ -199,6 +199,23 @@ enum Command {
           });
     }
   },
+  SERVE("serve", "serve SQL to BI tools and notebooks: HiveServer2 (JDBC/ODBC) and Spark Connect") {
+    @Override
+    void addOptions(Options options) {
+      options.addOption(
+          Option.builder()
+              .longOpt(ALLOW_WRITES)
+              .desc(
+                  "let clients run statements that change tables (not under the layers' locks:"
+                      + " for scratch tables, never while layer jobs run)")
+              .get());
+    }
+
+    @Override
+    void run(CommandLine line, MedallionConfig config, PrintStream out) {
+      SqlServer.run(config, line.hasOption(ALLOW_WRITES), out);
+    }
+  },
   QUARANTINE(
       "quarantine",
       "show quarantined records by reason, or replay them through validation (--replay)") {

@@ -25,18 +25,25 @@ final class SqlCatalog {
     return byName;
   }
 
-  /** Registers the tables that exist, and the run ledger; returns how many. */
+  /**
+   * Registers the tables that exist and are not registered yet, and the run ledger; returns how
+   * many are registered.
+   */
   static int register(SparkSession spark, TableLocations locations) {
     int registered = 0;
     java.util.Set<String> schemas = new java.util.HashSet<>();
     Map<String, String> all = tables(locations);
     all.put(LEDGER, locations.ops(RunLedger.NAME));
     for (Map.Entry<String, String> table : all.entrySet()) {
+      if (spark.catalog().tableExists(table.getKey())) {
+        registered++;
+        continue;
+      }
       if (DeltaTables.version(spark, table.getValue()) == DeltaTables.NO_VERSION) {
         continue;
       }
       String schema = table.getKey().substring(0, table.getKey().indexOf('.'));
-      if (schemas.add(schema)) {
+      if (schemas.add(schema) && !spark.catalog().databaseExists(schema)) {
         spark.sql("CREATE SCHEMA IF NOT EXISTS " + schema);
       }
       spark.sql(

@@ -88,6 +88,14 @@ final class Parsers {
     };
   }
 
+  static int port(String raw) {
+    int port = Integer.parseInt(raw);
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("port out of range");
+    }
+    return port;
+  }
+
   static List<String> commaList(String raw) {
     return Arrays.stream(raw.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
@@ -100,10 +108,7 @@ final class Parsers {
       if (colon <= 0) {
         throw new IllegalArgumentException("no port");
       }
-      int port = Integer.parseInt(server.substring(colon + 1));
-      if (port < 1 || port > 65535) {
-        throw new IllegalArgumentException("port out of range");
-      }
+      port(server.substring(colon + 1));
     }
     return servers;
   }

@@ -285,6 +285,39 @@ public final class Settings {
           "`status` exits 3 when silver or gold has more versions of its upstream table than"
               + " this still to read.");
 
+  public static final Setting<String> SERVE_HOST =
+      new Setting<>(
+          "serve.host",
+          "127.0.0.1",
+          Parsers::nonBlank,
+          "a host name or IP address of this machine",
+          "Where `serve` listens (both endpoints). Beyond loopback it needs `serve.token`.");
+
+  public static final Setting<Integer> SERVE_THRIFT_PORT =
+      new Setting<>(
+          "serve.thrift.port",
+          "10000",
+          Parsers::port,
+          "a TCP port (1-65535)",
+          "`serve`'s HiveServer2 (Spark Thrift Server) port: JDBC `jdbc:hive2://`, ODBC, PyHive.");
+
+  public static final Setting<Integer> SERVE_CONNECT_PORT =
+      new Setting<>(
+          "serve.connect.port",
+          "15002",
+          Parsers::port,
+          "a TCP port (1-65535)",
+          "`serve`'s Spark Connect port: `sc://` clients (pyspark) and the `jdbc:sc://` driver.");
+
+  public static final Setting<String> SERVE_TOKEN =
+      new Setting<>(
+          "serve.token",
+          "",
+          Parsers::text,
+          "a token (empty: no authentication, loopback only)",
+          "The password HiveServer2 clients send (any user name) and Spark Connect clients'"
+              + " token; a secret: pass it as MEDALLION_SERVE_TOKEN.");
+
   public static final Setting<String> S3_ENDPOINT =
       new Setting<>(
           "s3.endpoint",
@@ -368,6 +401,10 @@ public final class Settings {
           STATUS_MAX_AGE_MINUTES,
           STATUS_MAX_KAFKA_LAG,
           STATUS_MAX_VERSION_LAG,
+          SERVE_HOST,
+          SERVE_THRIFT_PORT,
+          SERVE_CONNECT_PORT,
+          SERVE_TOKEN,
           S3_ENDPOINT,
           S3_REGION,
           S3_PATH_STYLE_ACCESS,

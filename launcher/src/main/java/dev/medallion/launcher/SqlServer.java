@@ -1,0 +1,262 @@
+package dev.medallion.launcher;
+
+import dev.medallion.common.LocalFiles;
+import dev.medallion.common.TableLocations;
+import dev.medallion.common.config.ConfigLoader;
+import dev.medallion.common.config.MedallionConfig;
+import dev.medallion.common.config.Settings;
+import dev.medallion.common.error.Errors;
+import dev.medallion.common.spark.SparkSessions;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Option;
+import scala.runtime.BoxedUnit;
+
+/**
+ * {@code bin/medallion serve}: one Spark application that answers SQL over the lakehouse for BI
+ * tools and notebooks, through HiveServer2 (the Spark Thrift Server: JDBC, ODBC, PyHive) and Spark
+ * Connect. The tables are registered by name ({@code gold.hourly_revenue}) in the application's
+ * shared catalog, pointing at their locations, so every client session resolves each query against
+ * the table's newest commit: a layer run is visible without a restart.
+ *
+ * <p>The two servers come from a Spark distribution ({@code SPARK_HOME}, or pyspark's jars, which
+ * {@code bin/medallion} puts on the classpath), so they are started by name.
+ */
+final class SqlServer {
+  static final String THRIFT_SERVER = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2";
+  static final String CONNECT_SERVICE = "org.apache.spark.sql.connect.service.SparkConnectService";
+
+  /** How often tables created after the start (a first gold run) are registered. */
+  private static final long REGISTER_EVERY_SECONDS = 30;
+
+  /** How long a server may take to accept connections after it was started. */
+  private static final long LISTEN_TIMEOUT_MILLIS = 60_000;
+
+  /** Runs before Spark's own hook (priority 50) stops the SparkContext. */
+  private static final int STOP_PRIORITY = 60;
+
+  private static final Logger LOG = LoggerFactory.getLogger(SqlServer.class);
+
+  private SqlServer() {}
+
+  /** Serves until the JVM is stopped (SIGTERM, Ctrl-C); never returns normally. */
+  static void run(MedallionConfig config, boolean allowWrites, PrintStream out) {
+    String host = config.get(Settings.SERVE_HOST);
+    int thriftPort = config.get(Settings.SERVE_THRIFT_PORT);
+    int connectPort = config.get(Settings.SERVE_CONNECT_PORT);
+    String token = config.get(Settings.SERVE_TOKEN);
+    requireClass(THRIFT_SERVER, "the Spark Thrift Server (spark-hive-thriftserver)");
+    requireClass(CONNECT_SERVICE, "Spark Connect (spark-connect)");
+    if (token.isEmpty() && !loopback(host)) {
+      throw Errors.usage(
+          "serve.host="
+              + host
+              + " listens beyond this machine: set a token (MEDALLION_SERVE_TOKEN) that clients"
+              + " send as their password, or serve on 127.0.0.1");
+    }
+    requireFree(host, thriftPort, Settings.SERVE_THRIFT_PORT.key());
+    requireFree(host, connectPort, Settings.SERVE_CONNECT_PORT.key());
+
+    // HiveServer2 reads its settings from a HiveConf, which takes JVM system properties.
+    System.setProperty("hive.server2.thrift.bind.host", host);
+    System.setProperty("hive.server2.thrift.port", Integer.toString(thriftPort));
+    System.setProperty("hive.server2.transport.mode", "binary");
+    // The Thrift server's Hive session state keeps an in-memory Derby, whose log would land in
+    // the working directory; the schemas the catalog creates go to a warehouse directory of
+    // their own (nothing is written there: the tables are external).
+    Path scratch = scratchDirectory();
+    System.setProperty("derby.stream.error.file", scratch.resolve("derby.log").toString());
+    System.setProperty("hive.server2.authentication", token.isEmpty() ? "NONE" : "CUSTOM");
+    System.setProperty(
+        "hive.server2.custom.authentication.class", ServeAuthentication.class.getName());
+    ServeAuthentication.expect(token);
+
+    Map<String, String> serving = new LinkedHashMap<>();
+    serving.put("spark.connect.grpc.binding.address", host);
+    serving.put("spark.connect.grpc.binding.port", Integer.toString(connectPort));
+    if (!token.isEmpty()) {
+      serving.put("spark.connect.authenticate.token", token); // redacted: a secret key
+    }
+    // Clients read tables by name, never arbitrary files of the server (parquet.`/path`).
+    serving.put("spark.sql.runSQLOnFiles", "false");
+    serving.put("spark.sql.warehouse.dir", scratch.resolve("warehouse").toUri().toString());
+    if (!allowWrites) {
+      serving.put(
+          "spark.sql.extensions",
+          "io.delta.sql.DeltaSparkSessionExtension," + ReadOnlyServing.class.getName());
+    }
+    MedallionConfig served = ConfigLoader.withSets(config, serving);
+    LOG.info("medallion serve with config:\n{}", served.maskedDump());
+    SparkSession spark = SparkSessions.create("medallion-serve", served);
+    ReadOnlyServing.exempt(spark);
+    TableLocations locations = new TableLocations(config.lakehouseRoot());
+    int tables = SqlCatalog.register(spark, locations);
+
+    Object thrift = invoke(THRIFT_SERVER, "startWithSparkSession", spark, false);
+    invoke(CONNECT_SERVICE, "start", spark.sparkContext());
+    ScheduledExecutorService registrar =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "medallion-serve-register");
+              thread.setDaemon(true);
+              return thread;
+            });
+    registrar.scheduleWithFixedDelay(
+        () -> register(spark, locations),
+        REGISTER_EVERY_SECONDS,
+        REGISTER_EVERY_SECONDS,
+        TimeUnit.SECONDS);
+    CountDownLatch stopped = new CountDownLatch(1);
+    org.apache.spark.util.ShutdownHookManager.addShutdownHook(
+        STOP_PRIORITY,
+        () -> {
+          registrar.shutdownNow();
+          stop(thrift);
+          LocalFiles.deleteRecursively(scratch);
+          out.println("serve: stopped");
+          out.flush();
+          stopped.countDown();
+          return BoxedUnit.UNIT;
+        });
+    awaitListening(host, thriftPort, "HiveServer2");
+    awaitListening(host, connectPort, "Spark Connect");
+    String client = loopback(host) ? "localhost" : host;
+    out.printf(
+        "serve: %d tables (bronze.*, silver.*, gold.*, ops.runs), %s%n"
+            + "serve: HiveServer2 (JDBC/ODBC, PyHive) on jdbc:hive2://%s:%d/gold%n"
+            + "serve: Spark Connect on sc://%s:%d%s%n"
+            + "serve: ready; stop with SIGTERM or Ctrl-C%n",
+        tables,
+        allowWrites ? "writes allowed" : "read-only",
+        client,
+        thriftPort,
+        client,
+        connectPort,
+        token.isEmpty()
+            ? ""
+            : " (send the token: sc://" + client + ":" + connectPort + "/;token=…)");
+    out.flush();
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static Path scratchDirectory() {
+    try {
+      return Files.createTempDirectory("medallion-serve-");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("Cannot create serve's scratch directory", e);
+    }
+  }
+
+  private static void register(SparkSession spark, TableLocations locations) {
+    try {
+      SqlCatalog.register(spark, locations);
+    } catch (RuntimeException e) {
+      LOG.warn("Cannot register new tables: {}", Errors.firstLine(e.getMessage()));
+    }
+  }
+
+  private static void stop(Object thrift) {
+    try {
+      thrift.getClass().getMethod("stop").invoke(thrift);
+      invoke(CONNECT_SERVICE, "stop", Option.empty(), Option.empty());
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.warn("Stopping the servers: {}", Errors.firstLine(String.valueOf(e.getMessage())));
+    }
+  }
+
+  private static Object invoke(String className, String method, Object... args) {
+    try {
+      for (java.lang.reflect.Method candidate : Class.forName(className).getMethods()) {
+        if (candidate.getName().equals(method) && candidate.getParameterCount() == args.length) {
+          return candidate.invoke(null, args);
+        }
+      }
+      throw new IllegalStateException(className + " has no method " + method);
+    } catch (InvocationTargetException e) {
+      throw new IllegalStateException(
+          "Cannot start " + className + ": " + Errors.firstLine(e.getCause().getMessage()),
+          e.getCause());
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void requireClass(String className, String what) {
+    try {
+      Class.forName(className);
+    } catch (ClassNotFoundException e) {
+      throw Errors.usage(
+          "serve needs "
+              + what
+              + " from a Spark distribution: run it through bin/medallion (it adds SPARK_HOME's"
+              + " or pyspark's jars) or spark-submit");
+    }
+  }
+
+  static boolean loopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      throw Errors.usage("Unknown serve.host '" + host + "': " + e.getMessage());
+    }
+  }
+
+  /** A port in use fails here with its key, not later inside a server's thread. */
+  private static void requireFree(String host, int port, String key) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress(host, port));
+    } catch (IOException e) {
+      throw Errors.usage(
+          "Cannot listen on "
+              + host
+              + ":"
+              + port
+              + " ("
+              + e.getMessage()
+              + "): another server has it; set "
+              + key);
+    }
+  }
+
+  private static void awaitListening(String host, int port, String server) {
+    long deadline = System.currentTimeMillis() + LISTEN_TIMEOUT_MILLIS;
+    while (true) {
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(host, port), 1000);
+        return;
+      } catch (IOException e) {
+        if (System.currentTimeMillis() > deadline) {
+          throw new IllegalStateException(
+              server + " did not listen on " + host + ":" + port + " within a minute");
+        }
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while " + server + " started", e);
+      }
+    }
+  }
+}
