@@ -26,7 +26,6 @@ public final class ReadOnlyServing implements Function1<SparkSessionExtensions, 
   private static final List<String> PROTECTED_SETTINGS =
       List.of("spark.sql.runSQLOnFiles", "spark.sql.extensions", "spark.sql.catalog");
 
-  private static final List<String> READING_COMMANDS = List.of("Show", "Describe", "Explain");
   private static final List<String> SESSION_COMMANDS =
       List.of("SetCatalogAndNamespace", "SetNamespaceCommand");
 
@@ -75,7 +74,8 @@ public final class ReadOnlyServing implements Function1<SparkSessionExtensions, 
 
   private static boolean allowed(LogicalPlan command) {
     String name = command.getClass().getSimpleName();
-    if (READING_COMMANDS.stream().anyMatch(name::startsWith) || SESSION_COMMANDS.contains(name)) {
+    if (ReadOnlySql.READING_COMMANDS.stream().anyMatch(name::startsWith)
+        || SESSION_COMMANDS.contains(name)) {
       return true;
     }
     if (command instanceof SetCommand set) {

@@ -24,7 +24,7 @@ final class ReadOnlySql {
   /**
    * Commands that only read: SHOW ..., DESCRIBE ... (Delta's DESCRIBE HISTORY/DETAIL too), EXPLAIN.
    */
-  private static final List<String> READING_COMMANDS = List.of("Show", "Describe", "Explain");
+  static final List<String> READING_COMMANDS = List.of("Show", "Describe", "Explain");
 
   private static final URL SPARK_CATALYST = codeSource(LogicalPlan.class);
 

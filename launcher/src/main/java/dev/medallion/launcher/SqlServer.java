@@ -56,53 +56,42 @@ final class SqlServer {
 
   private SqlServer() {}
 
-  /** Serves until the JVM is stopped (SIGTERM, Ctrl-C); never returns normally. */
+  /** Where and for whom the two servers listen, checked before anything starts. */
+  private record Endpoint(String host, int thriftPort, int connectPort, String token) {
+    static Endpoint of(MedallionConfig config) {
+      Endpoint endpoint =
+          new Endpoint(
+              config.get(Settings.SERVE_HOST),
+              config.get(Settings.SERVE_THRIFT_PORT),
+              config.get(Settings.SERVE_CONNECT_PORT),
+              config.get(Settings.SERVE_TOKEN));
+      if (endpoint.token.isEmpty() && !loopback(endpoint.host)) {
+        throw Errors.usage(
+            "serve.host="
+                + endpoint.host
+                + " listens beyond this machine: set a token (MEDALLION_SERVE_TOKEN) that clients"
+                + " send as their password, or serve on 127.0.0.1");
+      }
+      requireFree(endpoint.host, endpoint.thriftPort, Settings.SERVE_THRIFT_PORT.key());
+      requireFree(endpoint.host, endpoint.connectPort, Settings.SERVE_CONNECT_PORT.key());
+      return endpoint;
+    }
+
+    /** The host clients name: pyspark sends a token over plain gRPC only to "localhost". */
+    String clientHost() {
+      return loopback(host) ? "localhost" : host;
+    }
+  }
+
+  /** Serves until the JVM is stopped (SIGTERM, Ctrl-C). */
   static void run(MedallionConfig config, boolean allowWrites, PrintStream out) {
-    String host = config.get(Settings.SERVE_HOST);
-    int thriftPort = config.get(Settings.SERVE_THRIFT_PORT);
-    int connectPort = config.get(Settings.SERVE_CONNECT_PORT);
-    String token = config.get(Settings.SERVE_TOKEN);
     requireClass(THRIFT_SERVER, "the Spark Thrift Server (spark-hive-thriftserver)");
     requireClass(CONNECT_SERVICE, "Spark Connect (spark-connect)");
-    if (token.isEmpty() && !loopback(host)) {
-      throw Errors.usage(
-          "serve.host="
-              + host
-              + " listens beyond this machine: set a token (MEDALLION_SERVE_TOKEN) that clients"
-              + " send as their password, or serve on 127.0.0.1");
-    }
-    requireFree(host, thriftPort, Settings.SERVE_THRIFT_PORT.key());
-    requireFree(host, connectPort, Settings.SERVE_CONNECT_PORT.key());
-
-    // HiveServer2 reads its settings from a HiveConf, which takes JVM system properties.
-    System.setProperty("hive.server2.thrift.bind.host", host);
-    System.setProperty("hive.server2.thrift.port", Integer.toString(thriftPort));
-    System.setProperty("hive.server2.transport.mode", "binary");
-    // The Thrift server's Hive session state keeps an in-memory Derby, whose log would land in
-    // the working directory; the schemas the catalog creates go to a warehouse directory of
-    // their own (nothing is written there: the tables are external).
+    Endpoint endpoint = Endpoint.of(config);
     Path scratch = scratchDirectory();
-    System.setProperty("derby.stream.error.file", scratch.resolve("derby.log").toString());
-    System.setProperty("hive.server2.authentication", token.isEmpty() ? "NONE" : "CUSTOM");
-    System.setProperty(
-        "hive.server2.custom.authentication.class", ServeAuthentication.class.getName());
-    ServeAuthentication.expect(token);
-
-    Map<String, String> serving = new LinkedHashMap<>();
-    serving.put("spark.connect.grpc.binding.address", host);
-    serving.put("spark.connect.grpc.binding.port", Integer.toString(connectPort));
-    if (!token.isEmpty()) {
-      serving.put("spark.connect.authenticate.token", token); // redacted: a secret key
-    }
-    // Clients read tables by name, never arbitrary files of the server (parquet.`/path`).
-    serving.put("spark.sql.runSQLOnFiles", "false");
-    serving.put("spark.sql.warehouse.dir", scratch.resolve("warehouse").toUri().toString());
-    if (!allowWrites) {
-      serving.put(
-          "spark.sql.extensions",
-          "io.delta.sql.DeltaSparkSessionExtension," + ReadOnlyServing.class.getName());
-    }
-    MedallionConfig served = ConfigLoader.withSets(config, serving);
+    configureThriftServer(endpoint, scratch);
+    MedallionConfig served =
+        ConfigLoader.withSets(config, sparkConf(endpoint, scratch, allowWrites));
     LOG.info("medallion serve with config:\n{}", served.maskedDump());
     SparkSession spark = SparkSessions.create("medallion-serve", served);
     ReadOnlyServing.exempt(spark);
@@ -111,18 +100,7 @@ final class SqlServer {
 
     Object thrift = invoke(THRIFT_SERVER, "startWithSparkSession", spark, false);
     invoke(CONNECT_SERVICE, "start", spark.sparkContext());
-    ScheduledExecutorService registrar =
-        Executors.newSingleThreadScheduledExecutor(
-            task -> {
-              Thread thread = new Thread(task, "medallion-serve-register");
-              thread.setDaemon(true);
-              return thread;
-            });
-    registrar.scheduleWithFixedDelay(
-        () -> register(spark, locations),
-        REGISTER_EVERY_SECONDS,
-        REGISTER_EVERY_SECONDS,
-        TimeUnit.SECONDS);
+    ScheduledExecutorService registrar = registerNewTables(spark, locations);
     CountDownLatch stopped = new CountDownLatch(1);
     org.apache.spark.util.ShutdownHookManager.addShutdownHook(
         STOP_PRIORITY,
@@ -135,9 +113,9 @@ final class SqlServer {
           stopped.countDown();
           return BoxedUnit.UNIT;
         });
-    awaitListening(host, thriftPort, "HiveServer2");
-    awaitListening(host, connectPort, "Spark Connect");
-    String client = loopback(host) ? "localhost" : host;
+    awaitListening(endpoint.host(), endpoint.thriftPort(), "HiveServer2");
+    awaitListening(endpoint.host(), endpoint.connectPort(), "Spark Connect");
+    String client = endpoint.clientHost();
     out.printf(
         "serve: %d tables (bronze.*, silver.*, gold.*, ops.runs), %s%n"
             + "serve: HiveServer2 (JDBC/ODBC, PyHive) on jdbc:hive2://%s:%d/gold%n"
@@ -146,18 +124,74 @@ final class SqlServer {
         tables,
         allowWrites ? "writes allowed" : "read-only",
         client,
-        thriftPort,
+        endpoint.thriftPort(),
         client,
-        connectPort,
-        token.isEmpty()
+        endpoint.connectPort(),
+        endpoint.token().isEmpty()
             ? ""
-            : " (send the token: sc://" + client + ":" + connectPort + "/;token=…)");
+            : " (send the token: sc://" + client + ":" + endpoint.connectPort() + "/;token=…)");
     out.flush();
     try {
       stopped.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * HiveServer2 reads its settings from a HiveConf, which takes JVM system properties. Its Hive
+   * session state keeps an in-memory Derby, whose log would land in the working directory.
+   */
+  private static void configureThriftServer(Endpoint endpoint, Path scratch) {
+    System.setProperty("hive.server2.thrift.bind.host", endpoint.host());
+    System.setProperty("hive.server2.thrift.port", Integer.toString(endpoint.thriftPort()));
+    System.setProperty("hive.server2.transport.mode", "binary");
+    System.setProperty(
+        "hive.server2.authentication", endpoint.token().isEmpty() ? "NONE" : "CUSTOM");
+    System.setProperty(
+        "hive.server2.custom.authentication.class", ServeAuthentication.class.getName());
+    System.setProperty("derby.stream.error.file", scratch.resolve("derby.log").toString());
+    ServeAuthentication.expect(endpoint.token());
+  }
+
+  /** Spark Connect's address and token, and what keeps clients to reading tables by name. */
+  private static Map<String, String> sparkConf(
+      Endpoint endpoint, Path scratch, boolean allowWrites) {
+    Map<String, String> conf = new LinkedHashMap<>();
+    conf.put("spark.connect.grpc.binding.address", endpoint.host());
+    conf.put("spark.connect.grpc.binding.port", Integer.toString(endpoint.connectPort()));
+    if (!endpoint.token().isEmpty()) {
+      conf.put("spark.connect.authenticate.token", endpoint.token()); // redacted: a secret key
+    }
+    // Clients read tables by name, never arbitrary files of the server (parquet.`/path`).
+    conf.put("spark.sql.runSQLOnFiles", "false");
+    // The schemas the catalog creates get a directory; nothing is written there (the tables are
+    // external), and it is not the working directory.
+    conf.put("spark.sql.warehouse.dir", scratch.resolve("warehouse").toUri().toString());
+    if (!allowWrites) {
+      conf.put(
+          "spark.sql.extensions",
+          "io.delta.sql.DeltaSparkSessionExtension," + ReadOnlyServing.class.getName());
+    }
+    return conf;
+  }
+
+  /** Registers tables created after the start (a first gold run) every half minute. */
+  private static ScheduledExecutorService registerNewTables(
+      SparkSession spark, TableLocations locations) {
+    ScheduledExecutorService registrar =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "medallion-serve-register");
+              thread.setDaemon(true);
+              return thread;
+            });
+    registrar.scheduleWithFixedDelay(
+        () -> register(spark, locations),
+        REGISTER_EVERY_SECONDS,
+        REGISTER_EVERY_SECONDS,
+        TimeUnit.SECONDS);
+    return registrar;
   }
 
   private static Path scratchDirectory() {

@@ -130,7 +130,8 @@ class KillPointsIT extends PipelineIT {
             "before the first offsets file", "before:1:" + checkpoint("bronze/events", "offsets")),
         chaosOnly(
             "after the first offsets file", "after:1:" + checkpoint("bronze/events", "offsets")),
-        point("before the first data commit", "before:1:" + bronze),
+        // Offsets written, nothing committed: the point after the data commit is the harder one.
+        chaosOnly("before the first data commit", "before:1:" + bronze),
         point("between the data commit and the checkpoint commit", "after:1:" + bronze),
         chaosOnly(
             "before the first checkpoint commit",
@@ -166,7 +167,9 @@ class KillPointsIT extends PipelineIT {
             "after the first checkpoint commit",
             "after:1:" + checkpoint("silver/events", "commits")),
         chaosOnly("after the second MERGE commit", "after:2:" + silver),
-        point("before its ledger row ends", "before:1:" + runs));
+        // Every point checks the killed run's ledger row: CI leaves this one to bin/chaos, as
+        // bronze's and the full refresh's.
+        chaosOnly("before its ledger row ends", "before:1:" + runs));
     add(
         list,
         "gold",
@@ -195,12 +198,12 @@ class KillPointsIT extends PipelineIT {
         chaosOnly(
             "before the staged first offsets file",
             "before:1:" + staged + "_checkpoint/offsets/\\d+"),
-        // The staged tables half built, the live ones untouched, as before the swap: CI kills
-        // there.
+        // Before the swap the live tables are untouched (the rerun starts the staging over); CI
+        // kills during and after the swap.
         chaosOnly(
             "after the first MERGE into the staged silver",
             "after:2:" + staged + "events" + COMMIT),
-        point("before the swap's first overwrite", "before:1:" + liveSilver),
+        chaosOnly("before the swap's first overwrite", "before:1:" + liveSilver),
         point("between the swap's two overwrites", "after:1:" + liveSilver),
         point("after the swap's overwrites, before the checkpoint", "after:1:" + liveQuarantine),
         chaosOnly("before its ledger row ends", "before:1:" + runs));
