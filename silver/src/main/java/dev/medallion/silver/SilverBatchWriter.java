@@ -2,6 +2,7 @@ package dev.medallion.silver;
 
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_contains;
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.get;
@@ -42,6 +43,9 @@ final class SilverBatchWriter {
   /** Spark sets this local property to the running query's id (stable across restarts). */
   private static final String QUERY_ID_PROPERTY = "sql.streaming.queryId";
 
+  /** The most in-batch repeated event ids joined by broadcast (about 100 MB of ids). */
+  private static final long MAX_BROADCAST_IDS = 1_000_000;
+
   private final SparkSession spark;
   private final SilverTargets targets;
   private final Dataset<Row> products;
@@ -69,7 +73,8 @@ final class SilverBatchWriter {
 
   /** The silver schema, derived by running the transforms on no rows. */
   Dataset<Row> emptySilver(Dataset<Row> emptyBronze) {
-    return silverRows(SilverTransforms.validEvents(classify(emptyBronze), rules.fxRate()));
+    Dataset<Row> none = SilverTransforms.validEvents(classify(emptyBronze), rules.fxRate());
+    return silverRows(none, SilverTransforms.repeatedEventIds(none));
   }
 
   Dataset<Row> emptyQuarantine(Dataset<Row> emptyBronze) {
@@ -218,30 +223,40 @@ final class SilverBatchWriter {
     if (dates.length == 0) {
       return 0;
     }
-    Column target = col("t." + SilverColumns.EVENT_DATE);
-    Row metrics =
-        DeltaTable.forPath(spark, targets.events())
-            .as("t")
-            .merge(
-                silverRows(validEvents).as("s"),
-                target
-                    .isin(dates)
-                    .and(target.equalTo(col("s." + SilverColumns.EVENT_DATE)))
-                    .and(
-                        col("t." + SilverColumns.EVENT_ID)
-                            .equalTo(col("s." + SilverColumns.EVENT_ID))))
-            .whenNotMatched()
-            .insertAll()
-            .execute()
-            .head();
-    return metrics.<Long>getAs("num_inserted_rows");
+    Dataset<Row> repeated =
+        SilverTransforms.repeatedEventIds(validEvents).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      // Joined by broadcast, the batch's rows stay where they are; past a million ids (a replayed
+      // topic), both sides are shuffled instead, within memory.
+      Dataset<Row> ids = repeated.count() <= MAX_BROADCAST_IDS ? broadcast(repeated) : repeated;
+      Column target = col("t." + SilverColumns.EVENT_DATE);
+      Row metrics =
+          DeltaTable.forPath(spark, targets.events())
+              .as("t")
+              .merge(
+                  silverRows(validEvents, ids).as("s"),
+                  target
+                      .isin(dates)
+                      .and(target.equalTo(col("s." + SilverColumns.EVENT_DATE)))
+                      .and(
+                          col("t." + SilverColumns.EVENT_ID)
+                              .equalTo(col("s." + SilverColumns.EVENT_ID))))
+              .whenNotMatched()
+              .insertAll()
+              .execute()
+              .head();
+      return metrics.<Long>getAs("num_inserted_rows");
+    } finally {
+      repeated.unpersist();
+    }
   }
 
   private Dataset<Row> classify(Dataset<Row> bronze) {
     return SilverTransforms.classify(bronze, rules);
   }
 
-  private Dataset<Row> silverRows(Dataset<Row> validEvents) {
-    return SilverTransforms.enrich(SilverTransforms.firstPerEventId(validEvents), products);
+  private Dataset<Row> silverRows(Dataset<Row> validEvents, Dataset<Row> repeatedIds) {
+    return SilverTransforms.enrich(
+        SilverTransforms.firstPerEventId(validEvents, repeatedIds), products);
   }
 }

@@ -14,6 +14,7 @@ import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.timestamp_millis;
+import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
 import dev.medallion.common.EventSchema;
@@ -26,6 +27,7 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -34,17 +36,21 @@ import org.apache.spark.sql.types.StructType;
  * Bronze rows to silver events and quarantine rows. Pure functions of their inputs: no IO, so they
  * run the same in a streaming micro-batch, a quarantine replay and a reconciliation.
  *
- * <p>Validation reads each value once with a typed JSON parser (fast path). Only values the parser
- * rejects are read a second time, as a VARIANT, to say precisely why.
+ * <p>Validation reads each value once, with {@link EventParser}: one pass that yields the typed
+ * event and its unknown fields. A value of another shape than producers send is read by Spark's
+ * typed JSON reader instead, and only values that reader rejects are read again, as a VARIANT, to
+ * say precisely why.
  */
 public final class SilverTransforms {
   static final List<String> KNOWN_FIELDS = EventSchema.FIELDS;
   private static final String CORRUPT = "_corrupt_record";
-  private static final StructType EVENT_SCHEMA =
-      EventSchema.SCHEMA.add(CORRUPT, DataTypes.StringType);
+  static final StructType EVENT_SCHEMA = EventSchema.SCHEMA.add(CORRUPT, DataTypes.StringType);
   private static final String KNOWN_ARRAY = "array('" + String.join("','", KNOWN_FIELDS) + "')";
   private static final long MILLIS_PER_HOUR = 3_600_000L;
   private static final long MILLIS_PER_DAY = 86_400_000L;
+  private static final Column NO_STRINGS = expr("CAST(array() AS array<string>)");
+  private static final UserDefinedFunction PARSE_EVENT =
+      udf(new EventParser(), EventParser.RESULT).withName("parse_event");
 
   /** The warn and fail expectations a valid record breaks, by name. */
   static final String BROKEN = "expectations_broken";
@@ -62,12 +68,15 @@ public final class SilverTransforms {
         bronze
             .withColumn("_text", col("value").cast(DataTypes.StringType))
             .withColumn("_utf8", coalesce(expr("is_valid_utf8(_text)"), lit(false)))
+            .withColumn("_fast", when(col("_utf8"), PARSE_EVENT.apply(col("value"))))
             .withColumn(
                 "_p",
-                from_json(
-                    col("_text"),
-                    EVENT_SCHEMA,
-                    Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT)))
+                when(col("_fast").isNotNull(), col("_fast.event"))
+                    .otherwise(
+                        from_json(
+                            col("_text"),
+                            EVENT_SCHEMA,
+                            Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT))))
             .withColumn(
                 "_rejected", expr("_utf8 AND (_p IS NULL OR _p." + CORRUPT + " IS NOT NULL)"))
             // Second read, as VARIANT, only for what the typed parser rejected.
@@ -95,9 +104,15 @@ public final class SilverTransforms {
         rules.rules().stream()
             .map(rule -> when(coalesce(rule.failsWhen(), lit(false)), lit(rule.reason())))
             .toArray(Column[]::new);
+    Column anyRuleBroken =
+        rules.rules().stream()
+            .map(rule -> coalesce(rule.failsWhen(), lit(false)))
+            .reduce(Column::or)
+            .orElseThrow();
     Column extra =
         expr(
-            "CASE WHEN NOT _rejected AND _utf8 AND exists(json_object_keys(_text), k -> NOT"
+            "CASE WHEN _fast IS NOT NULL THEN _fast.extra"
+                + " WHEN NOT _rejected AND _utf8 AND exists(json_object_keys(_text), k -> NOT"
                 + " array_contains("
                 + KNOWN_ARRAY
                 + ", k)) THEN to_json(map_filter(from_json(_text, 'map<string,string>'), (k, v) ->"
@@ -107,7 +122,12 @@ public final class SilverTransforms {
                 + " END");
     Dataset<Row> checked =
         parsed
-            .withColumn("_reasons", filter(array(reasonOrNull), Column::isNotNull))
+            // Most records break no rule: the rules' plain OR (compiled) spares them the array
+            // filter (interpreted).
+            .withColumn(
+                "_reasons",
+                when(anyRuleBroken, filter(array(reasonOrNull), Column::isNotNull))
+                    .otherwise(NO_STRINGS))
             // A record the typed parser rejected for a reason none of the rules names is malformed.
             .withColumn(
                 "reasons",
@@ -117,6 +137,7 @@ public final class SilverTransforms {
                     .otherwise(col("_reasons")))
             .withColumn("extra", extra)
             .drop(
+                "_fast",
                 "_v",
                 "_reasons",
                 "_revenue_type",
@@ -214,7 +235,7 @@ public final class SilverTransforms {
    * and fail expectations a valid record breaks (empty for every other record).
    */
   private static Dataset<Row> judge(Dataset<Row> classified, ValidationRules rules) {
-    Column none = expr("CAST(array() AS array<string>)");
+    Column none = NO_STRINGS;
     if (rules.expectations().isEmpty()) {
       return classified.withColumn(BROKEN, none);
     }
@@ -249,23 +270,27 @@ public final class SilverTransforms {
         Column::isNotNull);
   }
 
+  /** The event ids that more than one row of {@code events} carries, as {@code _repeated_id}. */
+  public static Dataset<Row> repeatedEventIds(Dataset<Row> events) {
+    return events
+        .groupBy("event_id")
+        .count()
+        .where("count > 1")
+        .select(col("event_id").as("_repeated_id"));
+  }
+
   /**
    * The first ingested row of each event_id: by Kafka timestamp, then topic, partition, offset.
-   * Only ids seen more than once in the batch (a few percent) are ranked; the rest pass straight
-   * through, so the batch's rows are not shuffled and sorted for the few that repeat.
+   * Only ids seen more than once in the batch ({@code repeatedIds}, from {@link #repeatedEventIds}:
+   * a few percent) are ranked; the rest pass straight through, so the batch's rows are not shuffled
+   * and sorted for the few that repeat when the caller broadcasts the ids.
    */
-  public static Dataset<Row> firstPerEventId(Dataset<Row> events) {
-    Dataset<Row> repeated =
-        events
-            .groupBy("event_id")
-            .count()
-            .where("count > 1")
-            .select(col("event_id").as("_repeated_id"));
-    Column isRepeated = events.col("event_id").equalTo(repeated.col("_repeated_id"));
-    Dataset<Row> once = events.join(repeated, isRepeated, "left_anti");
+  public static Dataset<Row> firstPerEventId(Dataset<Row> events, Dataset<Row> repeatedIds) {
+    Column isRepeated = events.col("event_id").equalTo(repeatedIds.col("_repeated_id"));
+    Dataset<Row> once = events.join(repeatedIds, isRepeated, "left_anti");
     Dataset<Row> firstOfRepeated =
         events
-            .join(repeated, isRepeated, "left_semi")
+            .join(repeatedIds, isRepeated, "left_semi")
             .withColumn(
                 "_rank",
                 row_number()

@@ -1,7 +1,14 @@
 package dev.medallion.silver;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.from_json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.medallion.common.EventSchema;
+import dev.medallion.testkit.events.EventGenerator;
+import dev.medallion.testkit.events.GeneratedRecord;
+import dev.medallion.testkit.events.GeneratorSpec;
 import dev.medallion.testkit.events.RecordKind;
 import dev.medallion.testkit.testing.TestSpark;
 import java.math.BigDecimal;
@@ -10,6 +17,7 @@ import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -107,49 +115,7 @@ class SilverTransformsTest {
   /** Whatever a producer can put in a record: each gets a reason, none fails the batch. */
   @Test
   void hostileRecordsAreQuarantinedAndNoneFailsTheBatch() {
-    String deepObject = "{\"a\":".repeat(5_000) + "1" + "}".repeat(5_000);
-    String deepArray = "[".repeat(5_000) + "]".repeat(5_000);
-    Map<String, byte[]> values = new java.util.LinkedHashMap<>();
-    values.put("valid", utf8(event("\"ok-1\"", OK_REST)));
-    values.put("tombstone", null);
-    values.put("empty", new byte[0]);
-    values.put("whitespace", utf8("   "));
-    values.put("json-null", utf8("null"));
-    values.put("json-string", utf8("\"text\""));
-    values.put("json-number", utf8("42"));
-    values.put("array-of-one-event", utf8("[" + event("\"a-1\"", OK_REST) + "]"));
-    values.put(
-        "array-of-two-events",
-        utf8("[" + event("\"a-2\"", OK_REST) + "," + event("\"a-3\"", OK_REST) + "]"));
-    values.put("deep-metadata", utf8(event("\"d-1\"", OK_REST.replace("\"m\"", deepObject))));
-    values.put("deep-array", utf8(deepArray));
-    values.put(
-        "big-valid",
-        utf8(event("\"b-1\"", OK_REST.replace("\"m\"", "\"" + "x".repeat(3_000_000) + "\""))));
-    values.put("big-invalid", utf8("{\"blob\":\"" + "y".repeat(17_000_000) + "\""));
-    values.put(
-        "revenue-huge-integer",
-        utf8(event("\"r-1\"", OK_REST.replace("10.5", "1" + "0".repeat(40)))));
-    values.put("revenue-beyond-double", utf8(event("\"r-2\"", OK_REST.replace("10.5", "1e400"))));
-    values.put("revenue-nan", utf8(event("\"r-3\"", OK_REST.replace("10.5", "NaN"))));
-    values.put("revenue-infinity", utf8(event("\"r-4\"", OK_REST.replace("10.5", "Infinity"))));
-    values.put(
-        "revenue-minus-infinity", utf8(event("\"r-5\"", OK_REST.replace("10.5", "-Infinity"))));
-    values.put(
-        "revenue-just-too-big",
-        utf8(event("\"r-6\"", OK_REST.replace("10.5", "99999999999999.5"))));
-    values.put(
-        "revenue-largest", utf8(event("\"r-7\"", OK_REST.replace("10.5", "92592592592591.5"))));
-    values.put(
-        "timestamp-beyond-long",
-        utf8(event("\"t-3\"", OK_REST.replace(String.valueOf(NOW), "9" + "0".repeat(30)))));
-    values.put(
-        "timestamp-fraction",
-        utf8(event("\"t-4\"", OK_REST.replace(String.valueOf(NOW), NOW + ".5"))));
-    values.put("quote-in-id", utf8(event("\"it's\\\"\"", OK_REST)));
-    values.put("nul-in-id", utf8(event("\"nul\\u0000id\"", OK_REST)));
-    values.put("duplicate-keys", utf8(event("\"k-1\"", OK_REST + ",\"event_id\":\"k-2\"")));
-
+    Map<String, byte[]> values = hostileValues();
     Dataset<Row> classified =
         SilverTransforms.classify(bronze(new ArrayList<>(values.values())), RULES);
     Map<String, List<String>> reasons = reasonsByName(values, classified);
@@ -202,6 +168,145 @@ class SilverTransformsTest {
         .containsExactly("99999999999998.820000");
     assertThat(SilverTransforms.quarantineRows(classified).count())
         .isEqualTo(values.size() - valid.size());
+  }
+
+  /** Whatever a producer can put in a record, by name. */
+  private static Map<String, byte[]> hostileValues() {
+    String deepObject = "{\"a\":".repeat(5_000) + "1" + "}".repeat(5_000);
+    String deepArray = "[".repeat(5_000) + "]".repeat(5_000);
+    Map<String, byte[]> values = new LinkedHashMap<>();
+    values.put("valid", utf8(event("\"ok-1\"", OK_REST)));
+    values.put("tombstone", null);
+    values.put("empty", new byte[0]);
+    values.put("whitespace", utf8("   "));
+    values.put("json-null", utf8("null"));
+    values.put("json-string", utf8("\"text\""));
+    values.put("json-number", utf8("42"));
+    values.put("array-of-one-event", utf8("[" + event("\"a-1\"", OK_REST) + "]"));
+    values.put(
+        "array-of-two-events",
+        utf8("[" + event("\"a-2\"", OK_REST) + "," + event("\"a-3\"", OK_REST) + "]"));
+    values.put("deep-metadata", utf8(event("\"d-1\"", OK_REST.replace("\"m\"", deepObject))));
+    values.put("deep-array", utf8(deepArray));
+    values.put(
+        "big-valid",
+        utf8(event("\"b-1\"", OK_REST.replace("\"m\"", "\"" + "x".repeat(3_000_000) + "\""))));
+    values.put("big-invalid", utf8("{\"blob\":\"" + "y".repeat(17_000_000) + "\""));
+    values.put(
+        "revenue-huge-integer",
+        utf8(event("\"r-1\"", OK_REST.replace("10.5", "1" + "0".repeat(40)))));
+    values.put("revenue-beyond-double", utf8(event("\"r-2\"", OK_REST.replace("10.5", "1e400"))));
+    values.put("revenue-nan", utf8(event("\"r-3\"", OK_REST.replace("10.5", "NaN"))));
+    values.put("revenue-infinity", utf8(event("\"r-4\"", OK_REST.replace("10.5", "Infinity"))));
+    values.put(
+        "revenue-minus-infinity", utf8(event("\"r-5\"", OK_REST.replace("10.5", "-Infinity"))));
+    values.put(
+        "revenue-just-too-big",
+        utf8(event("\"r-6\"", OK_REST.replace("10.5", "99999999999999.5"))));
+    values.put(
+        "revenue-largest", utf8(event("\"r-7\"", OK_REST.replace("10.5", "92592592592591.5"))));
+    values.put(
+        "timestamp-beyond-long",
+        utf8(event("\"t-3\"", OK_REST.replace(String.valueOf(NOW), "9" + "0".repeat(30)))));
+    values.put(
+        "timestamp-fraction",
+        utf8(event("\"t-4\"", OK_REST.replace(String.valueOf(NOW), NOW + ".5"))));
+    values.put("quote-in-id", utf8(event("\"it's\\\"\"", OK_REST)));
+    values.put("nul-in-id", utf8(event("\"nul\\u0000id\"", OK_REST)));
+    values.put("duplicate-keys", utf8(event("\"k-1\"", OK_REST + ",\"event_id\":\"k-2\"")));
+
+    return values;
+  }
+
+  /**
+   * silver's one-pass parser and Spark's JSON reader (with a second scan for unknown keys) read
+   * every record alike: the generator's, the hostile ones, and shapes the one-pass parser leaves to
+   * Spark's reader (single quotes, NaN, numbers where strings belong, key case variants).
+   */
+  @Test
+  void theOnePassParseReadsEveryRecordAsSparksJsonReaderDoes() {
+    Map<String, byte[]> values = hostileValues();
+    String metadata = "{ \"page\" : \"/a\", \"n\": 1.00000, \"e\": 1e2, \"l\": [1, true, null] }";
+    values.put("metadata-object", utf8(event("\"o-1\"", OK_REST.replace("\"m\"", metadata))));
+    values.put("metadata-null", utf8(event("\"o-2\"", OK_REST.replace("\"m\"", "null"))));
+    values.put("metadata-number", utf8(event("\"o-3\"", OK_REST.replace("\"m\"", "7"))));
+    values.put(
+        "extra-of-every-type",
+        utf8(
+            event(
+                "\"o-4\"",
+                OK_REST
+                    + ",\"s\":\"a\\\"b\\n"
+                    + "\u00e9\",\"n\":-2.50,\"z\":null,\"t\":true,\"o\":{\"k\":[1]}")));
+    values.put(
+        "spaces", utf8(" { \"event_id\" : \"o-5\" , " + OK_REST.replace(",", " , ") + " } "));
+    values.put("single-quotes", utf8(event("'o-6'", OK_REST)));
+    values.put("number-as-id", utf8(event("123", OK_REST)));
+    values.put("bool-as-type", utf8(event("\"o-7\"", OK_REST.replace("\"purchase\"", "true"))));
+    values.put("string-revenue", utf8(event("\"o-8\"", OK_REST.replace("10.5", "\"10.5\""))));
+    values.put("string-nan", utf8(event("\"o-9\"", OK_REST.replace("10.5", "\"NaN\""))));
+    values.put("integer-revenue", utf8(event("\"o-10\"", OK_REST.replace("10.5", "10"))));
+    values.put("upper-case-key", utf8(event("\"o-11\"", OK_REST + ",\"Event_Type\":\"x\"")));
+    values.put("trailing-text", utf8(event("\"o-12\"", OK_REST) + " trailing"));
+    values.put("two-objects", utf8(event("\"o-13\"", OK_REST) + event("\"o-14\"", OK_REST)));
+    values.put("duplicate-extra", utf8(event("\"o-15\"", OK_REST + ",\"x\":1,\"x\":2")));
+    values.put("missing-fields", utf8("{\"event_id\":\"o-16\"}"));
+    values.put(
+        "escaped-key",
+        utf8(event("\"o-17\"", OK_REST.replace("\"user_id\"", "\"user\\u005fid\""))));
+    values.put("leading-zero", utf8(event("\"o-18\"", OK_REST.replace("10.5", "010.5"))));
+    values.put("comment", utf8(event("\"o-19\"", OK_REST) + " /* c */"));
+    for (GeneratedRecord record : EventGenerator.generate(GeneratorSpec.realistic(11, 2_000))) {
+      values.put("generated-" + values.size(), record.value());
+    }
+    Dataset<Row> bronze = bronze(new ArrayList<>(values.values()));
+    String known = "array('" + String.join("','", EventSchema.FIELDS) + "')";
+    Dataset<Row> expected =
+        bronze
+            .withColumn("_text", col("value").cast("string"))
+            .withColumn(
+                "_p",
+                from_json(
+                    col("_text"),
+                    SilverTransforms.EVENT_SCHEMA,
+                    Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", "_corrupt_record")))
+            .withColumn(
+                "extra",
+                expr(
+                    "CASE WHEN is_valid_utf8(_text) AND _p IS NOT NULL AND _p._corrupt_record IS"
+                        + " NULL AND exists(json_object_keys(_text), k -> NOT array_contains("
+                        + known
+                        + ", k)) THEN to_json(map_filter(from_json(_text, 'map<string,string>'),"
+                        + " (k, v) -> NOT array_contains("
+                        + known
+                        + ", k))) END"));
+    Dataset<Row> actual = SilverTransforms.classify(bronze, RULES);
+
+    Map<Long, Row> byOffset = new HashMap<>();
+    for (Row row :
+        expected.where("is_valid_utf8(_text)").select("offset", "_p", "extra").collectAsList()) {
+      byOffset.put(row.getLong(0), row);
+    }
+    List<Row> read = actual.where("_utf8").select("offset", "_p", "extra").collectAsList();
+    assertThat(read).hasSize(byOffset.size());
+    List<String> names = new ArrayList<>(values.keySet());
+    for (Row row : read) {
+      assertThat(row).as(names.get((int) row.getLong(0))).isEqualTo(byOffset.get(row.getLong(0)));
+    }
+    EventParser parser = new EventParser();
+    assertThat(parser.call(values.get("metadata-object"))).isNotNull();
+    assertThat(parser.call(values.get("extra-of-every-type"))).isNotNull();
+    assertThat(parser.call(values.get("single-quotes"))).isNull();
+    long answeredByOnePass =
+        EventGenerator.generate(GeneratorSpec.realistic(11, 2_000)).stream()
+            .filter(record -> record.kind().isValid())
+            .filter(record -> parser.call(record.value()) != null)
+            .count();
+    assertThat(answeredByOnePass)
+        .isEqualTo(
+            EventGenerator.generate(GeneratorSpec.realistic(11, 2_000)).stream()
+                .filter(record -> record.kind().isValid())
+                .count());
   }
 
   /**
@@ -283,7 +388,7 @@ class SilverTransformsTest {
             SilverTransforms.classify(spark.createDataFrame(rows, BRONZE), RULES), BigDecimal.ONE);
 
     List<Row> first =
-        SilverTransforms.firstPerEventId(events)
+        SilverTransforms.firstPerEventId(events, SilverTransforms.repeatedEventIds(events))
             .select("source_partition", "source_offset")
             .collectAsList();
 
