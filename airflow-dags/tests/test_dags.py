@@ -58,6 +58,20 @@ def test_pipeline_runs_bronze_silver_gold_in_order_hourly_one_run_at_a_time_then
     assert [a.name for a in dag.get_task("gold").outlets] == [f"medallion.{name}" for name in sql_names("gold")]
 
 
+def test_pipeline_in_one_jvm_is_one_task_writing_every_layers_assets_then_status(monkeypatch):
+    monkeypatch.setenv("MEDALLION_PIPELINE_ONE_JVM", "1")
+    dag = DagBag(dag_folder=str(DAGS), bundle_path=DAGS).dags["medallion_pipeline"]
+    assert set(dag.task_ids) == {"pipeline", "status"}
+    task = dag.get_task("pipeline")
+    assert task.downstream_task_ids == {"status"}
+    assert task.application_args[0] == "pipeline"
+    assert "--quiet" in task.application_args
+    assert "kafka.bootstrap.servers={{ var.value.medallion_kafka_bootstrap_servers }}" in task.application_args
+    assert task.retries == 3
+    layers = ("bronze", "silver", "gold")
+    assert [a.name for a in task.outlets] == [f"medallion.{n}" for layer in layers for n in sql_names(layer)]
+
+
 def test_rerun_is_manual_with_typed_params_and_validates_first(dagbag):
     dag = dagbag.dags["medallion_rerun"]
     assert dag.schedule is None or dag.timetable.summary == "None"

@@ -76,8 +76,10 @@ def expected_hourly(truth):
     return {key: (g["count"], g["total"], len(g["users"])) for key, g in groups.items()}
 
 
-def test_pipeline_dag_runs_every_layer_and_gold_matches_ground_truth(airflow_db, kafka, tmp_path, monkeypatch):
+@pytest.mark.parametrize("one_jvm", ["0", "1"], ids=["task-per-layer", "one-jvm"])
+def test_pipeline_dag_runs_every_layer_and_gold_matches_ground_truth(airflow_db, kafka, tmp_path, monkeypatch, one_jvm):
     assert JAR.exists(), f"build the cluster jar first (mvn package): {JAR}"
+    monkeypatch.setenv("MEDALLION_PIPELINE_ONE_JVM", one_jvm)
     servers, truth = kafka
     lakehouse = tmp_path / "lakehouse"
     spark_home = Path(pyspark.__file__).parent

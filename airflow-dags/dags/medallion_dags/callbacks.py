@@ -30,14 +30,15 @@ def on_failure(context):
 def ledger_error(context):
     """The error line the task's failed run left in the run ledger, or a note saying why there is none."""
     args = list(getattr(context.get("task"), "application_args", None) or [])
-    layer = ledger.LAYER_OF_COMMAND.get(args[0]) if args else None
+    layers = ledger.LAYERS_OF_COMMAND.get(args[0], ()) if args else ()
     root = ledger.setting(args, "lakehouse.root")
-    if layer is None or not root:
+    if not layers or not root:
         return "(not a layer run)"
-    try:
-        run = ledger.last_run(root, layer, since=context["ti"].start_date, status="FAILED")
-    except Exception as error:  # the callback must report the failure whatever the ledger says
-        return f"(run ledger unreadable: {type(error).__name__})"
-    if run is None:
-        return "(no failed run in the ledger: the job did not start, see the task log)"
-    return run["error"] or "(no error line)"
+    for layer in layers:  # a pipeline stops at its first failed layer
+        try:
+            run = ledger.last_run(root, layer, since=context["ti"].start_date, status="FAILED")
+        except Exception as error:  # the callback must report the failure whatever the ledger says
+            return f"(run ledger unreadable: {type(error).__name__})"
+        if run is not None:
+            return run["error"] or "(no error line)"
+    return "(no failed run in the ledger: the job did not start, see the task log)"

@@ -82,24 +82,25 @@ class MedallionSubmitOperator(SparkSubmitOperator):
 
     def _publish_versions(self, context, started):
         """Puts the Delta versions the run wrote (from the run ledger) in its Asset events' extra."""
-        layer = ledger.LAYER_OF_COMMAND.get(self.application_args[0])
+        layers = ledger.LAYERS_OF_COMMAND.get(self.application_args[0], ())
         root = ledger.setting(self.application_args, "lakehouse.root")
-        if not self.outlets or layer is None or not root:
+        if not self.outlets or not layers or not root:
             return
-        try:
-            run = ledger.last_run(root, layer, since=started, status="SUCCEEDED")
-        except Exception as error:  # the ledger is a report: the layer did run all the same
-            log.warning("medallion: cannot read the run ledger under %s: %s", root, error)
-            return
-        if run is None:
-            log.warning("medallion: no %s run since %s in the run ledger under %s", layer, started, root)
-            return
-        for asset in self.outlets:
-            version = run["versions_written"].get(asset.name.removeprefix(ASSET_PREFIX))
-            if version is not None:
-                context["outlet_events"][asset].extra.update(
-                    {"version": version, "run_id": run["run_id"], "rows_out": run["rows_out"]}
-                )
+        for layer in layers:
+            try:
+                run = ledger.last_run(root, layer, since=started, status="SUCCEEDED")
+            except Exception as error:  # the ledger is a report: the layer did run all the same
+                log.warning("medallion: cannot read the run ledger under %s: %s", root, error)
+                return
+            if run is None:
+                log.warning("medallion: no %s run since %s in the run ledger under %s", layer, started, root)
+                continue
+            for asset in self.outlets:
+                version = run["versions_written"].get(asset.name.removeprefix(ASSET_PREFIX))
+                if version is not None:
+                    context["outlet_events"][asset].extra.update(
+                        {"version": version, "run_id": run["run_id"], "rows_out": run["rows_out"]}
+                    )
 
     def _deploy_mode_of_connection(self):
         if self._deploy_mode:
@@ -113,7 +114,7 @@ def layer_args(command, *options):
     `--quiet`: a task log keeps warnings, errors and the summary line, not per-batch progress.
     """
     args = [command, *options, QUIET, "--set", LAKEHOUSE_ROOT]
-    if command == "bronze":
+    if command in ("bronze", "pipeline"):
         args += ["--set", KAFKA_SERVERS]
     return args
 

@@ -15,7 +15,14 @@ from deltalake import DeltaTable
 RUNS = "_ops/runs"
 COLUMNS = ["run_id", "layer", "command", "started_at", "status", "error", "rows_out", "versions_written"]
 # The ledger's layer for each medallion command the DAGs run.
-LAYER_OF_COMMAND = {"bronze": "bronze", "silver": "silver", "gold": "gold", "quarantine": "silver"}
+# The layers whose runs a command writes to the ledger, in order (`pipeline` runs all three).
+LAYERS_OF_COMMAND = {
+    "bronze": ("bronze",),
+    "silver": ("silver",),
+    "gold": ("gold",),
+    "quarantine": ("silver",),
+    "pipeline": ("bronze", "silver", "gold"),
+}
 
 
 def setting(args, key):

@@ -77,6 +77,16 @@ enum Command {
       runJob(SilverJob.LAYER, config, out, (spark, c) -> SilverJob.run(spark, c, fullRefresh));
     }
   },
+  PIPELINE(
+      "pipeline",
+      "run bronze, then silver, then gold in one Spark application (one JVM start; each layer keeps"
+          + " its own lock, query, checkpoint and ledger row; a failed layer stops the rest)") {
+    @Override
+    void run(CommandLine line, MedallionConfig config, PrintStream out) {
+      BronzeJob.validate(config);
+      withSpark("pipeline", config, spark -> runLayers(spark, config, out));
+    }
+  },
   GOLD("gold", "recompute the gold tables' hours and days that new silver rows touch") {
     @Override
     void addOptions(Options options) {
@@ -567,16 +577,29 @@ enum Command {
    * A layer run: in its own session, the layer's lock first (one writer per table), then the job.
    */
   static void runJob(String layer, MedallionConfig config, PrintStream out, Job job) {
-    withSpark(
-        layer,
-        config,
-        spark -> {
-          try (LayerLock lock = lock(spark, config, layer)) {
-            RunSummary summary = job.run(spark, config);
-            LOG.info("{}", summary.line());
-            out.println(summary.line());
-          }
-        });
+    withSpark(layer, config, spark -> runLocked(spark, layer, config, out, job));
+  }
+
+  /**
+   * The three layers' incremental runs one after another in one session: what the scheduler's
+   * bronze, silver and gold tasks do, without starting a JVM and Spark for each and with the code
+   * the first layer compiled already warm for the next. Each is the same run as its own command
+   * (lock, query, checkpoint, ledger row), so any one can still be rerun alone.
+   */
+  static void runLayers(SparkSession spark, MedallionConfig config, PrintStream out) {
+    runLocked(spark, BronzeJob.LAYER, config, out, (s, c) -> BronzeJob.run(s, c, false));
+    runLocked(spark, SilverJob.LAYER, config, out, (s, c) -> SilverJob.run(s, c, false));
+    runLocked(
+        spark, GoldJob.LAYER, config, out, (s, c) -> GoldJob.run(s, c, GoldRequest.incremental()));
+  }
+
+  private static void runLocked(
+      SparkSession spark, String layer, MedallionConfig config, PrintStream out, Job job) {
+    try (LayerLock lock = lock(spark, config, layer)) {
+      RunSummary summary = job.run(spark, config);
+      LOG.info("{}", summary.line());
+      out.println(summary.line());
+    }
   }
 
   /**

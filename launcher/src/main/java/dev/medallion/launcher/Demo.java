@@ -1,6 +1,5 @@
 package dev.medallion.launcher;
 
-import dev.medallion.bronze.BronzeJob;
 import dev.medallion.common.LocalFiles;
 import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.ConfigLoader;
@@ -8,11 +7,8 @@ import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.config.Settings;
 import dev.medallion.common.error.Errors;
 import dev.medallion.common.spark.SparkSessions;
-import dev.medallion.gold.GoldJob;
-import dev.medallion.gold.GoldRequest;
 import dev.medallion.gold.GoldTable;
 import dev.medallion.gold.GoldTables;
-import dev.medallion.silver.SilverJob;
 import dev.medallion.testkit.events.EventProducer;
 import dev.medallion.testkit.events.GeneratorSpec;
 import dev.medallion.testkit.kafka.EmbeddedKafka;
@@ -106,9 +102,7 @@ final class Demo {
     TableLocations tables = new TableLocations(config.lakehouseRoot());
     SparkSession spark = SparkSessions.create("medallion-demo", config);
     try {
-      out.println(BronzeJob.run(spark, config).line());
-      out.println(SilverJob.run(spark, config, false).line());
-      out.println(GoldJob.run(spark, config, GoldRequest.incremental()).line());
+      Command.runLayers(spark, config, out);
       out.println();
       out.println("demo: tables");
       printTable(spark, out, "bronze.events", tables.bronzeEvents());

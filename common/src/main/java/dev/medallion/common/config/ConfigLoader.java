@@ -45,6 +45,7 @@ public final class ConfigLoader {
           "MEDALLION_CDS",
           "MEDALLION_ALERT_COMMAND",
           "MEDALLION_PIPELINE_SCHEDULE",
+          "MEDALLION_PIPELINE_ONE_JVM",
           "MEDALLION_SPARK_CONN_ID");
 
   private ConfigLoader() {}
