@@ -100,15 +100,14 @@ public final class SilverTransforms {
             .withColumn("_event_type", field("event_type", "string"))
             .withColumn("_timestamp", field("timestamp", "bigint"))
             .withColumn("_revenue", field("revenue", "double"));
-    Column[] reasonOrNull =
-        rules.rules().stream()
-            .map(rule -> when(coalesce(rule.failsWhen(), lit(false)), lit(rule.reason())))
-            .toArray(Column[]::new);
-    Column anyRuleBroken =
-        rules.rules().stream()
-            .map(rule -> coalesce(rule.failsWhen(), lit(false)))
-            .reduce(Column::or)
-            .orElseThrow();
+    List<ValidationRule> ruleList = rules.rules();
+    List<Column> broken =
+        ruleList.stream().map(rule -> coalesce(rule.failsWhen(), lit(false))).toList();
+    Column[] reasonOrNull = new Column[ruleList.size()];
+    for (int i = 0; i < reasonOrNull.length; i++) {
+      reasonOrNull[i] = when(broken.get(i), lit(ruleList.get(i).reason()));
+    }
+    Column anyRuleBroken = broken.stream().reduce(Column::or).orElseThrow();
     Column extra =
         expr(
             "CASE WHEN _fast IS NOT NULL THEN _fast.extra"
@@ -235,9 +234,8 @@ public final class SilverTransforms {
    * and fail expectations a valid record breaks (empty for every other record).
    */
   private static Dataset<Row> judge(Dataset<Row> classified, ValidationRules rules) {
-    Column none = NO_STRINGS;
     if (rules.expectations().isEmpty()) {
-      return classified.withColumn(BROKEN, none);
+      return classified.withColumn(BROKEN, NO_STRINGS);
     }
     Column valid = size(col("reasons")).equalTo(0);
     List<String> present = List.of(classified.columns());
@@ -259,7 +257,10 @@ public final class SilverTransforms {
     List<Expectation> checked = rules.checkedExpectations();
     return judged
         .withColumn(
-            BROKEN, checked.isEmpty() ? none : when(valid, namesOfBroken(checked)).otherwise(none))
+            BROKEN,
+            checked.isEmpty()
+                ? NO_STRINGS
+                : when(valid, namesOfBroken(checked)).otherwise(NO_STRINGS))
         .drop(added.keySet().toArray(String[]::new));
   }
 
