@@ -19,8 +19,9 @@ import java.util.Optional;
 
 /**
  * Every table of the lakehouse, from the declarations each layer owns: bronze and silver in {@link
- * CoreTables}, gold in {@link GoldTables}. The SQL catalog, maintenance and the Airflow manifest
- * ({@code bin/medallion tables --json}) all take their tables from here.
+ * CoreTables}, gold in {@link GoldTables} (each gold table followed by its state tables, which
+ * maintenance keeps like any other). The SQL catalog, maintenance and the Airflow manifest ({@code
+ * bin/medallion tables --json}) all take their tables from here.
  */
 final class TableCatalog {
   private static final ObjectMapper JSON =
@@ -31,7 +32,10 @@ final class TableCatalog {
   /** Every table, bronze first. */
   static List<TableSpec> all() {
     List<TableSpec> tables = new ArrayList<>(CoreTables.ALL);
-    GoldTables.ALL.stream().map(GoldTable::spec).forEach(tables::add);
+    for (GoldTable table : GoldTables.ALL) {
+      tables.add(table.spec());
+      tables.addAll(table.stateSpecs());
+    }
     return List.copyOf(tables);
   }
 
