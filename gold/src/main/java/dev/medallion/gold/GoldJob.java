@@ -1,6 +1,7 @@
 package dev.medallion.gold;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.unix_date;
 import static org.apache.spark.sql.functions.unix_micros;
 
 import dev.medallion.common.CoreTables;
@@ -45,9 +46,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Gold: aggregates that stay exact when late or duplicate events arrive. Each run reads only
  * silver's changes since the last run (its change data feed, under {@code Trigger.AvailableNow}),
- * finds the hours they touch, recomputes exactly those from silver and replaces them in each gold
- * table (a day table sums the touched days' hours and counts their distinct pairs from its state
- * tables). No watermark: a late event updates its hour.
+ * finds the hours and days they touch, recomputes exactly those from silver and replaces them in
+ * each gold table. No watermark: a late event updates its hour.
  */
 public final class GoldJob {
   public static final String LAYER = CoreTables.GOLD;
@@ -155,10 +155,7 @@ public final class GoldJob {
       checkState(spark, tables);
     }
     List<GoldTable> selected = request.table().map(List::of).orElse(GoldTables.ALL);
-    boolean fillStates =
-        !request.fullRefresh()
-            && Checkpoints.holdsBatches(spark, tables.checkpoint(CoreTables.GOLD_READS_SILVER));
-    selected.forEach(table -> writer.createIfAbsent(table, fillStates));
+    selected.forEach(writer::createIfAbsent);
 
     if (request.from().isPresent()) {
       return backfill(
@@ -195,35 +192,38 @@ public final class GoldJob {
     VoidFunction2<Dataset<Row>, Long> recompute =
         (changes, batchId) -> {
           // As epoch numbers, not java.sql values: those would be read in the JVM's time zone.
-          List<Object> hours =
+          List<Row> units =
               changes
-                  .select(unix_micros(col(TimeGrain.HOUR.silverColumn())))
+                  .select(
+                      unix_date(col(TimeGrain.DAY.silverColumn())),
+                      unix_micros(col(TimeGrain.HOUR.silverColumn())))
                   .distinct()
-                  .collectAsList()
-                  .stream()
-                  .map(r -> (Object) Instant.EPOCH.plus(r.getLong(0), ChronoUnit.MICROS))
+                  .collectAsList();
+          List<Object> days =
+              units.stream()
+                  .map(r -> (Object) LocalDate.ofEpochDay(r.getInt(0)))
+                  .distinct()
                   .toList();
-          long days = hours.stream().map(TimeGrain::day).distinct().count();
+          List<Object> hours =
+              units.stream()
+                  .map(r -> (Object) Instant.EPOCH.plus(r.getLong(1), ChronoUnit.MICROS))
+                  .distinct()
+                  .toList();
           Dataset<Row> kept = changes.persist(StorageLevel.MEMORY_AND_DISK());
           try {
             TableWrites.forEach(
                 GoldTables.ALL,
                 table -> {
-                  long tableStarted = System.nanoTime();
                   if (table.grain() instanceof EntityGrain) {
                     writer.replaceEntities(table, kept, -1);
                   } else {
-                    writer.replaceHours(table, hours, -1, GoldWriter.Pairs.ADD);
+                    writer.replaceUnits(table, table.grain() == TimeGrain.HOUR ? hours : days, -1);
                   }
-                  LOG.info(
-                      "gold: {} recomputed in {} s",
-                      table.name(),
-                      String.format("%.1f", (System.nanoTime() - tableStarted) / 1e9));
                 });
           } finally {
             kept.unpersist();
           }
-          touched.add(hours.size() + " hours/" + days + " days");
+          touched.add(hours.size() + " hours/" + days.size() + " days");
         };
     DataStreamReader reader =
         spark
@@ -273,6 +273,7 @@ public final class GoldJob {
       LocalDate to,
       long silverVersion,
       long started) {
+    List<Object> days = from.datesUntil(to).map(d -> (Object) d).toList();
     List<Object> hours =
         from.datesUntil(to)
             .flatMap(
@@ -298,7 +299,8 @@ public final class GoldJob {
                             TimeGrain.DAY.literal(to))),
                 silverVersion);
           } else {
-            writer.replaceHours(table, hours, silverVersion, GoldWriter.Pairs.REPLACE_DAYS);
+            writer.replaceUnits(
+                table, table.grain() == TimeGrain.HOUR ? hours : days, silverVersion);
           }
         });
     return summary(

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * The declaration of one gold table: everything the gold job needs to build it and keep it exact. A
@@ -22,14 +21,11 @@ import java.util.Optional;
  * @param groupBy SQL grouping expressions, each with {@code AS name}; the first yields {@code
  *     unitColumn} from the grain's silver column. An entity table's may use only the grains' silver
  *     columns and {@code event_date}, which silver's change feed is read with
- * @param aggregates SQL aggregate expressions, each with {@code AS name}. A day table's are
- *     computed per hour and summed per day (see {@link #hoursState()}), so each must be a count or
- *     a sum
+ * @param aggregates SQL aggregate expressions, each with {@code AS name}
  * @param columns the final columns (SQL over the grouped columns), in table order, each with the
  *     description written to the table as its comment
  * @param clusterBy columns maintenance Z-orders the table by
  * @param description what a row of the table is, written to the table as its comment
- * @param distinct a day table's exact distinct counts, kept in {@link #pairsState()}; or null
  */
 public record GoldTable(
     String name,
@@ -40,8 +36,7 @@ public record GoldTable(
     List<String> aggregates,
     List<GoldColumn> columns,
     List<String> clusterBy,
-    String description,
-    DistinctCounts distinct) {
+    String description) {
 
   public GoldTable {
     Objects.requireNonNull(name, "name");
@@ -70,67 +65,10 @@ public record GoldTable(
       throw new IllegalArgumentException(
           "Cannot declare gold table " + name + " with two columns of one name: " + columns);
     }
-    if (distinct != null && grain != TimeGrain.DAY) {
-      throw new IllegalArgumentException(
-          "Cannot declare gold table " + name + ": only a day table keeps distinct counts");
-    }
     groupBy = List.copyOf(groupBy);
     aggregates = List.copyOf(aggregates);
     columns = List.copyOf(columns);
     clusterBy = List.copyOf(clusterBy);
-  }
-
-  /** A table without distinct counts kept in state. */
-  public GoldTable(
-      String name,
-      Grain grain,
-      String unitColumn,
-      String silverFilter,
-      List<String> groupBy,
-      List<String> aggregates,
-      List<GoldColumn> columns,
-      List<String> clusterBy,
-      String description) {
-    this(
-        name,
-        grain,
-        unitColumn,
-        silverFilter,
-        groupBy,
-        aggregates,
-        columns,
-        clusterBy,
-        description,
-        null);
-  }
-
-  /**
-   * A day table's per-hour aggregates, by hour and the table's keys: a run replaces the hours it
-   * touches from silver and sums a touched day's hours, instead of reading the whole day. Empty for
-   * other tables.
-   */
-  public Optional<TableSpec> hoursState() {
-    return grain == TimeGrain.DAY
-        ? Optional.of(
-            new TableSpec(CoreTables.GOLD, name + "_state_hours", List.of(), List.of(), List.of()))
-        : Optional.empty();
-  }
-
-  /**
-   * A day table's distinct (day, keys, values) for its {@link #distinct()} counts, insert-only and
-   * partitioned by day. Empty for other tables.
-   */
-  public Optional<TableSpec> pairsState() {
-    return distinct != null
-        ? Optional.of(
-            new TableSpec(
-                CoreTables.GOLD, name + "_state_pairs", List.of(unitColumn), List.of(), List.of()))
-        : Optional.empty();
-  }
-
-  /** The table's state tables (see {@link #hoursState()}, {@link #pairsState()}). */
-  public List<TableSpec> stateSpecs() {
-    return java.util.stream.Stream.concat(hoursState().stream(), pairsState().stream()).toList();
   }
 
   /** The names of the grouping keys: one row of the table per value of them. */

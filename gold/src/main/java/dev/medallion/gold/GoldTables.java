@@ -59,7 +59,8 @@ public final class GoldTables {
           List.of("event_date AS event_date", "coalesce(category, 'unknown') AS category"),
           List.of(
               "count(*) AS purchases",
-              "coalesce(sum(revenue_usd), CAST(0 AS DECIMAL(30,6))) AS revenue_usd"),
+              "coalesce(sum(revenue_usd), CAST(0 AS DECIMAL(30,6))) AS revenue_usd",
+              "count(DISTINCT user_id) AS unique_buyers"),
           List.of(
               column("event_date", "UTC day of the purchases"),
               column(
@@ -70,9 +71,7 @@ public final class GoldTables {
               column("revenue_usd", "Sum of the purchases' revenue in USD"),
               column("unique_buyers", "Distinct users who purchased (exact count)")),
           List.of("event_date", "category"),
-          "Purchases, revenue and buyers per UTC day and product category",
-          new DistinctCounts(
-              "user_id IS NOT NULL", List.of("user_id"), List.of("count(*) AS unique_buyers")));
+          "Purchases, revenue and buyers per UTC day and product category");
 
   /** Sessions per day that viewed, added to cart and purchased, with conversion rates. */
   public static final GoldTable DAILY_FUNNEL =
@@ -82,7 +81,13 @@ public final class GoldTables {
           "event_date",
           "",
           List.of("event_date AS event_date"),
-          List.of("count(*) AS events"),
+          List.of(
+              "count(DISTINCT CASE WHEN event_type = 'page_view' THEN session_id END) AS"
+                  + " sessions_viewed",
+              "count(DISTINCT CASE WHEN event_type = 'add_to_cart' THEN session_id END) AS"
+                  + " sessions_added_to_cart",
+              "count(DISTINCT CASE WHEN event_type = 'purchase' THEN session_id END) AS"
+                  + " sessions_purchased"),
           List.of(
               column("event_date", "UTC day"),
               column("sessions_viewed", "Distinct sessions with a page_view that day"),
@@ -102,14 +107,7 @@ public final class GoldTables {
                       + " view_to_purchase_rate",
                   "sessions_purchased / sessions_viewed; null when no session viewed")),
           List.of("event_date"),
-          "Sessions per UTC day that viewed, added to cart and purchased, with conversion rates",
-          new DistinctCounts(
-              "session_id IS NOT NULL AND event_type IN ('page_view', 'add_to_cart', 'purchase')",
-              List.of("event_type", "session_id"),
-              List.of(
-                  "count_if(event_type = 'page_view') AS sessions_viewed",
-                  "count_if(event_type = 'add_to_cart') AS sessions_added_to_cart",
-                  "count_if(event_type = 'purchase') AS sessions_purchased")));
+          "Sessions per UTC day that viewed, added to cart and purchased, with conversion rates");
 
   /** One row per session: when it ran, what it did, and whether it bought. */
   public static final GoldTable SESSIONS =

@@ -5,11 +5,11 @@ import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.lit;
 
 import dev.medallion.common.TableLocations;
-import dev.medallion.common.TableSpec;
 import dev.medallion.common.config.Expectation;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.error.Errors;
 import io.delta.tables.DeltaTable;
+import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,8 +25,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Recomputes time units of gold tables from silver and replaces them in one Delta commit per table
@@ -40,8 +38,6 @@ final class GoldWriter {
           "delta.enableDeletionVectors", "false",
           "delta.logRetentionDuration", "interval 30 days",
           "delta.deletedFileRetentionDuration", "interval 7 days");
-
-  private static final Logger LOG = LoggerFactory.getLogger(GoldWriter.class);
 
   /** The merge source's marker of a recomputed row, against a key to delete. */
   private static final String PRESENT = "_medallion_present";
@@ -71,14 +67,9 @@ final class GoldWriter {
 
   /**
    * Refuses an expectation that cannot be judged on the table, then creates the table, or gives an
-   * existing one the declaration's descriptions where its comments differ; and creates a day
-   * table's state tables where absent.
-   *
-   * @param fillStates whether a state table created now is filled from silver: gold ran before
-   *     without it (a lakehouse from before state tables, or a state table lost), so the changes
-   *     still to read would not fill it
+   * existing one the declaration's descriptions where its comments differ.
    */
-  void createIfAbsent(GoldTable table, boolean fillStates) {
+  void createIfAbsent(GoldTable table) {
     Dataset<Row> empty = GoldTransforms.aggregate(table, silver(-1).limit(0));
     on(table)
         .forEach(
@@ -96,151 +87,30 @@ final class GoldWriter {
     DeltaTables.createIfAbsent(
         spark, path, described, new String[0], TABLE_PROPERTIES, table.description());
     DeltaTables.describe(spark, path, table.description(), descriptions);
-    Map<String, String> keys = new LinkedHashMap<>();
-    table.keyColumns().forEach(k -> keys.put(k, descriptions.get(k)));
-    table
-        .hoursState()
-        .ifPresent(
-            spec -> {
-              Map<String, String> columns = new LinkedHashMap<>();
-              columns.put(TimeGrain.HOUR.silverColumn(), "UTC hour of the events counted");
-              columns.putAll(keys);
-              table.aggregates().stream()
-                  .map(GoldColumn::nameOf)
-                  .forEach(
-                      a -> columns.put(a, a + " in the hour; a day's is the sum of its hours"));
-              createState(
-                  spec,
-                  GoldTransforms.hours(table, silver(-1)),
-                  "State of " + table.spec().sqlName() + " kept by gold: its sums per hour",
-                  columns,
-                  fillStates);
-            });
-    table
-        .pairsState()
-        .ifPresent(
-            spec -> {
-              Map<String, String> columns = new LinkedHashMap<>(keys);
-              table
-                  .distinct()
-                  .columns()
-                  .forEach(c -> columns.put(GoldColumn.nameOf(c), "A value counted once per day"));
-              createState(
-                  spec,
-                  GoldTransforms.pairs(table, silver(-1)),
-                  "State of "
-                      + table.spec().sqlName()
-                      + " kept by gold: the distinct values its counts count, per day",
-                  columns,
-                  fillStates);
-            });
   }
 
-  /**
-   * Creates a state table where absent, filled from silver when {@code fill}, and gives it its
-   * descriptions.
-   */
-  private void createState(
-      TableSpec spec,
-      Dataset<Row> rows,
-      String description,
-      Map<String, String> columns,
-      boolean fill) {
-    String path = tables.of(spec);
-    if (DeltaTables.version(spark, path) == DeltaTables.NO_VERSION) {
-      StructType described =
-          new StructType(
-              Arrays.stream(rows.schema().fields())
-                  .map(f -> f.withComment(columns.get(f.name())))
-                  .toArray(StructField[]::new));
-      DeltaTables.createIfAbsent(
-          spark,
-          path,
-          described,
-          spec.partitionBy().toArray(String[]::new),
-          TABLE_PROPERTIES,
-          description);
-      if (fill) {
-        LOG.info("gold: filling {} from silver (it was missing)", spec.sqlName());
-        rows.write().format("delta").mode("overwrite").save(path);
-      }
-    }
-    DeltaTables.describe(spark, path, description, columns);
-  }
-
-  /**
-   * Recomputes and replaces the rows of the hours a run touched: an hour table's from silver; a day
-   * table's hours state from silver, then its touched days from its state tables.
-   *
-   * @param hours the touched hours, as {@link java.time.Instant}s
-   * @param pairs how a day table's distinct pairs of those hours are written
-   */
-  void replaceHours(GoldTable table, List<Object> hours, long silverVersion, Pairs pairs) {
-    if (hours.isEmpty()) {
+  /** Recomputes and replaces exactly these units (values of the table grain's silver column). */
+  void replaceUnits(GoldTable table, List<Object> units, long silverVersion) {
+    if (units.isEmpty()) {
       return;
+    }
+    TimeGrain grain = (TimeGrain) table.grain();
+    String goldPredicate;
+    String silverPredicate;
+    if (units.size() <= MAX_LISTED_UNITS) {
+      String listed = units.stream().map(grain::literal).collect(Collectors.joining(", "));
+      goldPredicate = table.unitColumn() + " IN (" + listed + ")";
+      silverPredicate = grain.silverColumn() + " IN (" + listed + ")";
+    } else {
+      List<Object> sorted = sortedUnits(units);
+      String min = grain.literal(sorted.get(0));
+      String max = grain.literal(sorted.get(sorted.size() - 1));
+      goldPredicate = table.unitColumn() + " BETWEEN " + min + " AND " + max;
+      silverPredicate = grain.silverColumn() + " BETWEEN " + min + " AND " + max;
     }
     Dataset<Row> slice =
-        silver(silverVersion)
-            .where(
-                unitPredicate(TimeGrain.HOUR, TimeGrain.HOUR.silverColumn(), hours)
-                    + " AND "
-                    + datePruning(hours));
-    if (table.grain() == TimeGrain.HOUR) {
-      write(
-          table,
-          GoldTransforms.aggregate(table, slice),
-          unitPredicate(TimeGrain.HOUR, table.unitColumn(), hours));
-      return;
-    }
-    List<Object> days = hours.stream().map(TimeGrain::day).distinct().map(d -> (Object) d).toList();
-    String touchedDays = unitPredicate(TimeGrain.DAY, table.unitColumn(), days);
-    String hoursState = tables.of(table.hoursState().orElseThrow());
-    GoldTransforms.hours(table, slice)
-        .write()
-        .format("delta")
-        .mode("overwrite")
-        .option("replaceWhere", unitPredicate(TimeGrain.HOUR, TimeGrain.HOUR.silverColumn(), hours))
-        .save(hoursState);
-    Dataset<Row> dayPairs = null;
-    if (table.pairsState().isPresent()) {
-      String pairsState = tables.of(table.pairsState().get());
-      writePairs(table, GoldTransforms.pairs(table, slice), pairsState, touchedDays, pairs);
-      dayPairs = spark.read().format("delta").load(pairsState).where(touchedDays);
-    }
-    Dataset<Row> dayHours = spark.read().format("delta").load(hoursState).where(touchedDays);
-    write(table, GoldTransforms.days(table, dayHours, dayPairs), touchedDays);
-  }
-
-  /** How a run writes a day table's distinct pairs. */
-  enum Pairs {
-    /** Adds the pairs not there yet: a run's new rows only add pairs. */
-    ADD,
-    /** Replaces the touched days' pairs: a backfill recomputes whole days from silver. */
-    REPLACE_DAYS
-  }
-
-  private void writePairs(
-      GoldTable table, Dataset<Row> pairs, String path, String touchedDays, Pairs mode) {
-    if (mode == Pairs.REPLACE_DAYS) {
-      pairs
-          .write()
-          .format("delta")
-          .mode("overwrite")
-          .option("replaceWhere", touchedDays)
-          .save(path);
-      return;
-    }
-    // Narrowed to the touched days' partitions, so the merge reads only those.
-    String samePair =
-        Arrays.stream(pairs.columns())
-            .map(c -> "t.`" + c + "` <=> s.`" + c + "`")
-            .collect(Collectors.joining(" AND ", "t." + touchedDays + " AND ", ""));
-    DeltaTable.forPath(spark, path)
-        .as("t")
-        .merge(pairs.as("s"), samePair)
-        .whenNotMatched()
-        .insertAll()
-        .execute();
+        silver(silverVersion).where(silverPredicate + " AND " + datePruning(grain, units));
+    write(table, GoldTransforms.aggregate(table, slice), goldPredicate);
   }
 
   /**
@@ -290,32 +160,9 @@ final class GoldWriter {
         });
   }
 
-  /**
-   * Rebuilds the whole table from silver as of {@code silverVersion}; a day table's state tables
-   * first, then the table from them.
-   */
+  /** Rebuilds the whole table from silver as of {@code silverVersion}. */
   void rebuild(GoldTable table, long silverVersion) {
-    Dataset<Row> silver = silver(silverVersion);
-    if (table.grain() != TimeGrain.DAY) {
-      write(table, GoldTransforms.aggregate(table, silver), null);
-      return;
-    }
-    String hoursState = tables.of(table.hoursState().orElseThrow());
-    GoldTransforms.hours(table, silver).write().format("delta").mode("overwrite").save(hoursState);
-    Dataset<Row> allPairs = null;
-    if (table.pairsState().isPresent()) {
-      String pairsState = tables.of(table.pairsState().get());
-      GoldTransforms.pairs(table, silver)
-          .write()
-          .format("delta")
-          .mode("overwrite")
-          .save(pairsState);
-      allPairs = spark.read().format("delta").load(pairsState);
-    }
-    write(
-        table,
-        GoldTransforms.days(table, spark.read().format("delta").load(hoursState), allPairs),
-        null);
+    write(table, GoldTransforms.aggregate(table, silver(silverVersion)), null);
   }
 
   /**
@@ -375,30 +222,21 @@ final class GoldWriter {
     return reader.load(tables.silverEvents());
   }
 
-  /**
-   * A predicate selecting these units in {@code column}: the list, or above {@link
-   * #MAX_LISTED_UNITS} their whole range.
-   */
-  private static String unitPredicate(TimeGrain grain, String column, List<Object> units) {
-    if (units.size() <= MAX_LISTED_UNITS) {
-      return column
-          + " IN ("
-          + units.stream().map(grain::literal).collect(Collectors.joining(", "))
-          + ")";
+  /** A predicate on silver's partition column, so only the touched days are read. */
+  private static String datePruning(TimeGrain grain, List<Object> units) {
+    if (grain == TimeGrain.DAY) {
+      return "TRUE"; // the unit predicate is on event_date itself
     }
-    List<Object> sorted = sortedUnits(units);
-    return column
-        + " BETWEEN "
-        + grain.literal(sorted.get(0))
-        + " AND "
-        + grain.literal(sorted.get(sorted.size() - 1));
-  }
-
-  /** A predicate on silver's partition column, so only the days of these hours are read. */
-  private static String datePruning(List<Object> hours) {
-    List<Object> dates =
-        hours.stream().map(TimeGrain::day).distinct().map(d -> (Object) d).toList();
-    return unitPredicate(TimeGrain.DAY, TimeGrain.DAY.silverColumn(), dates);
+    List<LocalDate> dates = units.stream().map(TimeGrain::day).distinct().sorted().toList();
+    if (units.size() > MAX_LISTED_UNITS) {
+      return "event_date BETWEEN "
+          + TimeGrain.DAY.literal(dates.get(0))
+          + " AND "
+          + TimeGrain.DAY.literal(dates.get(dates.size() - 1));
+    }
+    return "event_date IN ("
+        + dates.stream().map(TimeGrain.DAY::literal).collect(Collectors.joining(", "))
+        + ")";
   }
 
   /** Units of one grain (all Instant or all LocalDate) in time order. */

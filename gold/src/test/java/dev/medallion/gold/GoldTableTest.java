@@ -3,9 +3,7 @@ package dev.medallion.gold;
 import static dev.medallion.gold.GoldColumn.column;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.tuple;
 
-import dev.medallion.common.TableSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -58,40 +56,6 @@ class GoldTableTest {
         .hasMessage(
             "Cannot declare gold table t: its first grouping key 'event_type AS event_type' must"
                 + " yield its unit column event_date");
-  }
-
-  @Test
-  void aDayTableKeepsItsHoursAndItsDistinctPairsInStateTables() {
-    assertThat(GoldTables.DAILY_FUNNEL.stateSpecs())
-        .extracting(TableSpec::sqlName, TableSpec::partitionBy)
-        .containsExactly(
-            tuple("gold.daily_funnel_state_hours", List.of()),
-            tuple("gold.daily_funnel_state_pairs", List.of("event_date")));
-    assertThat(DAILY_VIEWS.stateSpecs())
-        .extracting(TableSpec::sqlName)
-        .containsExactly("gold.t_state_hours");
-    assertThat(GoldTables.HOURLY_REVENUE.stateSpecs()).isEmpty();
-    assertThat(GoldTables.SESSIONS.stateSpecs()).isEmpty();
-  }
-
-  @Test
-  void onlyADayTableKeepsDistinctCounts() {
-    assertThatThrownBy(
-            () ->
-                new GoldTable(
-                    "t",
-                    TimeGrain.HOUR,
-                    "event_hour",
-                    "",
-                    List.of("event_hour AS event_hour"),
-                    List.of("count(*) AS views"),
-                    List.of(column("event_hour", "hour")),
-                    List.of(),
-                    "views",
-                    new DistinctCounts("", List.of("user_id"), List.of("count(*) AS viewers"))))
-        .hasMessage("Cannot declare gold table t: only a day table keeps distinct counts");
-    assertThatThrownBy(() -> new DistinctCounts("", List.of(), List.of("count(*) AS n")))
-        .hasMessageStartingWith("Cannot declare distinct counts without columns and counts");
   }
 
   private static final GoldTable DAILY_VIEWS =

@@ -19,9 +19,8 @@ import java.util.Optional;
 
 /**
  * Every table of the lakehouse, from the declarations each layer owns: bronze and silver in {@link
- * CoreTables}, gold in {@link GoldTables} (each gold table followed by its state tables, which
- * maintenance keeps like any other). The SQL catalog, maintenance and the Airflow manifest ({@code
- * bin/medallion tables --json}) all take their tables from here.
+ * CoreTables}, gold in {@link GoldTables}. The SQL catalog, maintenance and the Airflow manifest
+ * ({@code bin/medallion tables --json}) all take their tables from here.
  */
 final class TableCatalog {
   private static final ObjectMapper JSON =
@@ -32,10 +31,7 @@ final class TableCatalog {
   /** Every table, bronze first. */
   static List<TableSpec> all() {
     List<TableSpec> tables = new ArrayList<>(CoreTables.ALL);
-    for (GoldTable table : GoldTables.ALL) {
-      tables.add(table.spec());
-      tables.addAll(table.stateSpecs());
-    }
+    GoldTables.ALL.stream().map(GoldTable::spec).forEach(tables::add);
     return List.copyOf(tables);
   }
 
