@@ -214,11 +214,16 @@ public final class GoldJob {
             TableWrites.forEach(
                 GoldTables.ALL,
                 table -> {
+                  long tableStarted = System.nanoTime();
                   if (table.grain() instanceof EntityGrain) {
                     writer.replaceEntities(table, kept, -1);
                   } else {
                     writer.replaceUnits(table, table.grain() == TimeGrain.HOUR ? hours : days, -1);
                   }
+                  LOG.info(
+                      "gold: {} recomputed in {} s",
+                      table.name(),
+                      String.format("%.1f", (System.nanoTime() - tableStarted) / 1e9));
                 });
           } finally {
             kept.unpersist();
