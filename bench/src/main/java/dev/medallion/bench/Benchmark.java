@@ -105,22 +105,20 @@ public final class Benchmark {
       double total = 0;
       for (String layer : LAYERS) {
         total += record(layer + " first run", runEach(lakes, layer), layer, produced);
-        double[] idle = new double[REPEATS];
-        long idleRss = 0;
+        List<TimedProcess.Result> noops = new ArrayList<>();
         for (int i = 0; i < REPEATS; i++) {
-          TimedProcess.Result noop = lake.run(layer);
-          idle[i] = noop.wallSeconds();
-          idleRss = Math.max(idleRss, noop.peakRssKb());
+          noops.add(lake.run(layer));
         }
-        results.put(layer + "_noop_wall_s", median(idle));
+        double idle = medianWallSeconds(noops);
+        results.put(layer + "_noop_wall_s", idle);
         rows.add(
             String.format(
                 Locale.ROOT,
                 "| %s no-op run (nothing new) | 0 | median of %d | | %.1f s | %,d MB |",
                 layer,
                 REPEATS,
-                median(idle),
-                idleRss / 1024));
+                idle,
+                peakRssMb(noops)));
       }
       results.put("medallion_total_wall_s", total);
 
@@ -304,9 +302,8 @@ public final class Benchmark {
   private double record(String step, List<TimedProcess.Result> runs, String key, long records) {
     String layer = key.replaceFirst("^scale_", "").split("[ _]")[0] + ":";
     double jobSeconds = median(runs.stream().mapToDouble(r -> jobSeconds(r.line(layer))).toArray());
-    double wallSeconds =
-        median(runs.stream().mapToDouble(TimedProcess.Result::wallSeconds).toArray());
-    long peakRssMb = runs.stream().mapToLong(TimedProcess.Result::peakRssKb).max().orElse(0) / 1024;
+    double wallSeconds = medianWallSeconds(runs);
+    long peakRssMb = peakRssMb(runs);
     results.put(key + "_wall_s", wallSeconds);
     results.put(key + "_job_s", jobSeconds);
     results.put(key + "_peak_rss_mb", peakRssMb);
@@ -322,6 +319,15 @@ public final class Benchmark {
             wallSeconds,
             peakRssMb));
     return wallSeconds;
+  }
+
+  private static double medianWallSeconds(List<TimedProcess.Result> runs) {
+    return median(runs.stream().mapToDouble(TimedProcess.Result::wallSeconds).toArray());
+  }
+
+  /** The largest peak RSS of the runs, in MB. */
+  private static long peakRssMb(List<TimedProcess.Result> runs) {
+    return runs.stream().mapToLong(TimedProcess.Result::peakRssKb).max().orElse(0) / 1024;
   }
 
   /** The job's own seconds: the last field of its summary line ("..., 12.3 s"). */

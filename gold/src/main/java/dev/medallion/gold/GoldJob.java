@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -223,7 +224,7 @@ public final class GoldJob {
                   LOG.info(
                       "gold: {} recomputed in {} s",
                       table.name(),
-                      String.format("%.1f", (System.nanoTime() - tableStarted) / 1e9));
+                      String.format(Locale.ROOT, "%.1f", (System.nanoTime() - tableStarted) / 1e9));
                 });
           } finally {
             kept.unpersist();
