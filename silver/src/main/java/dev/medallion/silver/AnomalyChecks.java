@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import org.apache.spark.sql.SparkSession;
 
@@ -20,7 +21,8 @@ import org.apache.spark.sql.SparkSession;
  * started leaving a field empty or broke a field's type shows as a drop in volume, a jump in a null
  * rate or in the quarantine's share, long before anyone looks at a dashboard. The median is robust
  * to the odd catch-up run; with fewer than {@link #MIN_RUNS} runs to compare with, nothing is
- * judged.
+ * judged. The trailing runs are read when a run first has records to judge: a run that finds
+ * nothing new does not pay for a query of the ledger (seconds in a fresh JVM).
  */
 final class AnomalyChecks {
   /** Runs needed in the ledger before anything is judged. */
@@ -42,21 +44,22 @@ final class AnomalyChecks {
           EventSchema.METADATA);
 
   /** Checks that judge nothing: no history, or turned off. */
-  static final AnomalyChecks NONE = new AnomalyChecks(List.of(), 1, 1, 1, Expectation.Action.WARN);
+  static final AnomalyChecks NONE = new AnomalyChecks(List::of, 1, 1, 1, Expectation.Action.WARN);
 
-  private final List<RunLedger.PastRun> past;
+  private final Supplier<List<RunLedger.PastRun>> history;
+  private List<RunLedger.PastRun> past;
   private final double volumeBand;
   private final double nullRateBand;
   private final double quarantineJump;
   private final Expectation.Action action;
 
   private AnomalyChecks(
-      List<RunLedger.PastRun> past,
+      Supplier<List<RunLedger.PastRun>> history,
       double volumeBand,
       double nullRateBand,
       double quarantineJump,
       Expectation.Action action) {
-    this.past = List.copyOf(past);
+    this.history = history;
     this.volumeBand = volumeBand;
     this.nullRateBand = nullRateBand;
     this.quarantineJump = quarantineJump;
@@ -66,9 +69,9 @@ final class AnomalyChecks {
   /** The checks of a silver run, against the ledger's trailing runs of {@code command}. */
   static AnomalyChecks load(
       SparkSession spark, MedallionConfig config, TableLocations tables, String command) {
+    int runs = config.get(Settings.ANOMALY_TRAILING_RUNS);
     return new AnomalyChecks(
-        RunLedger.trailing(
-            spark, tables, SilverJob.LAYER, command, config.get(Settings.ANOMALY_TRAILING_RUNS)),
+        () -> RunLedger.trailing(spark, tables, SilverJob.LAYER, command, runs),
         config.get(Settings.ANOMALY_VOLUME_BAND),
         config.get(Settings.ANOMALY_NULL_RATE_BAND),
         config.get(Settings.ANOMALY_QUARANTINE_JUMP),
@@ -80,7 +83,14 @@ final class AnomalyChecks {
   }
 
   private boolean judging() {
-    return past.size() >= MIN_RUNS;
+    return past().size() >= MIN_RUNS;
+  }
+
+  private List<RunLedger.PastRun> past() {
+    if (past == null) {
+      past = List.copyOf(history.get());
+    }
+    return past;
   }
 
   /** An anomaly in the number of records a run is about to read. */
@@ -99,7 +109,7 @@ final class AnomalyChecks {
                 + " x%s, anomaly.volume.band)",
             records,
             median,
-            past.size(),
+            past().size(),
             format(volumeBand)));
   }
 
@@ -129,7 +139,7 @@ final class AnomalyChecks {
     }
     if (valid >= MIN_BATCH_ROWS) {
       for (String field : OPTIONAL_FIELDS) {
-        if (past.stream().anyMatch(run -> !run.nullRates().containsKey(field))) {
+        if (past().stream().anyMatch(run -> !run.nullRates().containsKey(field))) {
           continue;
         }
         double rate = (double) nulls.getOrDefault(field, 0L) / valid;
@@ -151,7 +161,7 @@ final class AnomalyChecks {
   }
 
   private double median(ToDoubleFunction<RunLedger.PastRun> value) {
-    double[] values = past.stream().mapToDouble(value).sorted().toArray();
+    double[] values = past().stream().mapToDouble(value).sorted().toArray();
     int middle = values.length / 2;
     return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
   }
