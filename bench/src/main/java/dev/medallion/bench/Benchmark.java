@@ -105,7 +105,8 @@ public final class Benchmark {
       Lakehouse lake = lakes.get(0);
       double total = 0;
       for (String layer : LAYERS) {
-        total += record(layer + " first run", runEach(lakes, layer), layer, produced);
+        total +=
+            record(layer + " first run", runEach(lakes, each -> each.run(layer)), layer, produced);
         List<TimedProcess.Result> noops = new ArrayList<>();
         for (int i = 0; i < REPEATS; i++) {
           noops.add(lake.run(layer));
@@ -150,7 +151,7 @@ public final class Benchmark {
           recordPeer(
               "peer: Spark Declarative Pipelines, Kafka -> bronze, silver, hourly_revenue (one"
                   + " run)",
-              runEach(peers),
+              runEach(peers, peer -> peer.run(work)),
               "peer",
               produced);
       results.put("speedup_vs_peer", peerFirst / total);
@@ -163,12 +164,14 @@ public final class Benchmark {
         hourlyTotal +=
             record(
                 layer + " +10% increment: the latest hour",
-                runEach(lakes, layer),
+                runEach(lakes, each -> each.run(layer)),
                 layer + "_hourly",
                 hourly);
       }
       double peerHourly =
-          recordPeer("peer +10% increment: the latest hour", runEach(peers), "peer_hourly", hourly);
+          recordPeer(
+              "peer +10% increment: the latest hour",
+              runEach(peers, peer -> peer.run(work)), "peer_hourly", hourly);
       results.put("speedup_vs_peer_hourly", peerHourly / hourlyTotal);
       long spread = produce(kafka, TOPIC, spec.next(events / 10));
       for (String layer : LAYERS) {
@@ -304,16 +307,6 @@ public final class Benchmark {
     }
   }
 
-  /** Runs the peer once in each of its directories, in order. */
-  private List<TimedProcess.Result> runEach(List<DeclarativePeer> peers)
-      throws IOException, InterruptedException {
-    List<TimedProcess.Result> runs = new ArrayList<>();
-    for (DeclarativePeer peer : peers) {
-      runs.add(peer.run(work));
-    }
-    return runs;
-  }
-
   /**
    * Records runs of the peer, which prints no job time: the median wall time and the largest peak
    * RSS of its process tree.
@@ -322,8 +315,9 @@ public final class Benchmark {
    */
   private double recordPeer(String step, List<TimedProcess.Result> runs, String key, long records) {
     double wallSeconds = medianWallSeconds(runs);
+    long peakRssMb = peakRssMb(runs);
     results.put(key + "_wall_s", wallSeconds);
-    results.put(key + "_peak_rss_mb", peakRssMb(runs));
+    results.put(key + "_peak_rss_mb", peakRssMb);
     rows.add(
         String.format(
             Locale.ROOT,
@@ -333,16 +327,22 @@ public final class Benchmark {
             runs.size(),
             records / wallSeconds,
             wallSeconds,
-            peakRssMb(runs)));
+            peakRssMb));
     return wallSeconds;
   }
 
-  /** Runs {@code layer} once in each lakehouse, in order. */
-  private static List<TimedProcess.Result> runEach(List<Lakehouse> lakes, String layer)
+  /** One timed run against one target: a lakehouse or a peer directory. */
+  @FunctionalInterface
+  private interface TimedRun<T> {
+    TimedProcess.Result on(T target) throws IOException, InterruptedException;
+  }
+
+  /** Runs {@code run} once against each target, in order. */
+  private static <T> List<TimedProcess.Result> runEach(List<T> targets, TimedRun<T> run)
       throws IOException, InterruptedException {
     List<TimedProcess.Result> runs = new ArrayList<>();
-    for (Lakehouse lake : lakes) {
-      runs.add(lake.run(layer));
+    for (T target : targets) {
+      runs.add(run.on(target));
     }
     return runs;
   }
