@@ -115,7 +115,7 @@ public final class Quarantine {
                 ReferenceData.products(spark, config),
                 rules,
                 AnomalyChecks.NONE);
-        inserted = writer.merge(SilverTransforms.validEvents(classified, rules.fxRate()));
+        inserted = writer.merge(SilverTransforms.validEvents(classified, rules.fxRate()), valid);
         Dataset<Row> nowValid =
             classified.where("size(reasons) = 0").select("topic", "partition", "offset");
         DeltaTable.forPath(spark, tables.silverQuarantine())

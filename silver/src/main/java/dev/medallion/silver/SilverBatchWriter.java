@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.get;
 import static org.apache.spark.sql.functions.lit;
@@ -106,6 +107,8 @@ final class SilverBatchWriter {
           e -> measures.add(count_if(array_contains(col(SilverTransforms.BROKEN), e.name()))));
       AnomalyChecks.OPTIONAL_FIELDS.forEach(
           field -> measures.add(count_if(valid.and(col("_p." + field).isNull()))));
+      // The valid events' dates come with the counts, so the MERGE needs no job to find them.
+      measures.add(collect_set(when(valid, SilverTransforms.eventDay())));
       Row sizes =
           classified
               .agg(measures.get(0), measures.subList(1, measures.size()).toArray(Column[]::new))
@@ -135,6 +138,7 @@ final class SilverBatchWriter {
       for (String field : AnomalyChecks.OPTIONAL_FIELDS) {
         nulls.put(field, sizes.getLong(at++));
       }
+      List<Integer> days = sizes.getList(at);
       String hold = held;
       Optional<String> anomaly =
           hold != null
@@ -167,7 +171,12 @@ final class SilverBatchWriter {
       }
       if (validCount > 0) {
         writes.add(
-            () -> inserted.set(merge(SilverTransforms.validEvents(classified, rules.fxRate()))));
+            () ->
+                inserted.set(
+                    merge(
+                        SilverTransforms.validEvents(classified, rules.fxRate()),
+                        days,
+                        validCount)));
       }
       TableWrites.forEach(writes, Runnable::run);
       counts.add(
@@ -206,29 +215,40 @@ final class SilverBatchWriter {
   }
 
   /**
-   * Inserts the events whose event_id silver does not hold yet and returns how many. The MERGE
-   * condition names the batch's event dates, so Delta reads only those partitions of silver: the
-   * cost follows the new data, not the table.
+   * Inserts the events whose event_id silver does not hold yet and returns how many ({@code
+   * validCount} is how many rows {@code validEvents} holds, or more).
    */
-  long merge(Dataset<Row> validEvents) {
-    // Typed values, never SQL text: a date from the data must not reach a parser.
-    Object[] dates =
+  long merge(Dataset<Row> validEvents, long validCount) {
+    List<Integer> days =
         validEvents
             .select(unix_date(col(SilverColumns.EVENT_DATE)))
             .distinct()
             .collectAsList()
             .stream()
-            .map(row -> lit(LocalDate.ofEpochDay(row.getInt(0))))
-            .toArray();
-    if (dates.length == 0) {
+            .map(row -> row.getInt(0))
+            .toList();
+    return merge(validEvents, days, validCount);
+  }
+
+  /**
+   * Inserts the events whose event_id silver does not hold yet and returns how many. The MERGE
+   * condition names the batch's event dates ({@code days}, days since 1970-01-01), so Delta reads
+   * only those partitions of silver: the cost follows the new data, not the table.
+   */
+  private long merge(Dataset<Row> validEvents, List<Integer> days, long validCount) {
+    if (days.isEmpty()) {
       return 0;
     }
+    // Typed values, never SQL text: a date from the data must not reach a parser.
+    Object[] dates = days.stream().map(day -> lit(LocalDate.ofEpochDay(day))).toArray();
     Dataset<Row> repeated =
         SilverTransforms.repeatedEventIds(validEvents).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       // Joined by broadcast, the batch's rows stay where they are; past a million ids (a replayed
-      // topic), both sides are shuffled instead, within memory.
-      Dataset<Row> ids = repeated.count() <= MAX_BROADCAST_IDS ? broadcast(repeated) : repeated;
+      // topic), both sides are shuffled instead, within memory. A batch of at most a million valid
+      // rows cannot repeat more ids than that: no job to count them.
+      boolean small = validCount <= MAX_BROADCAST_IDS || repeated.count() <= MAX_BROADCAST_IDS;
+      Dataset<Row> ids = small ? broadcast(repeated) : repeated;
       Column target = col("t." + SilverColumns.EVENT_DATE);
       Row metrics =
           DeltaTable.forPath(spark, targets.events())

@@ -217,15 +217,20 @@ public final class SilverTransforms {
     columns.put(SilverColumns.SOURCE_OFFSET, col("offset"));
     columns.put("ingested_at", col("ingested_at"));
     // UTC by arithmetic on epoch millis: the same whatever the session or JVM time zone.
-    columns.put(
-        SilverColumns.EVENT_DATE,
-        date_from_unix_date(
-            floor(col("_p.timestamp").divide(MILLIS_PER_DAY)).cast(DataTypes.IntegerType)));
+    columns.put(SilverColumns.EVENT_DATE, date_from_unix_date(eventDay()));
     columns.put(
         SilverColumns.EVENT_HOUR,
         timestamp_millis(
             col("_p.timestamp").minus(pmod(col("_p.timestamp"), lit(MILLIS_PER_HOUR)))));
     return columns;
+  }
+
+  /**
+   * A valid classified row's event date as days since 1970-01-01 (UTC), for silver's {@code
+   * event_date} and the dates a batch's MERGE names.
+   */
+  static Column eventDay() {
+    return floor(col("_p.timestamp").divide(MILLIS_PER_DAY)).cast(DataTypes.IntegerType);
   }
 
   /**

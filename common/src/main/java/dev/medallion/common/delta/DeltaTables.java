@@ -1,9 +1,5 @@
 package dev.medallion.common.delta;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.not;
-
 import io.delta.tables.DeltaTable;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -17,7 +13,6 @@ import java.util.OptionalLong;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.types.StructField;
@@ -31,6 +26,9 @@ public final class DeltaTables {
    */
   static final List<String> SAME_ROWS =
       List.of("OPTIMIZE", "VACUUM START", "VACUUM END", "SET TBLPROPERTIES", "CHANGE COLUMN");
+
+  /** Operations that append rows: a batch write or a streaming one. */
+  private static final List<String> APPENDS = List.of("WRITE", "STREAMING UPDATE");
 
   /** The version of a table that does not exist yet. */
   public static final long NO_VERSION = -1;
@@ -150,19 +148,10 @@ public final class DeltaTables {
    * the commits' own metrics: no data file is read.
    */
   public static long rowsAppended(SparkSession spark, String path, long from, long to) {
-    if (to < from) {
-      return 0;
-    }
-    Row sum =
-        DeltaTable.forPath(spark, path)
-            .history((int) Math.min(Integer.MAX_VALUE, to - from + 1))
-            .where(
-                col("version")
-                    .between(from, to)
-                    .and(col("operation").isin("WRITE", "STREAMING UPDATE")))
-            .selectExpr("coalesce(sum(CAST(operationMetrics['numOutputRows'] AS BIGINT)), 0)")
-            .head();
-    return sum.getLong(0);
+    return CommitLog.read(spark, path, from, to).stream()
+        .filter(commit -> APPENDS.contains(commit.operation()))
+        .mapToLong(CommitLog.Commit::outputRows)
+        .sum();
   }
 
   /**
@@ -221,29 +210,16 @@ public final class DeltaTables {
    * no row a streaming reader still has to read.
    */
   public static OptionalLong firstDataChange(SparkSession spark, String path, long fromVersion) {
-    Row first =
-        DeltaTable.forPath(spark, path)
-            .history()
-            .where(
-                col("version")
-                    .geq(fromVersion)
-                    .and(not(col("operation").isin(SAME_ROWS.toArray()))))
-            .agg(min("version"))
-            .head();
-    return first.isNullAt(0) ? OptionalLong.empty() : OptionalLong.of(first.getLong(0));
+    return CommitLog.read(spark, path, fromVersion, Long.MAX_VALUE).stream()
+        .filter(commit -> !SAME_ROWS.contains(commit.operation()))
+        .mapToLong(CommitLog.Commit::version)
+        .findFirst();
   }
 
   /** Rows written by commits after {@code sinceVersion}, from Delta's own commit metrics. */
   public static long rowsWrittenSince(SparkSession spark, String path, long sinceVersion) {
-    if (!DeltaTable.isDeltaTable(spark, path)) {
-      return 0;
-    }
-    Row sum =
-        DeltaTable.forPath(spark, path)
-            .history()
-            .where("version > " + sinceVersion)
-            .selectExpr("coalesce(sum(cast(operationMetrics['numOutputRows'] as bigint)), 0)")
-            .head();
-    return sum.getLong(0);
+    return CommitLog.read(spark, path, sinceVersion + 1, Long.MAX_VALUE).stream()
+        .mapToLong(CommitLog.Commit::outputRows)
+        .sum();
   }
 }

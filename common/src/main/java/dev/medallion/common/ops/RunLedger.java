@@ -275,32 +275,8 @@ public final class RunLedger {
     if (runs == 0 || DeltaTables.version(spark, path) == DeltaTables.NO_VERSION) {
       return List.of();
     }
-    return spark
-        .read()
-        .format("delta")
-        .load(path)
-        .where(
-            col(LAYER)
-                .equalTo(layer)
-                .and(col("command").equalTo(command))
-                .and(col(STATUS).equalTo(Status.SUCCEEDED.name()))
-                .and(col("rows_in").gt(0)))
-        .orderBy(col("finished_at").desc())
-        .limit(runs)
-        .selectExpr(
-            "rows_in",
-            "aggregate(coalesce(map_values(quarantined), CAST(array() AS array<bigint>)), 0L,"
-                + " (a, x) -> a + x)",
-            "coalesce(null_rates, CAST(map() AS map<string, double>))")
-        .collectAsList()
-        .stream()
-        .map(
-            row -> {
-              Map<String, Double> rates = new LinkedHashMap<>();
-              row.<String, Double>getJavaMap(2).forEach(rates::put);
-              return new PastRun(row.getLong(0), row.getLong(1), rates);
-            })
-        .toList();
+    return LedgerReader.trailing(
+        spark.sparkContext().hadoopConfiguration(), path, layer, command, runs);
   }
 
   private static void createIfAbsent(SparkSession spark, String path) {
