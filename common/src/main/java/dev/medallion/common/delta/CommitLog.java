@@ -44,7 +44,7 @@ final class CommitLog {
         return List.of();
       }
       List<Commit> commits = new ArrayList<>();
-      for (FileStatus file : fs.listStatus(log, p -> COMMIT_FILE.matcher(p.getName()).matches())) {
+      for (FileStatus file : fs.listStatus(log, CommitLog::isCommitFile)) {
         long version = Long.parseLong(file.getPath().getName().substring(0, 20));
         if (version >= from && version <= to) {
           commits.add(commit(fs, file.getPath(), version));
@@ -55,6 +55,11 @@ final class CommitLog {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read the Delta log of " + table, e);
     }
+  }
+
+  /** Whether {@code file} is a commit of the log (not a checkpoint, checksum or other file). */
+  static boolean isCommitFile(Path file) {
+    return COMMIT_FILE.matcher(file.getName()).matches();
   }
 
   private static Commit commit(FileSystem fs, Path file, long version) throws IOException {

@@ -169,7 +169,7 @@ public final class DeltaTables {
       if (!fs.exists(new Path(path, FIRST_COMMIT))) {
         return Map.of();
       }
-      FileStatus[] commits = fs.listStatus(log, file -> file.getName().matches("\\d{20}\\.json"));
+      FileStatus[] commits = fs.listStatus(log, CommitLog::isCommitFile);
       if (commits.length > MAX_COMMITS_TO_REPLAY) {
         return Map.of();
       }
