@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.Trigger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,6 +42,18 @@ class CommitMetricsTest {
         .insertAll()
         .execute();
     spark.sql("ALTER TABLE delta.`" + table + "` SET TBLPROPERTIES ('y' = '2')"); // v5
+    String source = table + "-source";
+    spark.range(8, 10).write().format("delta").save(source);
+    spark
+        .readStream()
+        .format("delta")
+        .load(source)
+        .writeStream()
+        .format("delta")
+        .option("checkpointLocation", table + "-checkpoint")
+        .trigger(Trigger.AvailableNow())
+        .start(table)
+        .awaitTermination(); // v6 STREAMING UPDATE 2
   }
 
   @AfterAll
@@ -50,8 +63,8 @@ class CommitMetricsTest {
 
   @Test
   void rowsAppendedAgreeWithTheHistory() {
-    for (long from = 0; from <= 5; from++) {
-      for (long to = from - 1; to <= 6; to++) {
+    for (long from = 0; from <= 6; from++) {
+      for (long to = from - 1; to <= 7; to++) {
         assertThat(DeltaTables.rowsAppended(spark, table, from, to))
             .as("v%d..v%d", from, to)
             .isEqualTo(
@@ -63,17 +76,17 @@ class CommitMetricsTest {
                         + " AND operation IN ('WRITE', 'STREAMING UPDATE')"));
       }
     }
-    assertThat(DeltaTables.rowsAppended(spark, table, 0, 5)).isEqualTo(5);
+    assertThat(DeltaTables.rowsAppended(spark, table, 0, 6)).isEqualTo(7);
   }
 
   @Test
   void rowsWrittenAgreeWithTheHistory() {
-    for (long since = -1; since <= 6; since++) {
+    for (long since = -1; since <= 7; since++) {
       assertThat(DeltaTables.rowsWrittenSince(spark, table, since))
           .as("after v%d", since)
           .isEqualTo(historySum("version > " + since));
     }
-    assertThat(DeltaTables.rowsWrittenSince(spark, table, 1)).isEqualTo(3);
+    assertThat(DeltaTables.rowsWrittenSince(spark, table, 1)).isEqualTo(3 + 2);
     assertThat(DeltaTables.rowsWrittenSince(spark, table + "-absent", -1)).isZero();
   }
 
@@ -85,8 +98,8 @@ class CommitMetricsTest {
             .map(row -> row.<Long>getAs("version"))
             .sorted()
             .toList();
-    assertThat(changes).containsExactly(0L, 1L, 4L);
-    for (long from = 0; from <= 6; from++) {
+    assertThat(changes).containsExactly(0L, 1L, 4L, 6L);
+    for (long from = 0; from <= 7; from++) {
       long start = from;
       OptionalLong expected =
           changes.stream().filter(v -> v >= start).mapToLong(Long::longValue).findFirst();

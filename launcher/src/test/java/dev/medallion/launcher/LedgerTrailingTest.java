@@ -6,6 +6,7 @@ import dev.medallion.common.TableLocations;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.ops.RunLedger;
 import dev.medallion.testkit.testing.TestSpark;
+import io.delta.tables.DeltaTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
@@ -37,8 +38,8 @@ class LedgerTrailingTest {
     tables = new TableLocations(Files.createTempDirectory("ledger-trailing").toString());
     path = tables.ops(RunLedger.NAME);
     DeltaTables.createIfAbsent(spark, path, RunLedger.SCHEMA, new String[] {"layer"}, Map.of());
-    // Eleven appends (a file per layer each, and a checkpoint at the tenth commit), runs of both
-    // layers and commands.
+    // Eleven appends (files per layer each, an OPTIMIZE after the sixth, a checkpoint at the tenth
+    // commit), runs of both layers and commands.
     long minute = 60_000;
     int run = 0;
     for (int commit = 0; commit < 11; commit++) {
@@ -69,6 +70,10 @@ class LedgerTrailingTest {
           .format("delta")
           .mode("append")
           .save(path);
+      if (commit == 5) {
+        // Compacted midway: older runs in one file per layer, newer ones in files of their own.
+        DeltaTable.forPath(spark, path).optimize().executeCompaction();
+      }
     }
     assertThat(Path.of(path, "_delta_log", "00000000000000000010.checkpoint.parquet")).exists();
   }

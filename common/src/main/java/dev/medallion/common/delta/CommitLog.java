@@ -3,14 +3,17 @@ package dev.medallion.common.delta;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -32,26 +35,29 @@ final class CommitLog {
   private CommitLog() {}
 
   /**
-   * The commits from version {@code from} to {@code to} (both inclusive) that the log still holds,
-   * oldest first. A commit without a commit info (Delta writes one unless told not to) has an empty
-   * operation and no rows.
+   * The commits from version {@code from} to {@code to} (both inclusive) that the log holds, oldest
+   * first, each read when the stream reaches it (a caller that stops early opens no more files). A
+   * commit without a commit info (Delta writes one unless told not to) has an empty operation and
+   * no rows; one that log cleanup deletes after the listing is left out, as history leaves it out.
    */
-  static List<Commit> read(SparkSession spark, String table, long from, long to) {
+  static Stream<Commit> read(SparkSession spark, String table, long from, long to) {
     Path log = new Path(table, "_delta_log");
     try {
       FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
       if (!fs.exists(log)) {
-        return List.of();
+        return Stream.empty();
       }
-      List<Commit> commits = new ArrayList<>();
+      List<Long> versions = new ArrayList<>();
       for (FileStatus file : fs.listStatus(log, CommitLog::isCommitFile)) {
         long version = Long.parseLong(file.getPath().getName().substring(0, 20));
         if (version >= from && version <= to) {
-          commits.add(commit(fs, file.getPath(), version));
+          versions.add(version);
         }
       }
-      commits.sort(Comparator.comparingLong(Commit::version));
-      return commits;
+      Collections.sort(versions);
+      return versions.stream()
+          .map(version -> commit(fs, new Path(log, String.format("%020d.json", version)), version))
+          .flatMap(Optional::stream);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read the Delta log of " + table, e);
     }
@@ -62,19 +68,24 @@ final class CommitLog {
     return COMMIT_FILE.matcher(file.getName()).matches();
   }
 
-  private static Commit commit(FileSystem fs, Path file, long version) throws IOException {
+  private static Optional<Commit> commit(FileSystem fs, Path file, long version) {
     try (BufferedReader lines =
         new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
       for (String line = lines.readLine(); line != null; line = lines.readLine()) {
         if (line.startsWith(COMMIT_INFO)) {
           JsonNode info = JSON.readTree(line).path("commitInfo");
-          return new Commit(
-              version,
-              info.path("operation").asText(""),
-              info.path("operationMetrics").path("numOutputRows").asLong(0));
+          return Optional.of(
+              new Commit(
+                  version,
+                  info.path("operation").asText(""),
+                  info.path("operationMetrics").path("numOutputRows").asLong(0)));
         }
       }
+      return Optional.of(new Commit(version, "", 0));
+    } catch (FileNotFoundException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the Delta commit " + file, e);
     }
-    return new Commit(version, "", 0);
   }
 }

@@ -148,7 +148,7 @@ public final class DeltaTables {
    * the commits' own metrics: no data file is read.
    */
   public static long rowsAppended(SparkSession spark, String path, long from, long to) {
-    return CommitLog.read(spark, path, from, to).stream()
+    return CommitLog.read(spark, path, from, to)
         .filter(commit -> APPENDS.contains(commit.operation()))
         .mapToLong(CommitLog.Commit::outputRows)
         .sum();
@@ -207,10 +207,10 @@ public final class DeltaTables {
   /**
    * The first version from {@code fromVersion} on whose commit changes the table's data, or empty
    * when every later commit leaves the rows as they were ({@link #SAME_ROWS}): those commits hold
-   * no row a streaming reader still has to read.
+   * no row a streaming reader still has to read. A commit without a commit info counts as a change.
    */
   public static OptionalLong firstDataChange(SparkSession spark, String path, long fromVersion) {
-    return CommitLog.read(spark, path, fromVersion, Long.MAX_VALUE).stream()
+    return CommitLog.read(spark, path, fromVersion, Long.MAX_VALUE)
         .filter(commit -> !SAME_ROWS.contains(commit.operation()))
         .mapToLong(CommitLog.Commit::version)
         .findFirst();
@@ -218,7 +218,7 @@ public final class DeltaTables {
 
   /** Rows written by commits after {@code sinceVersion}, from Delta's own commit metrics. */
   public static long rowsWrittenSince(SparkSession spark, String path, long sinceVersion) {
-    return CommitLog.read(spark, path, sinceVersion + 1, Long.MAX_VALUE).stream()
+    return CommitLog.read(spark, path, sinceVersion + 1, Long.MAX_VALUE)
         .mapToLong(CommitLog.Commit::outputRows)
         .sum();
   }

@@ -1,5 +1,7 @@
 package dev.medallion.common.ops;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.delta.kernel.Scan;
 import io.delta.kernel.Snapshot;
 import io.delta.kernel.TableManager;
@@ -19,6 +21,10 @@ import io.delta.kernel.types.StructType;
 import io.delta.kernel.utils.CloseableIterator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -28,9 +34,9 @@ import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 
 /**
- * Reads a layer's past runs from the run ledger on the driver, with Delta Kernel. The ledger is a
- * few hundred small rows; a Spark read of it (the table's state, a scan, a sort) costs seconds of
- * jobs in a fresh JVM, before a run's first row.
+ * Reads a layer's past runs from the run ledger on the driver, with Delta Kernel: a Spark read of
+ * it (the table's state, a scan, a sort) costs seconds of jobs in a fresh JVM, before a run's first
+ * row. Only the newest of the ledger's files are read (a run appends one).
  */
 final class LedgerReader {
   private static final String COMMAND = "command";
@@ -38,6 +44,7 @@ final class LedgerReader {
   private static final String QUARANTINED = "quarantined";
   private static final String NULL_RATES = "null_rates";
   private static final String FINISHED_AT = "finished_at";
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> COLUMNS =
       List.of(RunLedger.STATUS, COMMAND, ROWS_IN, QUARANTINED, NULL_RATES, FINISHED_AT);
 
@@ -66,40 +73,80 @@ final class LedgerReader {
             .build();
     Row scanState = scan.getScanState(engine);
     StructType physical = ScanStateRow.getPhysicalDataReadSchema(scanState);
-    List<Finished> found = new ArrayList<>();
-    try (CloseableIterator<FilteredColumnarBatch> files = scan.getScanFiles(engine)) {
-      while (files.hasNext()) {
-        try (CloseableIterator<Row> scanFiles = files.next().getRows()) {
-          while (scanFiles.hasNext()) {
-            Row scanFile = scanFiles.next();
-            CloseableIterator<FileReadResult> data =
-                engine
-                    .getParquetHandler()
-                    .readParquetFiles(
-                        Utils.singletonCloseableIterator(
-                            InternalScanFileUtils.getAddFileStatus(scanFile)),
-                        physical,
-                        Optional.empty());
-            try (CloseableIterator<FilteredColumnarBatch> batches =
-                Scan.transformPhysicalData(
-                    engine, scanState, scanFile, data.map(FileReadResult::getData))) {
-              while (batches.hasNext()) {
-                try (CloseableIterator<Row> rows = batches.next().getRows()) {
-                  rows.forEachRemaining(row -> pastRun(row, command).ifPresent(found::add));
-                }
-              }
-            }
-          }
+    // Newest files first, by their statistics, and no further once no file left can hold a run
+    // newer than those found: a ledger gains a file per run and is read in a few files.
+    List<LedgerFile> files = new ArrayList<>();
+    try (CloseableIterator<FilteredColumnarBatch> batches = scan.getScanFiles(engine, true)) {
+      while (batches.hasNext()) {
+        try (CloseableIterator<Row> rows = batches.next().getRows()) {
+          rows.forEachRemaining(row -> files.add(new LedgerFile(row, latestFinish(row))));
         }
       }
+      files.sort(Comparator.comparingLong(LedgerFile::latestFinish).reversed());
+      List<Finished> found = new ArrayList<>();
+      for (LedgerFile file : files) {
+        if (found.size() >= runs && file.latestFinish() < found.get(runs - 1).finishedAt()) {
+          break;
+        }
+        read(engine, scanState, physical, file.scanFile(), command, found);
+        found.sort(Comparator.comparingLong(Finished::finishedAt).reversed());
+      }
+      return found.stream().limit(runs).map(Finished::run).toList();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read the run ledger " + path, e);
     }
-    return found.stream()
-        .sorted(Comparator.comparingLong(Finished::finishedAt).reversed())
-        .limit(runs)
-        .map(Finished::run)
-        .toList();
+  }
+
+  /** A data file of the ledger and the latest finish time it may hold (microseconds). */
+  private record LedgerFile(Row scanFile, long latestFinish) {}
+
+  /** Adds the file's past runs of {@code command} to {@code found}. */
+  private static void read(
+      Engine engine,
+      Row scanState,
+      StructType physical,
+      Row scanFile,
+      String command,
+      List<Finished> found)
+      throws IOException {
+    CloseableIterator<FileReadResult> data =
+        engine
+            .getParquetHandler()
+            .readParquetFiles(
+                Utils.singletonCloseableIterator(InternalScanFileUtils.getAddFileStatus(scanFile)),
+                physical,
+                Optional.empty());
+    try (CloseableIterator<FilteredColumnarBatch> batches =
+        Scan.transformPhysicalData(
+            engine, scanState, scanFile, data.map(FileReadResult::getData))) {
+      while (batches.hasNext()) {
+        try (CloseableIterator<Row> rows = batches.next().getRows()) {
+          rows.forEachRemaining(row -> pastRun(row, command).ifPresent(found::add));
+        }
+      }
+    }
+  }
+
+  /**
+   * The largest {@code finished_at} in the file's statistics, plus a millisecond (statistics keep
+   * milliseconds), or the largest value when the file has none: such a file is always read.
+   */
+  private static long latestFinish(Row scanFile) {
+    Row add = scanFile.getStruct(InternalScanFileUtils.ADD_FILE_ORDINAL);
+    int stats = InternalScanFileUtils.ADD_FILE_STATS_ORDINAL;
+    if (add.isNullAt(stats)) {
+      return Long.MAX_VALUE;
+    }
+    try {
+      JsonNode latest = JSON.readTree(add.getString(stats)).path("maxValues").path(FINISHED_AT);
+      if (!latest.isTextual()) {
+        return Long.MAX_VALUE;
+      }
+      Instant at = OffsetDateTime.parse(latest.asText()).toInstant();
+      return ChronoUnit.MICROS.between(Instant.EPOCH, at) + 1_000;
+    } catch (IOException | DateTimeParseException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   /** The row as a past run when it is a successful run of {@code command} that read records. */
