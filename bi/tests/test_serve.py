@@ -8,6 +8,7 @@ DuckDB reading the same Delta tables: an engine that shares no code with Spark.
 """
 
 import os
+import re
 import socket
 import subprocess
 import threading
@@ -22,6 +23,9 @@ from medallion_cli import MEDALLION, duckdb_with_delta, settings
 from pyhive import hive
 
 TOKEN = "bi-test-token-7d1f"
+# Secrets the server holds: a hostile client must get none of them back.
+S3_SECRET = "s3-secret-of-the-server-91c2"
+PROBE_FILE = Path("/tmp/medallion-serve-probe")
 # The hour as text: Spark's CAST, DuckDB's strftime (DuckDB's CAST adds the zone).
 HOURLY_OF = (
     "SELECT {hour} AS hour, event_type, event_count, unique_users,"
@@ -61,7 +65,12 @@ class Server:
             stdout=subprocess.PIPE,
             stderr=log,
             text=True,
-            env=dict(os.environ, MEDALLION_SERVE_TOKEN=TOKEN),
+            env=dict(
+                os.environ,
+                MEDALLION_SERVE_TOKEN=TOKEN,
+                MEDALLION_S3_ACCESS_KEY="s3-access-of-the-server",
+                MEDALLION_S3_SECRET_KEY=S3_SECRET,
+            ),
         )
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -95,7 +104,7 @@ def server(lakehouse, tmp_path_factory):
         started.stop()
 
 
-def pyhive_rows(server, query, password=TOKEN):
+def pyhive_rows(server, query, password=TOKEN, configuration=None):
     connection = hive.connect(
         host="127.0.0.1",
         port=server.thrift,
@@ -103,6 +112,7 @@ def pyhive_rows(server, query, password=TOKEN):
         password=password,
         auth="CUSTOM",
         database="gold",
+        configuration=configuration,
     )
     try:
         cursor = connection.cursor()
@@ -248,6 +258,188 @@ def test_statements_that_change_anything_are_refused(lakehouse, server, statemen
     }
     assert after == versions
     assert not (lakehouse / "gold" / "copy").exists()
+
+
+READ_ONLY = "medallion serve is read-only"
+SECRETS = (TOKEN, S3_SECRET)
+
+
+def table_versions(lakehouse):
+    tables = [lakehouse / "silver" / "events", lakehouse / "silver" / "quarantine"]
+    tables += sorted(path for path in (lakehouse / "gold").iterdir() if path.is_dir())
+    return {str(table): DeltaTable(str(table)).version() for table in tables}
+
+
+@pytest.fixture
+def untouched(lakehouse, server):
+    """After every hostile probe: no table changed, no file written, the server still up."""
+    before = table_versions(lakehouse)
+    PROBE_FILE.unlink(missing_ok=True)
+    yield
+    assert table_versions(lakehouse) == before
+    assert not PROBE_FILE.exists()
+    assert not (lakehouse / "gold" / "copy").exists()
+    assert server.process.poll() is None
+
+
+def refused_with(answer, pattern=READ_ONLY):
+    """The probe's error, checked for its message and for every secret of the server."""
+    with pytest.raises(Exception) as refused:
+        answer()
+    text = str(refused.value)
+    assert re.search(pattern, text), text[-2000:]
+    assert not any(secret in text for secret in SECRETS)
+
+
+HIVE_PROBES = {
+    "script transform": f"SELECT TRANSFORM(1) USING 'sh -c \"id > {PROBE_FILE}\"' AS (x)",
+    "reflect getenv": "SELECT reflect('java.lang.System', 'getenv', 'MEDALLION_SERVE_TOKEN')",
+    "java_method getenv": "SELECT java_method('java.lang.System', 'getenv', 'MEDALLION_S3_SECRET_KEY')",
+    "try_reflect runtime": "SELECT try_reflect('java.lang.Runtime', 'getRuntime')",
+    "reflect by identifier": "SELECT IDENTIFIER('reflect')('java.lang.System', 'getenv', 'HOME')",
+    "reflect in a subquery": "SELECT 1 FROM gold.sessions WHERE EXISTS"
+    " (SELECT reflect('java.lang.System', 'getenv', 'HOME'))",
+    "execute immediate insert": "EXECUTE IMMEDIATE 'INSERT INTO gold.sessions SELECT * FROM gold.sessions'",
+    "execute immediate reflect": "EXECUTE IMMEDIATE 'SELECT reflect(''java.lang.System'', ''getenv'', ''HOME'')'",
+    "explain execute immediate": "EXPLAIN EXECUTE IMMEDIATE 'DELETE FROM gold.sessions'",
+    "sql script": "BEGIN INSERT INTO gold.sessions SELECT * FROM gold.sessions; END",
+    "add jar": "ADD JAR /tmp/medallion-probe.jar",
+    "hive udf": "CREATE TEMPORARY FUNCTION probe AS 'org.apache.hadoop.hive.ql.udf.UDFLength'",
+    "sql udf": "CREATE TEMPORARY FUNCTION plus(x INT) RETURNS INT RETURN x + 1",
+    "session variable": "DECLARE VARIABLE probe INT DEFAULT 1",
+    "temporary view": "CREATE TEMPORARY VIEW probe AS SELECT 1",
+    "clear cache": "CLEAR CACHE",
+    "uncache": "UNCACHE TABLE gold.sessions",
+    "set redaction": "SET spark.redaction.regex = nothing",
+    "reset": "RESET",
+    "vacuum": "VACUUM gold.sessions RETAIN 0 HOURS",
+    "optimize": "OPTIMIZE gold.sessions",
+    "restore": "RESTORE TABLE gold.sessions TO VERSION AS OF 0",
+    "changes by path": "SELECT * FROM table_changes_by_path('{silver}', 0)",
+    "file by path": "SELECT * FROM parquet.`{silver}`",
+    "bronze not served": "SELECT * FROM bronze.events",
+}
+
+
+@pytest.mark.parametrize("probe", sorted(HIVE_PROBES))
+def test_hostile_sql_is_refused_over_hiveserver2(lakehouse, server, untouched, probe):
+    statement = HIVE_PROBES[probe].format(silver=lakehouse / "silver" / "events")
+    pattern = {
+        "sql script": f"{READ_ONLY}|PARSE_SYNTAX_ERROR|SQL_SCRIPT",
+        "file by path": f"{READ_ONLY}|TABLE_OR_VIEW_NOT_FOUND|not found",
+        "bronze not served": "TABLE_OR_VIEW_NOT_FOUND",
+    }.get(probe, READ_ONLY)
+    refused_with(lambda: pyhive_rows(server, statement), pattern)
+
+
+def test_a_session_overlay_cannot_widen_a_hiveserver2_session(
+    lakehouse, server, untouched
+):
+    silver = lakehouse / "silver" / "events"
+    overlay = {"set:hiveconf:spark.sql.runSQLOnFiles": "true"}
+    refused_with(
+        lambda: pyhive_rows(
+            server, f"SELECT count(*) FROM parquet.`{silver}`", configuration=overlay
+        ),
+        f"{READ_ONLY} and does not run a session whose settings were changed",
+    )
+    variables = {"set:hivevar:spark.sql.scripting.enabled": "true"}
+    refused_with(
+        lambda: pyhive_rows(server, "SELECT 1", configuration=variables),
+        "spark.sql.scripting.enabled",
+    )
+
+
+def test_settings_listed_over_hiveserver2_hold_no_secret(server, untouched):
+    for statement in ("SET", "SET -v", "SET spark.hadoop.fs.s3a.secret.key"):
+        answer = str(pyhive_rows(server, statement))
+        assert not any(secret in answer for secret in SECRETS), statement
+    assert pyhive_rows(server, "SET spark.sql.session.timeZone") == [
+        ("spark.sql.session.timeZone", "UTC")
+    ]
+
+
+def connect_probes(lakehouse, tmp_path):
+    from pyspark.sql.functions import col, udf
+
+    silver = str(lakehouse / "silver" / "events")
+    gold = str(lakehouse / "gold" / "sessions")
+    artifact = tmp_path / "probe.py"
+    artifact.write_text("x = 1\n")
+    return {
+        "read a file": lambda s: s.read.text("/etc/hostname").collect(),
+        "read parquet by path": lambda s: s.read.parquet(silver).count(),
+        "read delta by path": lambda s: s.read.format("delta").load(gold).count(),
+        "set a setting": lambda s: s.conf.set("spark.sql.runSQLOnFiles", "true"),
+        "unset a setting": lambda s: s.conf.unset("spark.sql.shuffle.partitions"),
+        "read the token": lambda s: s.conf.get("spark.connect.authenticate.token"),
+        "read the s3 secret": lambda s: s.conf.get("spark.hadoop.fs.s3a.secret.key"),
+        "read every setting": lambda s: s.conf.getAll,
+        "add an artifact": lambda s: s.addArtifacts(str(artifact), pyfile=True),
+        "stream gold into itself": lambda s: (
+            s.readStream.table("gold.sessions")
+            .writeStream.option("checkpointLocation", str(tmp_path / "cp"))
+            .toTable("gold.sessions")
+        ),
+        "cache a table": lambda s: s.catalog.cacheTable("gold.sessions"),
+        "clear the cache": lambda s: s.catalog.clearCache(),
+        "cache a frame": lambda s: s.table("gold.sessions").cache().count(),
+        "persist a frame": lambda s: s.table("gold.sessions").persist().count(),
+        "checkpoint a frame": lambda s: (
+            s.table("gold.sessions").localCheckpoint().count()
+        ),
+        "python udf": lambda s: (
+            s.range(1).select(udf(lambda x: x)(col("id"))).collect()
+        ),
+        "register a udf": lambda s: s.udf.register("probe", lambda x: x),
+        "map in pandas": lambda s: (
+            s.range(1).mapInPandas(lambda it: it, "id long").collect()
+        ),
+        "temporary view": lambda s: s.range(1).createOrReplaceTempView("probe"),
+        "global view": lambda s: s.range(1).createGlobalTempView("probe"),
+        "create a table": lambda s: s.catalog.createTable("gold.copy", path=gold),
+        "drop a table": lambda s: s.catalog.dropTempView("probe"),
+        "write a table": lambda s: (
+            s.table("gold.sessions").write.mode("append").saveAsTable("gold.sessions")
+        ),
+        "write files": lambda s: s.table("gold.sessions").write.parquet(
+            str(PROBE_FILE)
+        ),
+        "reflect in sql": lambda s: s.sql(
+            "SELECT reflect('java.lang.System', 'getenv', 'MEDALLION_SERVE_TOKEN')"
+        ).collect(),
+        "reflect in a frame": lambda s: (
+            s.range(1)
+            .selectExpr("java_method('java.lang.System', 'getenv', 'HOME')")
+            .collect()
+        ),
+        "script transform": lambda s: s.sql(
+            f"SELECT TRANSFORM(1) USING 'touch {PROBE_FILE}' AS (x)"
+        ).collect(),
+        "execute immediate": lambda s: s.sql(
+            "EXECUTE IMMEDIATE 'DELETE FROM gold.sessions'"
+        ).collect(),
+    }
+
+
+def test_hostile_requests_are_refused_over_spark_connect(
+    lakehouse, server, untouched, tmp_path
+):
+    session = connect_session(server)
+    try:
+        for name, probe in connect_probes(lakehouse, tmp_path).items():
+            try:
+                refused_with(lambda probe=probe: probe(session))
+            except AssertionError as failed:
+                raise AssertionError(f"{name}: {failed}") from None
+        # What clients do to read still answers in the same session.
+        assert session.conf.get("spark.sql.session.timeZone") == "UTC"
+        assert "sessions" in [
+            table.name for table in session.catalog.listTables("gold")
+        ]
+        assert session.table("gold.sessions").count() > 100
+    finally:
+        session.stop()
 
 
 def test_a_gold_run_is_seen_without_a_restart_and_reads_during_it_stay_whole(

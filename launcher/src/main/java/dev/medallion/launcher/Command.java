@@ -181,32 +181,27 @@ enum Command {
                 + "' for --limit: expected a positive integer");
       }
       String statement = line.getArgList().get(0);
+      if (line.hasOption(ALLOW_WRITES)) {
+        withSpark(
+            "sql",
+            config,
+            spark -> {
+              // Any table may be named: hold every layer's lock, in one order, so no job races
+              // the write.
+              try (LayerLock bronze = lock(spark, config, BronzeJob.LAYER);
+                  LayerLock silver = lock(spark, config, SilverJob.LAYER);
+                  LayerLock gold = lock(spark, config, GoldJob.LAYER)) {
+                SqlCatalog.register(
+                    spark, new TableLocations(config.lakehouseRoot()), SqlCatalog.SCHEMAS);
+                printer.print(spark.sql(statement), limit, out);
+              }
+            });
+        return;
+      }
       withSpark(
           "sql",
-          config,
-          spark -> {
-            Optional<String> write = ReadOnlySql.firstWrite(spark, statement);
-            if (write.isEmpty()) {
-              SqlCatalog.register(spark, new TableLocations(config.lakehouseRoot()));
-              printer.print(spark.sql(statement), limit, out);
-              return;
-            }
-            if (!line.hasOption(ALLOW_WRITES)) {
-              throw Errors.usage(
-                  "Cannot run this statement: it changes a table ("
-                      + write.get()
-                      + ") and sql is read-only;"
-                      + " pass --allow-writes to run it while no layer job runs");
-            }
-            // Any table may be named: hold every layer's lock, in one order, so no job races the
-            // write.
-            try (LayerLock bronze = lock(spark, config, BronzeJob.LAYER);
-                LayerLock silver = lock(spark, config, SilverJob.LAYER);
-                LayerLock gold = lock(spark, config, GoldJob.LAYER)) {
-              SqlCatalog.register(spark, new TableLocations(config.lakehouseRoot()));
-              printer.print(spark.sql(statement), limit, out);
-            }
-          });
+          ReadOnlySql.sessionConfig(config),
+          spark -> printer.print(ReadOnlySql.query(spark, config, statement), limit, out));
     }
   },
   SERVE("serve", "serve SQL to BI tools and notebooks: HiveServer2 (JDBC/ODBC) and Spark Connect") {

@@ -111,7 +111,7 @@ final class Demo {
       for (GoldTable table : GoldTables.ALL) {
         printTable(spark, out, "gold." + table.name(), tables.gold(table.name()));
       }
-      SqlCatalog.register(spark, tables);
+      SqlCatalog.register(spark, tables, SqlCatalog.SCHEMAS);
       out.println();
       out.println("demo: top hours of gold.hourly_revenue by revenue");
       ResultPrinter.TABLE.print(spark.sql(TOP_HOURS), 10, out);

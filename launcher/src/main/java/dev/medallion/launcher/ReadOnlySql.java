@@ -1,60 +1,54 @@
 package dev.medallion.launcher;
 
+import dev.medallion.common.TableLocations;
+import dev.medallion.common.config.ConfigLoader;
+import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.error.Errors;
-import java.net.URL;
-import java.security.CodeSource;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.List;
-import java.util.Objects;
-import java.util.Optional;
+import dev.medallion.launcher.readonly.ReadOnlySessions;
+import dev.medallion.launcher.readonly.ReadOnlySessions.ReadOnlyViolation;
+import dev.medallion.launcher.readonly.SessionSettings;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.parser.ParseException;
-import org.apache.spark.sql.catalyst.plans.logical.Command;
-import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
-import org.apache.spark.sql.catalyst.plans.logical.ParsedStatement;
-import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * Tells a query from a statement that changes something, by parsing it (with Delta's SQL extension)
- * without running it: {@code bin/medallion sql} runs writes only when asked, and then under the
- * layers' locks, because an unlocked write races the layer jobs and can lose data.
+ * {@code bin/medallion sql} without {@code --allow-writes}: the statement runs in a session held to
+ * reading the lakehouse's tables by the same check as {@code serve}'s clients ({@link
+ * ReadOnlySessions}), so the command line and the endpoint cannot disagree. Writes run only when
+ * asked, and then under the layers' locks, because an unlocked write races the layer jobs.
  */
 final class ReadOnlySql {
-  /**
-   * Commands that only read: SHOW ..., DESCRIBE ... (Delta's DESCRIBE HISTORY/DETAIL too), EXPLAIN.
-   */
-  static final List<String> READING_COMMANDS = List.of("Show", "Describe", "Explain");
-
-  private static final URL SPARK_CATALYST = codeSource(LogicalPlan.class);
+  private static final String REFUSED_BY = "Cannot run this statement: sql is read-only and";
 
   private ReadOnlySql() {}
 
-  /** The name of the first part of {@code sql} that would write or change a table, if any. */
-  static Optional<String> firstWrite(SparkSession spark, String sql) {
-    Deque<LogicalPlan> pending = new ArrayDeque<>();
-    try {
-      pending.push(spark.sessionState().sqlParser().parsePlan(sql));
-    } catch (ParseException e) {
-      throw Errors.usage("Cannot parse the statement: " + Errors.firstLine(e.getMessage()));
-    }
-    while (!pending.isEmpty()) {
-      LogicalPlan plan = pending.pop();
-      String name = plan.getClass().getSimpleName();
-      boolean command = plan instanceof Command || plan instanceof ParsedStatement;
-      // Statements of SQL extensions (Delta's RESTORE and CLONE, for two) are plain plan nodes,
-      // some even in Spark's packages: a node not from Spark's catalyst jar counts as a write.
-      boolean extension = !Objects.equals(codeSource(plan.getClass()), SPARK_CATALYST);
-      if ((command || extension) && READING_COMMANDS.stream().noneMatch(name::startsWith)) {
-        return Optional.of(name);
-      }
-      CollectionConverters.asJava(plan.children()).forEach(pending::push);
-    }
-    return Optional.empty();
+  /** {@code config} with the read-only check and the session invariants it verifies. */
+  static MedallionConfig sessionConfig(MedallionConfig config) {
+    Map<String, String> conf = new LinkedHashMap<>(SessionSettings.INVARIANTS);
+    conf.put("spark.sql.extensions", ReadOnlySessions.extensions());
+    return ConfigLoader.withSets(config, conf);
   }
 
-  private static URL codeSource(Class<?> type) {
-    CodeSource source = type.getProtectionDomain().getCodeSource();
-    return source == null ? null : source.getLocation();
+  /**
+   * Registers the tables with {@code spark}, then analyzes {@code statement} in a new session of it
+   * that may only read them; a refusal is a usage error naming what was refused.
+   */
+  static Dataset<Row> query(SparkSession spark, MedallionConfig config, String statement) {
+    TableLocations locations = new TableLocations(config.lakehouseRoot());
+    ReadOnlySessions.guard(spark, SqlCatalog.SCHEMAS, REFUSED_BY);
+    SqlCatalog.register(spark, locations, SqlCatalog.SCHEMAS);
+    try {
+      return spark.newSession().sql(statement);
+    } catch (RuntimeException e) {
+      for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+        if (cause instanceof ReadOnlyViolation refused) {
+          throw Errors.usage(
+              refused.getMessage() + "; pass --allow-writes to run it while no layer job runs");
+        }
+      }
+      throw e;
+    }
   }
 }

@@ -3,8 +3,10 @@ package dev.medallion.launcher;
 import dev.medallion.common.TableLocations;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.ops.RunLedger;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -16,6 +18,9 @@ final class SqlCatalog {
   /** The run ledger's SQL name. */
   static final String LEDGER = "ops." + RunLedger.NAME;
 
+  /** Every schema: the three layers' and the run ledger's. */
+  static final Set<String> SCHEMAS = Set.of("bronze", "silver", "gold", "ops");
+
   private SqlCatalog() {}
 
   /** Every table name and its location under the root, bronze first. */
@@ -26,14 +31,15 @@ final class SqlCatalog {
   }
 
   /**
-   * Registers the tables that exist and are not registered yet, and the run ledger; returns how
-   * many are registered.
+   * Registers the tables of {@code served} schemas (the run ledger's is {@code ops}) that exist and
+   * are not registered yet; returns how many are registered.
    */
-  static int register(SparkSession spark, TableLocations locations) {
+  static int register(SparkSession spark, TableLocations locations, Set<String> served) {
     int registered = 0;
-    java.util.Set<String> schemas = new java.util.HashSet<>();
+    Set<String> schemas = new HashSet<>();
     Map<String, String> all = tables(locations);
     all.put(LEDGER, locations.ops(RunLedger.NAME));
+    all.keySet().removeIf(name -> !served.contains(schemaOf(name)));
     for (Map.Entry<String, String> table : all.entrySet()) {
       if (spark.catalog().tableExists(table.getKey())) {
         registered++;
@@ -42,7 +48,7 @@ final class SqlCatalog {
       if (DeltaTables.version(spark, table.getValue()) == DeltaTables.NO_VERSION) {
         continue;
       }
-      String schema = table.getKey().substring(0, table.getKey().indexOf('.'));
+      String schema = schemaOf(table.getKey());
       if (schemas.add(schema) && !spark.catalog().databaseExists(schema)) {
         spark.sql("CREATE SCHEMA IF NOT EXISTS " + schema);
       }
@@ -55,5 +61,9 @@ final class SqlCatalog {
       registered++;
     }
     return registered;
+  }
+
+  private static String schemaOf(String sqlName) {
+    return sqlName.substring(0, sqlName.indexOf('.'));
   }
 }

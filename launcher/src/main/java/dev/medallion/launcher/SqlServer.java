@@ -7,6 +7,9 @@ import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.config.Settings;
 import dev.medallion.common.error.Errors;
 import dev.medallion.common.spark.SparkSessions;
+import dev.medallion.launcher.readonly.ConnectGuard;
+import dev.medallion.launcher.readonly.ReadOnlySessions;
+import dev.medallion.launcher.readonly.SessionSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
@@ -19,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -54,32 +58,82 @@ final class SqlServer {
 
   private static final Logger LOG = LoggerFactory.getLogger(SqlServer.class);
 
+  private static final String REFUSED_BY = "medallion serve is read-only and";
+
   private SqlServer() {}
 
-  /** Where and for whom the two servers listen, checked before anything starts. */
-  private record Endpoint(String host, int thriftPort, int connectPort, String token) {
-    static Endpoint of(MedallionConfig config) {
+  /**
+   * Where and for whom the two servers listen, checked before anything starts: beyond loopback a
+   * token is required, and it travels over plain text only where the operator said so.
+   */
+  private record Endpoint(
+      String host,
+      int thriftPort,
+      int connectPort,
+      String token,
+      Tls tls,
+      boolean plaintext,
+      Set<String> schemas) {
+    static Endpoint of(MedallionConfig config, boolean allowWrites) {
       Endpoint endpoint =
           new Endpoint(
               config.get(Settings.SERVE_HOST),
               config.get(Settings.SERVE_THRIFT_PORT),
               config.get(Settings.SERVE_CONNECT_PORT),
-              config.get(Settings.SERVE_TOKEN));
-      if (endpoint.token.isEmpty() && !loopback(endpoint.host)) {
+              config.get(Settings.SERVE_TOKEN),
+              Tls.of(config),
+              config.get(Settings.SERVE_PLAINTEXT),
+              Set.copyOf(config.get(Settings.SERVE_SCHEMAS)));
+      boolean beyond = !loopback(endpoint.host);
+      if (beyond && endpoint.token.isEmpty()) {
         throw Errors.usage(
             "serve.host="
                 + endpoint.host
                 + " listens beyond this machine: set a token (MEDALLION_SERVE_TOKEN) that clients"
                 + " send as their password, or serve on 127.0.0.1");
       }
+      if (beyond && endpoint.tls.keystore().isEmpty() && !endpoint.plaintext) {
+        throw Errors.usage(
+            "serve.host="
+                + endpoint.host
+                + " listens beyond this machine and HiveServer2 would take the token over plain"
+                + " text: set serve.tls.keystore (its password as"
+                + " MEDALLION_SERVE_TLS_KEYSTORE_PASSWORD), or serve.plaintext=true on a network"
+                + " you trust");
+      }
+      if (beyond && allowWrites) {
+        throw Errors.usage(
+            "serve --allow-writes lets clients run anything this server's user can: it serves on"
+                + " 127.0.0.1 only, not serve.host="
+                + endpoint.host);
+      }
       requireFree(endpoint.host, endpoint.thriftPort, Settings.SERVE_THRIFT_PORT.key());
-      requireFree(endpoint.host, endpoint.connectPort, Settings.SERVE_CONNECT_PORT.key());
+      requireFree(endpoint.connectHost(), endpoint.connectPort, Settings.SERVE_CONNECT_PORT.key());
       return endpoint;
     }
 
+    /** Spark Connect has no TLS: beyond loopback only when the operator allows plain text. */
+    String connectHost() {
+      return loopback(host) || plaintext ? host : "127.0.0.1";
+    }
+
     /** The host clients name: pyspark sends a token over plain gRPC only to "localhost". */
-    String clientHost() {
+    static String clientHost(String host) {
       return loopback(host) ? "localhost" : host;
+    }
+  }
+
+  /** HiveServer2's TLS keystore, if the operator gave one. */
+  private record Tls(String keystore, String password) {
+    static Tls of(MedallionConfig config) {
+      String keystore = config.get(Settings.SERVE_TLS_KEYSTORE);
+      if (!keystore.isEmpty() && !Files.isReadable(Path.of(keystore))) {
+        throw Errors.usage(
+            "Cannot read serve.tls.keystore="
+                + keystore
+                + ": give the path of a readable JKS or PKCS12 keystore");
+      }
+      return new Tls(keystore, config.get(Settings.SERVE_TLS_KEYSTORE_PASSWORD));
     }
   }
 
@@ -87,20 +141,20 @@ final class SqlServer {
   static void run(MedallionConfig config, boolean allowWrites, PrintStream out) {
     requireClass(THRIFT_SERVER, "the Spark Thrift Server (spark-hive-thriftserver)");
     requireClass(CONNECT_SERVICE, "Spark Connect (spark-connect)");
-    Endpoint endpoint = Endpoint.of(config);
+    Endpoint endpoint = Endpoint.of(config, allowWrites);
     Path scratch = scratchDirectory();
     configureThriftServer(endpoint, scratch);
     MedallionConfig served =
         ConfigLoader.withSets(config, sparkConf(endpoint, scratch, allowWrites));
     LOG.info("medallion serve with config:\n{}", served.maskedDump());
     SparkSession spark = SparkSessions.create("medallion-serve", served);
-    ReadOnlyServing.exempt(spark);
     TableLocations locations = new TableLocations(config.lakehouseRoot());
-    int tables = SqlCatalog.register(spark, locations);
+    ReadOnlySessions.guard(spark, endpoint.schemas(), REFUSED_BY);
+    int tables = SqlCatalog.register(spark, locations, endpoint.schemas());
 
     Object thrift = invoke(THRIFT_SERVER, "startWithSparkSession", spark, false);
     invoke(CONNECT_SERVICE, "start", spark.sparkContext());
-    ScheduledExecutorService registrar = registerNewTables(spark, locations);
+    ScheduledExecutorService registrar = registerNewTables(spark, locations, endpoint.schemas());
     CountDownLatch stopped = new CountDownLatch(1);
     org.apache.spark.util.ShutdownHookManager.addShutdownHook(
         STOP_PRIORITY,
@@ -114,22 +168,29 @@ final class SqlServer {
           return BoxedUnit.UNIT;
         });
     awaitListening(endpoint.host(), endpoint.thriftPort(), "HiveServer2");
-    awaitListening(endpoint.host(), endpoint.connectPort(), "Spark Connect");
-    String client = endpoint.clientHost();
+    awaitListening(endpoint.connectHost(), endpoint.connectPort(), "Spark Connect");
+    String thriftClient = Endpoint.clientHost(endpoint.host());
+    String connectClient = Endpoint.clientHost(endpoint.connectHost());
     out.printf(
-        "serve: %d tables (bronze.*, silver.*, gold.*, ops.runs), %s%n"
-            + "serve: HiveServer2 (JDBC/ODBC, PyHive) on jdbc:hive2://%s:%d/gold%n"
+        "serve: %d tables (%s), %s%n"
+            + "serve: HiveServer2 (JDBC/ODBC, PyHive) on jdbc:hive2://%s:%d/gold%s%n"
             + "serve: Spark Connect on sc://%s:%d%s%n"
             + "serve: ready; stop with SIGTERM or Ctrl-C%n",
         tables,
+        endpoint.schemas().stream().sorted().map(schema -> schema + ".*").toList(),
         allowWrites ? "writes allowed" : "read-only",
-        client,
+        thriftClient,
         endpoint.thriftPort(),
-        client,
+        endpoint.tls().keystore().isEmpty() ? "" : ";ssl=true (TLS)",
+        connectClient,
         endpoint.connectPort(),
         endpoint.token().isEmpty()
             ? ""
-            : " (send the token: sc://" + client + ":" + endpoint.connectPort() + "/;token=…)");
+            : " (send the token: sc://"
+                + connectClient
+                + ":"
+                + endpoint.connectPort()
+                + "/;token=…)");
     out.flush();
     try {
       stopped.await();
@@ -150,6 +211,11 @@ final class SqlServer {
         "hive.server2.authentication", endpoint.token().isEmpty() ? "NONE" : "CUSTOM");
     System.setProperty(
         "hive.server2.custom.authentication.class", ServeAuthentication.class.getName());
+    if (!endpoint.tls().keystore().isEmpty()) {
+      System.setProperty("hive.server2.use.SSL", "true");
+      System.setProperty("hive.server2.keystore.path", endpoint.tls().keystore());
+      System.setProperty("hive.server2.keystore.password", endpoint.tls().password());
+    }
     System.setProperty("derby.stream.error.file", scratch.resolve("derby.log").toString());
     ServeAuthentication.expect(endpoint.token());
   }
@@ -158,27 +224,27 @@ final class SqlServer {
   private static Map<String, String> sparkConf(
       Endpoint endpoint, Path scratch, boolean allowWrites) {
     Map<String, String> conf = new LinkedHashMap<>();
-    conf.put("spark.connect.grpc.binding.address", endpoint.host());
+    conf.put("spark.connect.grpc.binding.address", endpoint.connectHost());
     conf.put("spark.connect.grpc.binding.port", Integer.toString(endpoint.connectPort()));
     if (!endpoint.token().isEmpty()) {
       conf.put("spark.connect.authenticate.token", endpoint.token()); // redacted: a secret key
     }
-    // Clients read tables by name, never arbitrary files of the server (parquet.`/path`).
-    conf.put("spark.sql.runSQLOnFiles", "false");
     // The schemas the catalog creates get a directory; nothing is written there (the tables are
     // external), and it is not the working directory.
     conf.put("spark.sql.warehouse.dir", scratch.resolve("warehouse").toUri().toString());
     if (!allowWrites) {
-      conf.put(
-          "spark.sql.extensions",
-          "io.delta.sql.DeltaSparkSessionExtension," + ReadOnlyServing.class.getName());
+      // Clients read tables by name, never files of the server (parquet.`/path`), and run no
+      // SQL scripts; every query checks that the session still says so.
+      conf.putAll(SessionSettings.INVARIANTS);
+      conf.put("spark.sql.extensions", ReadOnlySessions.extensions());
+      conf.put("spark.connect.grpc.interceptor.classes", ConnectGuard.class.getName());
     }
     return conf;
   }
 
   /** Registers tables created after the start (a first gold run) every half minute. */
   private static ScheduledExecutorService registerNewTables(
-      SparkSession spark, TableLocations locations) {
+      SparkSession spark, TableLocations locations, Set<String> schemas) {
     ScheduledExecutorService registrar =
         Executors.newSingleThreadScheduledExecutor(
             task -> {
@@ -187,7 +253,7 @@ final class SqlServer {
               return thread;
             });
     registrar.scheduleWithFixedDelay(
-        () -> register(spark, locations),
+        () -> register(spark, locations, schemas),
         REGISTER_EVERY_SECONDS,
         REGISTER_EVERY_SECONDS,
         TimeUnit.SECONDS);
@@ -202,9 +268,9 @@ final class SqlServer {
     }
   }
 
-  private static void register(SparkSession spark, TableLocations locations) {
+  private static void register(SparkSession spark, TableLocations locations, Set<String> schemas) {
     try {
-      SqlCatalog.register(spark, locations);
+      SqlCatalog.register(spark, locations, schemas);
     } catch (RuntimeException e) {
       LOG.warn("Cannot register new tables: {}", Errors.firstLine(e.getMessage()));
     }

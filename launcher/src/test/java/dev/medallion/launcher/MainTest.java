@@ -119,13 +119,15 @@ class MainTest {
   @Test
   void sqlRefusesAWriteUnlessAllowedAndThenWaitsForTheLayers(@TempDir Path root) {
     String insert = "INSERT INTO gold.hourly_revenue SELECT * FROM gold.hourly_revenue";
+    String getenv = "SELECT reflect('java.lang.System', 'getenv', 'HOME')";
     assertThat(
-            run("sql", "--set", "lakehouse.root=" + root, "--set", "spark.master=local[1]", insert))
+            run("sql", "--set", "lakehouse.root=" + root, "--set", "spark.master=local[1]", getenv))
         .isEqualTo(2);
     assertThat(errorLine())
         .isEqualTo(
-            "medallion: Cannot run this statement: it changes a table (InsertIntoStatement) and sql"
-                + " is read-only; pass --allow-writes to run it while no layer job runs");
+            "medallion: Cannot run this statement: sql is read-only and does not run the function"
+                + " reflect (CallMethodViaReflection); pass --allow-writes to run it while no layer"
+                + " job runs");
 
     err.reset();
     try (LayerLock held = holdLock(root, "gold")) {

@@ -100,6 +100,18 @@ final class Parsers {
     return Arrays.stream(raw.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
 
+  /** A non-empty list of the lakehouse's SQL schemas. */
+  static List<String> servedSchemas(String raw) {
+    List<String> schemas = commaList(raw);
+    for (String schema : schemas) {
+      oneOf(schema, "bronze", "silver", "gold", "ops");
+    }
+    if (schemas.isEmpty()) {
+      throw new IllegalArgumentException("no schema");
+    }
+    return schemas;
+  }
+
   /** host:port[,host:port...], or empty where the key is optional until a job needs it. */
   static List<String> hostPorts(String raw) {
     List<String> servers = commaList(raw);

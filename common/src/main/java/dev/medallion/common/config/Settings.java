@@ -318,6 +318,42 @@ public final class Settings {
           "The password HiveServer2 clients send (any user name) and Spark Connect clients'"
               + " token; a secret: pass it as MEDALLION_SERVE_TOKEN.");
 
+  public static final Setting<List<String>> SERVE_SCHEMAS =
+      new Setting<>(
+          "serve.schemas",
+          "silver,gold,ops",
+          Parsers::servedSchemas,
+          "a comma-separated list of bronze, silver, gold and ops",
+          "The schemas `serve` exposes. bronze (raw Kafka values: whatever producers sent) is off"
+              + " by default.");
+
+  public static final Setting<String> SERVE_TLS_KEYSTORE =
+      new Setting<>(
+          "serve.tls.keystore",
+          "",
+          Parsers::text,
+          "a path to a JKS or PKCS12 keystore (empty: no TLS)",
+          "The keystore (server key and certificate) with which `serve`'s HiveServer2 speaks TLS.");
+
+  public static final Setting<String> SERVE_TLS_KEYSTORE_PASSWORD =
+      new Setting<>(
+          "serve.tls.keystore.password",
+          "",
+          Parsers::text,
+          "the keystore's password",
+          "Password of `serve.tls.keystore`; a secret: pass it as"
+              + " MEDALLION_SERVE_TLS_KEYSTORE_PASSWORD.");
+
+  public static final Setting<Boolean> SERVE_PLAINTEXT =
+      new Setting<>(
+          "serve.plaintext",
+          "false",
+          Parsers::bool,
+          "true or false",
+          "Beyond loopback, let clients send the token over plain text: HiveServer2 without"
+              + " `serve.tls.keystore`, and Spark Connect (no TLS in Spark 4.2), which otherwise"
+              + " stays on 127.0.0.1.");
+
   public static final Setting<String> S3_ENDPOINT =
       new Setting<>(
           "s3.endpoint",
@@ -405,6 +441,10 @@ public final class Settings {
           SERVE_THRIFT_PORT,
           SERVE_CONNECT_PORT,
           SERVE_TOKEN,
+          SERVE_SCHEMAS,
+          SERVE_TLS_KEYSTORE,
+          SERVE_TLS_KEYSTORE_PASSWORD,
+          SERVE_PLAINTEXT,
           S3_ENDPOINT,
           S3_REGION,
           S3_PATH_STYLE_ACCESS,
