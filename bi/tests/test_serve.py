@@ -495,3 +495,17 @@ def test_a_server_beyond_loopback_needs_a_token(lakehouse):
     assert (
         "serve.host=0.0.0.0 listens beyond this machine: set a token" in result.stderr
     )
+
+
+def test_a_token_beyond_loopback_needs_tls_or_the_operators_word(lakehouse):
+    result = subprocess.run(
+        [MEDALLION, "serve", *settings(lakehouse), "--set", "serve.host=0.0.0.0"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=dict(os.environ, MEDALLION_SERVE_TOKEN=TOKEN),
+    )
+    assert result.returncode == 2
+    assert "HiveServer2 would take the token over plain text" in result.stderr
+    assert TOKEN not in result.stderr + result.stdout
