@@ -51,13 +51,14 @@ def listening(port):
 class Server:
     """`bin/medallion serve` in its own process, its standard output collected."""
 
-    def __init__(self, lakehouse, log):
+    def __init__(self, lakehouse, log, extra=(), env=None):
         self.thrift, self.connect = free_port(), free_port()
         ports = [
             "--set",
             f"serve.thrift.port={self.thrift}",
             "--set",
             f"serve.connect.port={self.connect}",
+            *extra,
         ]
         self.lines = []
         self.process = subprocess.Popen(
@@ -70,6 +71,7 @@ class Server:
                 MEDALLION_SERVE_TOKEN=TOKEN,
                 MEDALLION_S3_ACCESS_KEY="s3-access-of-the-server",
                 MEDALLION_S3_SECRET_KEY=S3_SECRET,
+                **(env or {}),
             ),
         )
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -509,3 +511,45 @@ def test_a_token_beyond_loopback_needs_tls_or_the_operators_word(lakehouse):
     assert result.returncode == 2
     assert "HiveServer2 would take the token over plain text" in result.stderr
     assert TOKEN not in result.stderr + result.stdout
+
+
+def test_hiveserver2_speaks_tls_with_a_keystore(lakehouse, tmp_path):
+    keystore, password = tmp_path / "serve.p12", "keystore-pass-5e1"
+    subprocess.run(
+        [
+            "keytool",
+            "-genkeypair",
+            "-alias",
+            "serve",
+            "-keyalg",
+            "RSA",
+            "-keysize",
+            "2048",
+        ]
+        + ["-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost"]
+        + ["-validity", "2", "-storetype", "PKCS12", "-keystore", str(keystore)]
+        + ["-storepass", password, "-keypass", password],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    with open(tmp_path / "serve.log", "w") as log:
+        tls = Server(
+            lakehouse,
+            log,
+            extra=["--set", f"serve.tls.keystore={keystore}"],
+            env={"MEDALLION_SERVE_TLS_KEYSTORE_PASSWORD": password},
+        )
+        try:
+            assert any(";ssl=true (TLS)" in line for line in tls.lines)
+            url = (
+                f"jdbc:hive2://127.0.0.1:{tls.thrift}/gold;ssl=true;"
+                f"sslTrustStore={keystore};trustStorePassword={password}"
+            )
+            sessions = expected(lakehouse, SESSIONS)
+            assert beeline(url, SESSIONS, "-n", "bi", "-p", TOKEN) == sessions
+            with pytest.raises(Exception):  # noqa: B017 - plain text is not spoken
+                pyhive_rows(tls, "SELECT 1")
+        finally:
+            tls.stop()
+    assert password not in (tmp_path / "serve.log").read_text()
