@@ -202,6 +202,20 @@ class ReadOnlySqlTest {
     assertThat(zoned.sql("SELECT 1").first().getInt(0)).isEqualTo(1);
   }
 
+  /** XML built-ins are answered, but resolve no external entity: no server file comes back. */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "SELECT xpath_string('<!DOCTYPE a [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
+            + "<a>x&e;</a>', 'a')",
+        "SELECT CAST(from_xml('<!DOCTYPE a [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
+            + "<a><b>x&e;</b></a>', 'b STRING') AS STRING)",
+      })
+  void xmlFunctionsReadNoFileOfTheServer(String sql) {
+    String answer = String.valueOf(ReadOnlySql.query(spark, config, sql).first().get(0));
+    assertThat(answer).doesNotContain("root:");
+  }
+
   /**
    * Every example of every built-in function in Spark's own documentation (its {@code
    * ExpressionInfo}) is answered, except those of the functions that call Java methods: probes the
