@@ -485,14 +485,20 @@ def test_sigterm_stops_both_servers(server):
     assert TOKEN not in server.log.read_text()
 
 
-def test_a_server_beyond_loopback_needs_a_token(lakehouse):
-    result = subprocess.run(
+def serve_beyond_loopback(lakehouse, env=None):
+    """`serve` on 0.0.0.0, which must refuse before it starts anything."""
+    return subprocess.run(
         [MEDALLION, "serve", *settings(lakehouse), "--set", "serve.host=0.0.0.0"],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
+        env=dict(os.environ, **(env or {})),
     )
+
+
+def test_a_server_beyond_loopback_needs_a_token(lakehouse):
+    result = serve_beyond_loopback(lakehouse)
     assert result.returncode == 2
     assert (
         "serve.host=0.0.0.0 listens beyond this machine: set a token" in result.stderr
@@ -500,14 +506,7 @@ def test_a_server_beyond_loopback_needs_a_token(lakehouse):
 
 
 def test_a_token_beyond_loopback_needs_tls_or_the_operators_word(lakehouse):
-    result = subprocess.run(
-        [MEDALLION, "serve", *settings(lakehouse), "--set", "serve.host=0.0.0.0"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env=dict(os.environ, MEDALLION_SERVE_TOKEN=TOKEN),
-    )
+    result = serve_beyond_loopback(lakehouse, {"MEDALLION_SERVE_TOKEN": TOKEN})
     assert result.returncode == 2
     assert "HiveServer2 would take the token over plain text" in result.stderr
     assert TOKEN not in result.stderr + result.stdout

@@ -40,30 +40,20 @@ class ReadOnlySqlTest {
     config = ReadOnlySql.sessionConfig(TestSpark.config(Map.of("lakehouse.root", root.toString())));
     spark = TestSpark.session(config);
     ReadOnlySql.query(spark, config, "SHOW TABLES"); // guards the application's other sessions
-    spark
-        .sql(
-            "SELECT timestamp'2026-01-01 00:00:00' + make_interval(0, 0, 0, 0, id % 24) AS"
-                + " window_start, IF(id % 2 = 0, 'view', 'purchase') AS event_type, id AS"
-                + " event_count, CAST(id AS DECIMAL(18, 2)) AS total_revenue FROM range(48)")
-        .write()
-        .format("delta")
-        .save(root.resolve("gold/hourly_revenue").toString());
-    spark
-        .sql("SELECT CAST(id AS STRING) AS event_id, id % 5 AS user_id FROM range(10)")
-        .write()
-        .format("delta")
-        .save(root.resolve("silver/events").toString());
-    spark
-        .sql("SELECT '10' AS event_id, 0L AS user_id")
-        .write()
-        .format("delta")
-        .mode("append")
-        .save(root.resolve("silver/events").toString());
-    spark
-        .sql("SELECT 'x' AS value")
-        .write()
-        .format("delta")
-        .save(root.resolve("bronze/events").toString());
+    save(
+        "SELECT timestamp'2026-01-01 00:00:00' + make_interval(0, 0, 0, 0, id % 24) AS"
+            + " window_start, IF(id % 2 = 0, 'view', 'purchase') AS event_type, id AS"
+            + " event_count, CAST(id AS DECIMAL(18, 2)) AS total_revenue FROM range(48)",
+        "gold/hourly_revenue");
+    save(
+        "SELECT CAST(id AS STRING) AS event_id, id % 5 AS user_id FROM range(10)", "silver/events");
+    save("SELECT '10' AS event_id, 0L AS user_id", "silver/events");
+    save("SELECT 'x' AS value", "bronze/events");
+  }
+
+  /** Appends the rows of {@code query} to the Delta table at {@code table} under the root. */
+  private static void save(String query, String table) {
+    spark.sql(query).write().format("delta").mode("append").save(root.resolve(table).toString());
   }
 
   @AfterAll

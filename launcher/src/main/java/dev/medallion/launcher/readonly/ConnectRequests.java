@@ -181,13 +181,10 @@ final class ConnectRequests {
     return request instanceof Message message ? messages(message) : Optional.empty();
   }
 
+  /** A relation or a command ({@link #judge} judges which); a compressed plan cannot be read. */
   private static Optional<String> plan(Plan plan) {
     return switch (plan.getOpTypeCase()) {
-      case ROOT -> Optional.empty();
-      case COMMAND ->
-          COMMANDS.contains(plan.getCommand().getCommandTypeCase())
-              ? Optional.empty()
-              : Optional.of("the command " + name(plan.getCommand().getCommandTypeCase()));
+      case ROOT, COMMAND -> Optional.empty();
       default -> Optional.of("a plan sent as " + name(plan.getOpTypeCase()));
     };
   }
@@ -201,7 +198,7 @@ final class ConnectRequests {
               "a change of the setting "
                   + pair.getKey()
                   + " (a client may set only "
-                  + String.join(", ", new java.util.TreeSet<>(SessionSettings.SETTABLE))
+                  + SessionSettings.settableKeys()
                   + ")");
         }
       }

@@ -208,11 +208,7 @@ public final class ReadOnlyPlans {
     return SessionSettings.SETTABLE.contains(key)
         ? Optional.empty()
         : Optional.of(
-            "SET "
-                + key
-                + " (a client may set only "
-                + String.join(", ", SessionSettings.SETTABLE.stream().sorted().toList())
-                + ")");
+            "SET " + key + " (a client may set only " + SessionSettings.settableKeys() + ")");
   }
 
   /** Judges every expression of {@code plan}; the plans of its subqueries join {@code plans}. */

@@ -96,6 +96,11 @@ public final class SessionSettings {
             "a session whose settings were changed ("
                 + String.join(", ", changed)
                 + "): a client may set only "
-                + String.join(", ", new TreeSet<>(SETTABLE)));
+                + settableKeys());
+  }
+
+  /** The keys of {@link #SETTABLE}, sorted, for a refusal to name. */
+  static String settableKeys() {
+    return String.join(", ", new TreeSet<>(SETTABLE));
   }
 }
