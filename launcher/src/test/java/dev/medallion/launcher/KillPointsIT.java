@@ -298,8 +298,6 @@ class KillPointsIT extends PipelineIT {
     List<String> args = CommandLines.withSettings(scenario.command().get(0), settings);
     args.addAll(scenario.command().subList(1, scenario.command().size()));
     Map<String, String> environment = new HashMap<>(CommandLines.secrets(settings));
-    // A short-lived JVM: the quick compiler only, as bin/medallion's own runs.
-    environment.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1");
     environment.put(KillPoint.KILL_AT, scenario.killAt());
     if (scenario.holdAt() != null) {
       environment.put(KillPoint.HOLD_AT, scenario.holdAt());

@@ -22,6 +22,14 @@ import java.util.stream.Stream;
  * to prove a rerun recovers, or one whose exit code and output a test checks.
  */
 public final class ChildJvm {
+  /**
+   * A child runs seconds over a small lakehouse, as {@code bin/medallion}'s runs do, and takes its
+   * JIT and collector: the quick compiler only (C2's threads would take the second core from the
+   * job) with Spark's usual code cache, and the parallel collector.
+   */
+  private static final List<String> SHORT_RUN_FLAGS =
+      List.of("-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=240m", "-XX:+UseParallelGC");
+
   private ChildJvm() {}
 
   /** What a child printed (standard output and error, interleaved) and how it ended. */
@@ -146,6 +154,7 @@ public final class ChildJvm {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    command.addAll(SHORT_RUN_FLAGS);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(main.getName());

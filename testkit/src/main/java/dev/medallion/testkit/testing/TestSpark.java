@@ -20,6 +20,12 @@ public final class TestSpark {
     sets.add("spark.master=local[2]");
     sets.add("spark.sql.shuffle.partitions=2");
     sets.add("spark.default.parallelism=2");
+    // A test's batches are tens of rows: generating and compiling code for each projection and
+    // stage (a quarter of a test JVM's CPU, profiled) costs more than interpreting them, with the
+    // same results. One partition for Delta's log replay: each of its tasks generates its own.
+    sets.add("spark.sql.codegen.factoryMode=NO_CODEGEN");
+    sets.add("spark.sql.codegen.wholeStage=false");
+    sets.add("spark.databricks.delta.snapshotPartitions=1");
     return ConfigLoader.load(Optional.empty(), Map.of(), sets);
   }
 
