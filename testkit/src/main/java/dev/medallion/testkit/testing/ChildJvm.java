@@ -23,9 +23,10 @@ import java.util.stream.Stream;
  */
 public final class ChildJvm {
   /**
-   * A child runs seconds over a small lakehouse, as {@code bin/medallion}'s runs do, and takes its
-   * JIT and collector: the quick compiler only (C2's threads would take the second core from the
-   * job) with Spark's usual code cache, and the parallel collector.
+   * A child runs seconds over a small lakehouse and takes {@code bin/medallion}'s JIT and collector
+   * for short runs: the quick compiler only (C2's threads would take the second core from the job)
+   * with Spark's usual code cache, and the parallel collector. bin/medallion keeps C2 for silver's
+   * large batches; a child's silver batches are hundreds of rows, so it gets C1 too.
    */
   private static final List<String> SHORT_RUN_FLAGS =
       List.of("-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=240m", "-XX:+UseParallelGC");
