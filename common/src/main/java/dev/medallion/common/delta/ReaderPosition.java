@@ -12,8 +12,11 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Where a streaming query that reads a Delta table stands: the first table version it may still
- * have to read, from its checkpoint (the offset of its last committed micro-batch, or of its first
- * batch while none is committed). Maintenance must not delete files from that version on.
+ * have to read, from its checkpoint. Maintenance must not delete files from that version on.
+ *
+ * <p>Delta's offset names the version a batch ended in and the index of the last file it took: a
+ * version read whole moves it to the next version's base (index -1), so any other offset is inside
+ * its version (a commit split over batches by a file limit) and that version is still needed.
  */
 public final class ReaderPosition {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,18 +33,26 @@ public final class ReaderPosition {
     try {
       FileSystem fs = offsets.getFileSystem(spark.sparkContext().hadoopConfiguration());
       long lastCommitted = Checkpoints.lastBatch(fs, commits);
-      long batch =
-          lastCommitted >= 0 ? lastCommitted : (Checkpoints.lastBatch(fs, offsets) >= 0 ? 0 : -1);
-      if (batch < 0) {
+      if (lastCommitted >= 0) {
+        return OptionalLong.of(
+            offset(fs, checkpoint, lastCommitted).path("reservoirVersion").asLong());
+      }
+      if (Checkpoints.lastBatch(fs, offsets) < 0) {
         return OptionalLong.empty();
       }
-      JsonNode offset = JSON.readTree(Checkpoints.sourceOffset(fs, checkpoint, batch));
-      long version = offset.path("reservoirVersion").asLong();
-      // Index -1: nothing of that version read yet. Otherwise the reader is at or inside it; a
-      // run that ended read it whole, so the next version is the first it still needs.
-      return OptionalLong.of(offset.path("index").asLong(-1) < 0 ? version : version + 1);
+      // The first batch did not commit, and the checkpoint does not hold where it started: inside
+      // the initial snapshot of a version, that version; after a starting version, any from 0.
+      JsonNode planned = offset(fs, checkpoint, 0);
+      return OptionalLong.of(
+          planned.path("isStartingVersion").asBoolean(false)
+              ? planned.path("reservoirVersion").asLong()
+              : 0);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read the streaming checkpoint " + checkpoint, e);
     }
+  }
+
+  private static JsonNode offset(FileSystem fs, String checkpoint, long batch) throws IOException {
+    return JSON.readTree(Checkpoints.sourceOffset(fs, checkpoint, batch));
   }
 }
