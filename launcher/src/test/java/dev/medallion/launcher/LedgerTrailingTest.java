@@ -24,8 +24,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The anomaly checks' past runs, read from the run ledger on the driver, are the ones a Spark query
- * of the same ledger finds: the layer's successful runs of the command that read records, newest
- * first, with their quarantined records summed and their null rates.
+ * of the same ledger finds: the layer's successful runs of the command that read records and held
+ * nothing back for an anomaly (a held run's shares are not its data's), newest first, with their
+ * quarantined records summed and their null rates.
  */
 class LedgerTrailingTest {
   private static SparkSession spark;
@@ -58,8 +59,15 @@ class LedgerTrailingTest {
           quarantined.put("PARSE_ERROR", (long) run);
           quarantined.put("MISSING_FIELD", 2L);
         }
+        boolean held = run % 10 == 7;
+        if (held) {
+          // A run held under anomaly.action=quarantine: its valid records in the quarantine too.
+          quarantined.put(RunLedger.HELD_BY_ANOMALY, 100L);
+        }
         row.put("quarantined", run % 9 == 0 ? null : quarantined);
-        row.put("null_rates", run % 8 == 1 ? null : Map.of("product_id", run / 100.0));
+        row.put(
+            "null_rates",
+            held ? Map.of() : run % 8 == 1 ? null : Map.of("product_id", run / 100.0));
         rows.add(
             RowFactory.create(
                 java.util.Arrays.stream(RunLedger.SCHEMA.fieldNames()).map(row::get).toArray()));
@@ -97,6 +105,22 @@ class LedgerTrailingTest {
   }
 
   @Test
+  void heldRunsAreNoBaseline() {
+    long held =
+        spark
+            .read()
+            .format("delta")
+            .load(path)
+            .where(
+                "layer = 'silver' AND command = 'silver' AND status = 'SUCCEEDED' AND rows_in > 0"
+                    + " AND map_contains_key(quarantined, 'ANOMALY')")
+            .count();
+    assertThat(held).isPositive();
+    assertThat(RunLedger.trailing(spark, tables, "silver", "silver", 100))
+        .noneMatch(run -> run.nullRates().isEmpty() && run.quarantined() >= 100);
+  }
+
+  @Test
   void aLakehouseWithoutALedgerHasNoPastRuns() throws Exception {
     TableLocations empty = new TableLocations(Files.createTempDirectory("no-ledger").toString());
     assertThat(RunLedger.trailing(spark, empty, "silver", "silver", 10)).isEmpty();
@@ -112,7 +136,8 @@ class LedgerTrailingTest {
                 + layer
                 + "' AND command = '"
                 + command
-                + "' AND status = 'SUCCEEDED' AND rows_in > 0")
+                + "' AND status = 'SUCCEEDED' AND rows_in > 0"
+                + " AND NOT coalesce(map_contains_key(quarantined, 'ANOMALY'), false)")
         .orderBy(org.apache.spark.sql.functions.col("finished_at").desc())
         .limit(runs)
         .selectExpr(

@@ -20,8 +20,9 @@ import org.apache.spark.sql.SparkSession;
  * trailing successful runs in the run ledger. A producer that stopped sending most of its events,
  * started leaving a field empty or broke a field's type shows as a drop in volume, a jump in a null
  * rate or in the quarantine's share, long before anyone looks at a dashboard. The median is robust
- * to the odd catch-up run; with fewer than {@link #MIN_RUNS} runs to compare with, nothing is
- * judged. The trailing runs are read when a run first has records to judge: a run that finds
+ * to the odd catch-up run; a run that held records back for an anomaly is no baseline (its shares
+ * are the hold's, not its data's); with fewer than {@link #MIN_RUNS} runs to compare with, nothing
+ * is judged. The trailing runs are read when a run first has records to judge: a run that finds
  * nothing new does not pay for a query of the ledger (seconds in a fresh JVM).
  */
 final class AnomalyChecks {
@@ -32,7 +33,7 @@ final class AnomalyChecks {
   static final long MIN_BATCH_ROWS = 1_000;
 
   /** The quarantine's reason code for records held back by an anomaly. */
-  static final String REASON = "ANOMALY";
+  static final String REASON = RunLedger.HELD_BY_ANOMALY;
 
   /** The event fields that may be null in a valid event: their null rates are compared. */
   static final List<String> OPTIONAL_FIELDS =

@@ -147,8 +147,8 @@ public final class Settings {
           Parsers::nonNegativeInt,
           "a non-negative integer (0: no anomaly checks)",
           "Silver's anomaly checks compare a run with the median of this many of its last"
-              + " successful runs that read records; they begin once 3 such runs are in the run"
-              + " ledger.");
+              + " successful runs that read records and held none back for an anomaly; they begin"
+              + " once 3 such runs are in the run ledger.");
 
   public static final Setting<Double> ANOMALY_VOLUME_BAND =
       new Setting<>(

@@ -54,8 +54,8 @@ final class LedgerReader {
   private record Finished(long finishedAt, RunLedger.PastRun run) {}
 
   /**
-   * The last {@code runs} successful runs of {@code command} in {@code layer} that read records,
-   * newest first; {@code path} is an existing ledger.
+   * The last {@code runs} successful runs of {@code command} in {@code layer} that read records and
+   * held none back for an anomaly, newest first; {@code path} is an existing ledger.
    */
   static List<RunLedger.PastRun> trailing(
       Configuration hadoop, String path, String layer, String command, int runs) {
@@ -149,7 +149,10 @@ final class LedgerReader {
     }
   }
 
-  /** The row as a past run when it is a successful run of {@code command} that read records. */
+  /**
+   * The row as a past run when it is a successful run of {@code command} that read records and held
+   * none back for an anomaly.
+   */
   private static Optional<Finished> pastRun(Row row, String command) {
     StructType schema = row.getSchema();
     int rowsIn = schema.indexOf(ROWS_IN);
@@ -165,6 +168,9 @@ final class LedgerReader {
     if (!row.isNullAt(at)) {
       MapValue counts = row.getMap(at);
       for (int i = 0; i < counts.getSize(); i++) {
+        if (RunLedger.HELD_BY_ANOMALY.equals(counts.getKeys().getString(i))) {
+          return Optional.empty();
+        }
         quarantined += counts.getValues().isNullAt(i) ? 0 : counts.getValues().getLong(i);
       }
     }

@@ -56,6 +56,12 @@ public final class RunLedger {
     KILLED
   }
 
+  /**
+   * The quarantine reason of records a run held back for an anomaly: such a run's shares are not
+   * its data's, so it is no baseline for later runs' checks.
+   */
+  public static final String HELD_BY_ANOMALY = "ANOMALY";
+
   static final String LAYER = "layer";
   static final String RUN_ID = "run_id";
   static final String STATUS = "status";
@@ -258,7 +264,7 @@ public final class RunLedger {
     return last.isEmpty() ? OptionalLong.empty() : OptionalLong.of(last.get(0).getLong(0));
   }
 
-  /** What anomaly checks compare a run with: an earlier successful run that read records. */
+  /** What anomaly checks compare a run with: an earlier run judged normal that read records. */
   public record PastRun(long rowsIn, long quarantined, Map<String, Double> nullRates) {
     public PastRun {
       nullRates = Map.copyOf(nullRates);
@@ -267,7 +273,7 @@ public final class RunLedger {
 
   /**
    * The last {@code runs} successful runs of {@code command} (as typed, e.g. {@code silver}) that
-   * read records, newest first.
+   * read records and held none back for an anomaly, newest first.
    */
   public static List<PastRun> trailing(
       SparkSession spark, TableLocations tables, String layer, String command, int runs) {
