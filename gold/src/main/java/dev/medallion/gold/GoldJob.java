@@ -31,6 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.spark.api.java.function.VoidFunction2;
@@ -73,6 +74,7 @@ public final class GoldJob {
           OptionalLong firstUnread =
               ReaderPosition.firstUnreadVersion(
                   spark, tables.checkpoint(CoreTables.GOLD_READS_SILVER));
+          Map<String, Long> versionsBefore = versions(spark, tables);
           GoldWriter writer =
               new GoldWriter(
                   spark,
@@ -81,25 +83,39 @@ public final class GoldJob {
                       .filter(e -> e.table().startsWith(LAYER + "."))
                       .toList());
           RunSummary summary = runOnce(spark, config, tables, request, writer);
-          return withFacts(spark, tables, summary, firstUnread, writer);
+          return withFacts(spark, tables, summary, firstUnread, versionsBefore, writer);
         });
   }
 
+  private static Map<String, Long> versions(SparkSession spark, TableLocations tables) {
+    Map<String, Long> versions = new LinkedHashMap<>();
+    GoldTables.ALL.forEach(
+        table ->
+            versions.put(
+                table.spec().sqlName(), DeltaTables.version(spark, tables.gold(table.name()))));
+    return versions;
+  }
+
   /**
-   * The ledger's facts of a gold run: the silver versions it read, the versions it wrote, and its
-   * expectations (a warning for each broken one).
+   * The ledger's facts of a gold run: the silver versions it read, the versions it wrote and the
+   * rows those commits wrote (Delta's own metrics), and its expectations (a warning for each broken
+   * one).
    */
   private static RunSummary withFacts(
       SparkSession spark,
       TableLocations tables,
       RunSummary summary,
       OptionalLong firstUnread,
+      Map<String, Long> versionsBefore,
       GoldWriter writer) {
-    Map<String, Long> written = new LinkedHashMap<>();
-    GoldTables.ALL.forEach(
-        table ->
-            written.put(
-                table.spec().sqlName(), DeltaTables.version(spark, tables.gold(table.name()))));
+    Map<String, Long> written = versions(spark, tables);
+    long rowsOut = 0;
+    for (GoldTable table : GoldTables.ALL) {
+      long before = versionsBefore.get(table.spec().sqlName());
+      if (written.get(table.spec().sqlName()) != before) {
+        rowsOut += DeltaTables.rowsWrittenSince(spark, tables.gold(table.name()), before);
+      }
+    }
     Map<String, Long> broken = writer.brokenByExpectation();
     List<String> warnings = new ArrayList<>();
     broken.forEach(
@@ -130,12 +146,7 @@ public final class GoldJob {
       covered += "; WARNING: " + warning;
     }
     return new RunSummary(
-        summary.layer(),
-        summary.recordsIn(),
-        summary.recordsOut(),
-        covered,
-        summary.seconds(),
-        facts);
+        summary.layer(), summary.recordsIn(), rowsOut, covered, summary.seconds(), facts);
   }
 
   private static RunSummary runOnce(
@@ -165,7 +176,6 @@ public final class GoldJob {
     if (request.fullRefresh() && request.table().isPresent()) {
       writer.rebuild(request.table().get(), silverVersion);
       return summary(
-          0,
           "full refresh of gold." + request.table().get().name() + " from silver v" + silverVersion,
           started);
     }
@@ -190,28 +200,32 @@ public final class GoldJob {
       long silverVersion,
       long started) {
     List<String> touched = new ArrayList<>();
+    AtomicLong changesRead = new AtomicLong();
     VoidFunction2<Dataset<Row>, Long> recompute =
         (changes, batchId) -> {
-          // As epoch numbers, not java.sql values: those would be read in the JVM's time zone.
-          List<Row> units =
-              changes
-                  .select(
-                      unix_date(col(TimeGrain.DAY.silverColumn())),
-                      unix_micros(col(TimeGrain.HOUR.silverColumn())))
-                  .distinct()
-                  .collectAsList();
-          List<Object> days =
-              units.stream()
-                  .map(r -> (Object) LocalDate.ofEpochDay(r.getInt(0)))
-                  .distinct()
-                  .toList();
-          List<Object> hours =
-              units.stream()
-                  .map(r -> (Object) Instant.EPOCH.plus(r.getLong(1), ChronoUnit.MICROS))
-                  .distinct()
-                  .toList();
+          // Kept before the first action: Spark's progress counts the batch's rows once for every
+          // action that reads the source, and the counts, the progress line and the throughput
+          // alert must see each change once.
           Dataset<Row> kept = changes.persist(StorageLevel.MEMORY_AND_DISK());
           try {
+            // As epoch numbers, not java.sql values: those would be read in the JVM's time zone.
+            List<Row> units =
+                kept.groupBy(
+                        unix_date(col(TimeGrain.DAY.silverColumn())),
+                        unix_micros(col(TimeGrain.HOUR.silverColumn())))
+                    .count()
+                    .collectAsList();
+            changesRead.addAndGet(units.stream().mapToLong(r -> r.getLong(2)).sum());
+            List<Object> days =
+                units.stream()
+                    .map(r -> (Object) LocalDate.ofEpochDay(r.getInt(0)))
+                    .distinct()
+                    .toList();
+            List<Object> hours =
+                units.stream()
+                    .map(r -> (Object) Instant.EPOCH.plus(r.getLong(1), ChronoUnit.MICROS))
+                    .distinct()
+                    .toList();
             TableWrites.forEach(
                 GoldTables.ALL,
                 table -> {
@@ -226,10 +240,10 @@ public final class GoldJob {
                       table.name(),
                       String.format(Locale.ROOT, "%.1f", (System.nanoTime() - tableStarted) / 1e9));
                 });
+            touched.add(hours.size() + " hours/" + days.size() + " days");
           } finally {
             kept.unpersist();
           }
-          touched.add(hours.size() + " hours/" + days.size() + " days");
         };
     DataStreamReader reader =
         spark
@@ -265,8 +279,8 @@ public final class GoldJob {
             totals.batches());
     return new RunSummary(
         LAYER,
-        totals.inputRows(),
-        totals.inputRows(),
+        changesRead.get(),
+        0, // the rows written, from the commits' metrics: withFacts
         covered,
         (System.nanoTime() - started) / 1e9,
         new RunFacts(Map.of(), 0, List.of(), List.of(), Map.of(), totals.batches(), Map.of()));
@@ -310,13 +324,13 @@ public final class GoldJob {
           }
         });
     return summary(
-        0,
         "backfill of " + from + " to " + to + " (exclusive) from silver v" + silverVersion,
         started);
   }
 
-  private static RunSummary summary(long changes, String covered, long started) {
-    return new RunSummary(LAYER, changes, changes, covered, (System.nanoTime() - started) / 1e9);
+  /** A rebuild's summary: it reads no changes; the rows it wrote are added by withFacts. */
+  private static RunSummary summary(String covered, long started) {
+    return new RunSummary(LAYER, 0, 0, covered, (System.nanoTime() - started) / 1e9);
   }
 
   /**

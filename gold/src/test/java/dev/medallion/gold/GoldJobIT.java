@@ -23,12 +23,16 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.streaming.StreamingQueryListener;
 import org.apache.spark.sql.types.StructField;
 import org.junit.jupiter.api.Test;
 
 /** Kafka -> bronze -> silver -> gold, with gold checked against an independent computation. */
 class GoldJobIT extends PipelineIT {
+  /** The last silver version a gold run of {@link #runPipeline} read. */
+  private long silverReadByGold = -1;
 
   /**
    * What production topics carry besides events: tombstones, empty and huge values, deep nesting,
@@ -232,10 +236,85 @@ class GoldJobIT extends PipelineIT {
     }
   }
 
+  /**
+   * The three runs, each summary's counts checked against an independent count: rows the tables
+   * gained, silver's change feed over the versions gold read, Delta's own metrics of gold's
+   * commits.
+   */
   private void runPipeline(MedallionConfig config) {
-    BronzeJob.run(spark, config);
-    SilverJob.run(spark, config, false);
-    GoldJob.run(spark, config, GoldRequest.incremental());
+    long bronzeRows = rows(tables().bronzeEvents());
+    RunSummary bronze = BronzeJob.run(spark, config);
+    long bronzeAdded = rows(tables().bronzeEvents()) - bronzeRows;
+    assertThat(List.of(bronze.recordsIn(), bronze.recordsOut())).containsOnly(bronzeAdded);
+
+    long silverRows = rows(tables().silverEvents());
+    RunSummary silver = SilverJob.run(spark, config, false);
+    assertThat(silver.recordsIn()).as(silver.line()).isEqualTo(bronzeAdded);
+    assertThat(silver.recordsOut())
+        .as(silver.line())
+        .isEqualTo(rows(tables().silverEvents()) - silverRows);
+
+    long silverVersion = DeltaTables.version(spark, tables().silverEvents());
+    Map<String, Long> before = goldVersions();
+    ProgressRows progress = new ProgressRows();
+    spark.streams().addListener(progress);
+    RunSummary gold = GoldJob.run(spark, config, GoldRequest.incremental());
+    long changes =
+        spark
+            .read()
+            .format("delta")
+            .option("readChangeFeed", "true")
+            .option("startingVersion", silverReadByGold + 1)
+            .option("endingVersion", silverVersion)
+            .load(tables().silverEvents())
+            .count();
+    silverReadByGold = silverVersion;
+    assertThat(gold.recordsIn()).as(gold.line()).isEqualTo(changes);
+    // What the progress lines and the throughput alert read: each change once, too. Listeners
+    // hear of a batch asynchronously, so the sum is awaited (a bounded wait).
+    try {
+      for (int i = 0; i < 100 && progress.rows.get() < changes; i++) {
+        Thread.sleep(100);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      spark.streams().removeListener(progress);
+    }
+    assertThat(progress.rows.get()).isEqualTo(changes);
+    long written = 0;
+    for (Map.Entry<String, Long> table : goldVersions().entrySet()) {
+      written +=
+          io.delta.tables.DeltaTable.forPath(spark, tables().gold(table.getKey()))
+              .history()
+              .where("version > " + before.getOrDefault(table.getKey(), -1L))
+              .selectExpr("coalesce(sum(CAST(operationMetrics['numOutputRows'] AS BIGINT)), 0)")
+              .first()
+              .getLong(0);
+    }
+    assertThat(gold.recordsOut()).as(gold.line()).isEqualTo(written);
+  }
+
+  /** The input rows Spark's progress reports, summed: what the progress line prints. */
+  private static final class ProgressRows extends StreamingQueryListener {
+    final AtomicLong rows = new AtomicLong();
+
+    @Override
+    public void onQueryProgress(QueryProgressEvent event) {
+      rows.addAndGet(event.progress().numInputRows());
+    }
+
+    @Override
+    public void onQueryStarted(QueryStartedEvent event) {}
+
+    @Override
+    public void onQueryTerminated(QueryTerminatedEvent event) {}
+  }
+
+  private long rows(String table) {
+    return DeltaTables.version(spark, table) == DeltaTables.NO_VERSION
+        ? 0
+        : spark.read().format("delta").load(table).count();
   }
 
   private void assertGoldEquals(GroundTruth truth) {
