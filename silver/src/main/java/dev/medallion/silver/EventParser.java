@@ -54,7 +54,7 @@ final class EventParser implements UDF1<byte[], Row> {
 
   @Override
   public Row call(byte[] json) {
-    if (json == null) {
+    if (json == null || notUtf8(json)) {
       return null;
     }
     try (JsonParser parser = factory().createParser(json)) {
@@ -62,6 +62,21 @@ final class EventParser implements UDF1<byte[], Row> {
     } catch (IOException | RuntimeException notPlain) {
       return null;
     }
+  }
+
+  /**
+   * A JSON text in UTF-16 or UTF-32 without a byte order mark, which Jackson would detect and read
+   * (with a mark, it is not valid UTF-8 and never reaches this parser): JSON's first character is
+   * ASCII, so those encodings put a zero byte among the first four. Silver reads UTF-8 only, as RFC
+   * 8259 requires, on both paths.
+   */
+  private static boolean notUtf8(byte[] json) {
+    for (int i = 0; i < Math.min(4, json.length); i++) {
+      if (json[i] == 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Row parse(JsonParser parser) throws IOException {

@@ -44,6 +44,7 @@ import org.apache.spark.sql.types.StructType;
 public final class SilverTransforms {
   static final List<String> KNOWN_FIELDS = EventSchema.FIELDS;
   private static final String CORRUPT = "_corrupt_record";
+  private static final String BYTE_ORDER_MARK = "\uFEFF";
   static final StructType EVENT_SCHEMA = EventSchema.SCHEMA.add(CORRUPT, DataTypes.StringType);
   private static final String KNOWN_ARRAY = "array('" + String.join("','", KNOWN_FIELDS) + "')";
   private static final long MILLIS_PER_HOUR = 3_600_000L;
@@ -64,23 +65,38 @@ public final class SilverTransforms {
    * predicate that raises an error (a failing CAST; use try_cast) can fail the batch.
    */
   public static Dataset<Row> classify(Dataset<Row> bronze, ValidationRules rules) {
+    return classify(bronze, rules, true);
+  }
+
+  /**
+   * As {@link #classify(Dataset, ValidationRules)}; without {@code onePass}, every record is read
+   * by Spark's reader, so a test can hold the two paths to the same answers.
+   */
+  static Dataset<Row> classify(Dataset<Row> bronze, ValidationRules rules, boolean onePass) {
+    Column fast = onePass ? PARSE_EVENT.apply(col("value")) : lit(null).cast(EventParser.RESULT);
     Dataset<Row> parsed =
         bronze
             .withColumn("_text", col("value").cast(DataTypes.StringType))
             .withColumn("_utf8", coalesce(expr("is_valid_utf8(_text)"), lit(false)))
-            .withColumn("_fast", when(col("_utf8"), PARSE_EVENT.apply(col("value"))))
+            // The JSON text: a leading byte order mark is ignored, as RFC 8259 allows (and as the
+            // one-pass parser does), so it cannot make a record valid on one path only.
+            .withColumn(
+                "_json",
+                when(col("_text").startsWith(BYTE_ORDER_MARK), expr("substr(_text, 2)"))
+                    .otherwise(col("_text")))
+            .withColumn("_fast", when(col("_utf8"), fast))
             .withColumn(
                 "_p",
                 when(col("_fast").isNotNull(), col("_fast.event"))
                     .otherwise(
                         from_json(
-                            col("_text"),
+                            col("_json"),
                             EVENT_SCHEMA,
                             Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT))))
             .withColumn(
                 "_rejected", expr("_utf8 AND (_p IS NULL OR _p." + CORRUPT + " IS NOT NULL)"))
             // Second read, as VARIANT, only for what the typed parser rejected.
-            .withColumn("_v", expr("CASE WHEN _rejected THEN try_parse_json(_text) END"))
+            .withColumn("_v", expr("CASE WHEN _rejected THEN try_parse_json(_json) END"))
             .withColumn(
                 "_object",
                 expr(
@@ -111,10 +127,10 @@ public final class SilverTransforms {
     Column extra =
         expr(
             "CASE WHEN _fast IS NOT NULL THEN _fast.extra"
-                + " WHEN NOT _rejected AND _utf8 AND exists(json_object_keys(_text), k -> NOT"
+                + " WHEN NOT _rejected AND _utf8 AND exists(json_object_keys(_json), k -> NOT"
                 + " array_contains("
                 + KNOWN_ARRAY
-                + ", k)) THEN to_json(map_filter(from_json(_text, 'map<string,string>'), (k, v) ->"
+                + ", k)) THEN to_json(map_filter(from_json(_json, 'map<string,string>'), (k, v) ->"
                 + " NOT array_contains("
                 + KNOWN_ARRAY
                 + ", k)))"
@@ -137,6 +153,7 @@ public final class SilverTransforms {
             .withColumn("extra", extra)
             .drop(
                 "_fast",
+                "_json",
                 "_v",
                 "_reasons",
                 "_revenue_type",

@@ -305,6 +305,77 @@ class SilverTransformsTest {
   }
 
   /**
+   * One rule whichever path reads a record (the one-pass parser, or Spark's reader that takes what
+   * the parser leaves): UTF-8 only, a leading byte order mark ignored as RFC 8259 allows, UTF-16
+   * and UTF-32 quarantined, and a producer's field named {@code _corrupt_record} kept in extra like
+   * any other unknown field.
+   */
+  @Test
+  void bothPathsJudgeEncodingsAndReservedNamesAlike() {
+    Map<String, byte[]> values = hostileValues();
+    String ok = event("\"e-1\"", OK_REST);
+    byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    values.put("utf8-bom", concat(bom, utf8(ok)));
+    values.put("string-revenue", utf8(event("\"e-2\"", OK_REST.replace("10.5", "\"10.5\""))));
+    values.put(
+        "utf8-bom-string-revenue",
+        concat(bom, utf8(event("\"e-2\"", OK_REST.replace("10.5", "\"10.5\"")))));
+    values.put(
+        "corrupt-record-field", utf8(event("\"e-3\"", OK_REST + ",\"_corrupt_record\":\"x\"")));
+    values.put(
+        "corrupt-record-object",
+        utf8(event("\"e-4\"", OK_REST + ",\"_corrupt_record\":{\"a\":[1]}")));
+    values.put(
+        "corrupt-record-null", utf8(event("\"e-5\"", OK_REST + ",\"_corrupt_record\":null")));
+    values.put(
+        "corrupt-record-only",
+        utf8("{\"_corrupt_record\":\"" + event("e", OK_REST).replace("\"", "\\\"") + "\"}"));
+    values.put("utf16le", ok.getBytes(StandardCharsets.UTF_16LE));
+    values.put("utf16be", ok.getBytes(StandardCharsets.UTF_16BE));
+    values.put("utf16-bom", ok.getBytes(StandardCharsets.UTF_16));
+    values.put("utf32be", ok.getBytes(java.nio.charset.Charset.forName("UTF-32BE")));
+    values.put("utf32le", ok.getBytes(java.nio.charset.Charset.forName("UTF-32LE")));
+    List<String> names = new ArrayList<>(values.keySet());
+    Dataset<Row> bronze = bronze(new ArrayList<>(values.values()));
+
+    Map<String, Row> onePass = judged(SilverTransforms.classify(bronze, RULES, true), names);
+    Map<String, Row> sparkOnly = judged(SilverTransforms.classify(bronze, RULES, false), names);
+
+    assertThat(onePass).containsExactlyInAnyOrderEntriesOf(sparkOnly);
+    assertThat(onePass.get("utf8-bom").getList(1)).isEmpty();
+    assertThat(onePass.get("utf8-bom-string-revenue").getList(1))
+        .isNotEmpty()
+        .isEqualTo(onePass.get("string-revenue").getList(1));
+    for (String field :
+        List.of("corrupt-record-field", "corrupt-record-object", "corrupt-record-null")) {
+      assertThat(onePass.get(field).getList(1)).as(field).isEmpty();
+      assertThat(onePass.get(field).getString(2)).as(field).contains("_corrupt_record");
+    }
+    for (String other : List.of("utf16le", "utf16be", "utf16-bom", "utf32be", "utf32le")) {
+      assertThat(onePass.get(other).getList(1)).as(other).isNotEmpty();
+    }
+  }
+
+  /** Each record's reasons, extra and parsed event fields, by the record's name. */
+  private static Map<String, Row> judged(Dataset<Row> classified, List<String> names) {
+    List<String> fields =
+        EventSchema.FIELDS.stream().map(field -> "_p." + field + " AS p_" + field).toList();
+    List<String> columns = new ArrayList<>(List.of("offset", "reasons", "extra"));
+    columns.addAll(fields);
+    Map<String, Row> byName = new HashMap<>();
+    for (Row row : classified.selectExpr(columns.toArray(String[]::new)).collectAsList()) {
+      byName.put(names.get((int) row.getLong(0)), row);
+    }
+    return byName;
+  }
+
+  private static byte[] concat(byte[] first, byte[] second) {
+    byte[] both = Arrays.copyOf(first, first.length + second.length);
+    System.arraycopy(second, 0, both, first.length, second.length);
+    return both;
+  }
+
+  /**
    * A record is judged against its own ingestion time, never the run's clock: a batch replayed a
    * day later classifies exactly as the first attempt did.
    */
