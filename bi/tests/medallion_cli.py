@@ -1,6 +1,7 @@
 """Runs `bin/medallion` for the BI tests, and opens DuckDB with the delta extension."""
 
 import csv
+import re
 import subprocess
 from pathlib import Path
 
@@ -11,12 +12,20 @@ REPO = Path(__file__).resolve().parents[2]
 MEDALLION = str(REPO / "bin" / "medallion")
 
 
-def medallion(*args):
+def medallion(*args, quiet_log=False):
+    """Runs a command and returns its output; with `quiet_log`, its log must hold no warning."""
     result = subprocess.run(
         [MEDALLION, *args], capture_output=True, text=True, timeout=900, check=False
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    if quiet_log:
+        assert log_warnings(result.stderr) == [], result.stderr[-3000:]
     return result.stdout
+
+
+def log_warnings(log):
+    """The log's warning and error lines: each should be something a user must act on."""
+    return [line for line in log.splitlines() if re.search(r" (WARN|ERROR) ", line)]
 
 
 def settings(lakehouse):

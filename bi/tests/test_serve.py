@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy
 from deltalake import DeltaTable
-from medallion_cli import MEDALLION, duckdb_with_delta, settings
+from medallion_cli import MEDALLION, duckdb_with_delta, log_warnings, settings
 from pyhive import hive
 
 TOKEN = "bi-test-token-7d1f"
@@ -442,6 +442,19 @@ def test_hostile_requests_are_refused_over_spark_connect(
         assert session.table("gold.sessions").count() > 100
     finally:
         session.stop()
+
+
+def test_the_servers_log_says_each_refusal_in_one_line(server):
+    """After the hostile probes: a line per refusal, no stack trace, no secret, no metastore notes."""
+    log = server.log.read_text()
+    assert "serve: refused: medallion serve is read-only" in log
+    assert "serve: refused over Spark Connect:" in log
+    assert "serve: refused a login as 'bi': wrong token" in log
+    assert "not-the-token" not in log
+    assert not [line for line in log.splitlines() if line.startswith("\tat ")]
+    assert not any(secret in log for secret in SECRETS)
+    noise = [line for line in log_warnings(log) if "serve: refused" not in line]
+    assert noise == []
 
 
 def test_a_gold_run_is_seen_without_a_restart_and_reads_during_it_stay_whole(

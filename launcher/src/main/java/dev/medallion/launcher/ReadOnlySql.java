@@ -37,7 +37,8 @@ final class ReadOnlySql {
    */
   static Dataset<Row> query(SparkSession spark, MedallionConfig config, String statement) {
     TableLocations locations = new TableLocations(config.lakehouseRoot());
-    ReadOnlySessions.guard(spark, SqlCatalog.SCHEMAS, REFUSED_BY);
+    // The refusal is the command's error line: nothing to log besides.
+    ReadOnlySessions.guard(spark, SqlCatalog.SCHEMAS, REFUSED_BY, refused -> {});
     SqlCatalog.register(spark, locations, SqlCatalog.SCHEMAS);
     try {
       return spark.newSession().sql(statement);

@@ -149,7 +149,8 @@ final class SqlServer {
     LOG.info("medallion serve with config:\n{}", served.maskedDump());
     SparkSession spark = SparkSessions.create("medallion-serve", served);
     TableLocations locations = new TableLocations(config.lakehouseRoot());
-    ReadOnlySessions.guard(spark, endpoint.schemas(), REFUSED_BY);
+    ReadOnlySessions.guard(
+        spark, endpoint.schemas(), REFUSED_BY, refused -> LOG.warn("serve: refused: {}", refused));
     int tables = SqlCatalog.register(spark, locations, endpoint.schemas());
 
     Object thrift = invoke(THRIFT_SERVER, "startWithSparkSession", spark, false);

@@ -1,6 +1,8 @@
 package dev.medallion.launcher.readonly;
 
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sparkproject.connect.grpc.ForwardingServerCallListener;
 import org.sparkproject.connect.grpc.Metadata;
 import org.sparkproject.connect.grpc.ServerCall;
@@ -16,6 +18,7 @@ import org.sparkproject.connect.grpc.Status;
  */
 public final class ConnectGuard implements ServerInterceptor {
   static final String REFUSED = "medallion serve is read-only and does not run ";
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectGuard.class);
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(
@@ -50,6 +53,7 @@ public final class ConnectGuard implements ServerInterceptor {
   }
 
   private static void refuse(ServerCall<?, ?> call, String what) {
+    LOG.warn("serve: refused over Spark Connect: {}", what);
     call.close(
         Status.PERMISSION_DENIED.withDescription(
             REFUSED + what + ": tables change only through the layer jobs"),

@@ -2,6 +2,7 @@ package dev.medallion.launcher.readonly;
 
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.SparkSessionExtensions;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
@@ -22,7 +23,11 @@ import scala.runtime.BoxedUnit;
  */
 public final class ReadOnlySessions implements Function1<SparkSessionExtensions, BoxedUnit> {
   private record Guard(
-      SparkSession owner, ReadOnlyPlans plans, SessionSettings settings, String refusedBy) {}
+      SparkSession owner,
+      ReadOnlyPlans plans,
+      SessionSettings settings,
+      String refusedBy,
+      Consumer<String> onRefusal) {}
 
   private static final String EXECUTION_ID = "spark.sql.execution.id";
   private static final String DELTA_CODE = "org.apache.spark.sql.delta.";
@@ -41,6 +46,9 @@ public final class ReadOnlySessions implements Function1<SparkSessionExtensions,
                 refusal(session, plan, current)
                     .ifPresent(
                         refused -> {
+                          if (current != null) {
+                            current.onRefusal().accept(refused);
+                          }
                           throw new ReadOnlyViolation(refused);
                         });
               }
@@ -99,12 +107,17 @@ public final class ReadOnlySessions implements Function1<SparkSessionExtensions,
   /**
    * Lets {@code owner} (which registers the tables) do anything and holds every other session of
    * its application to reading {@code schemas}' tables; {@code refusedBy} opens each refusal, e.g.
-   * "medallion serve is read-only and".
+   * "medallion serve is read-only and", and {@code onRefusal} hears of each (a server logs them).
    */
-  public static void guard(SparkSession owner, Set<String> schemas, String refusedBy) {
+  public static void guard(
+      SparkSession owner, Set<String> schemas, String refusedBy, Consumer<String> onRefusal) {
     guard =
         new Guard(
-            owner, new ReadOnlyPlans(schemas), SessionSettings.of(owner.newSession()), refusedBy);
+            owner,
+            new ReadOnlyPlans(schemas),
+            SessionSettings.of(owner.newSession()),
+            refusedBy,
+            onRefusal);
   }
 
   /** The spark.sql.extensions value of a guarded application: Delta's, then this one. */
