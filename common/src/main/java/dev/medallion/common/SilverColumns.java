@@ -27,5 +27,11 @@ public final class SilverColumns {
   public static final String SOURCE_OFFSET = "source_offset";
   public static final String CATEGORY = "category";
 
+  /**
+   * When bronze ingested the event's first copy: gold's knowledge-time features count an event from
+   * the day it was ingested, not the day it happened.
+   */
+  public static final String INGESTED_AT = "ingested_at";
+
   private SilverColumns() {}
 }

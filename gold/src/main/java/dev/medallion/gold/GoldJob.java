@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.unix_micros;
 
 import dev.medallion.common.CoreTables;
 import dev.medallion.common.RunSummary;
+import dev.medallion.common.SilverColumns;
 import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.Expectation;
 import dev.medallion.common.config.MedallionConfig;
@@ -56,9 +57,13 @@ public final class GoldJob {
   private static final Logger LOG = LoggerFactory.getLogger(GoldJob.class);
 
   /** What gold reads of silver's change feed: the columns every grain's units are in. */
+  /** The columns of silver's change feed a run reads: every grain's, and the ingestion time. */
   private static final Column[] GRAIN_COLUMNS =
-      Stream.concat(Arrays.stream(TimeGrain.values()), Arrays.stream(EntityGrain.values()))
-          .map(grain -> col(grain.silverColumn()))
+      Stream.concat(
+              Stream.concat(Arrays.stream(TimeGrain.values()), Arrays.stream(EntityGrain.values()))
+                  .map(Grain::silverColumn),
+              Stream.of(SilverColumns.INGESTED_AT))
+          .map(name -> col(name))
           .toArray(Column[]::new);
 
   private GoldJob() {}

@@ -20,7 +20,7 @@ import java.util.Objects;
  * @param silverFilter SQL predicate on silver rows the table reads, or empty for all
  * @param groupBy SQL grouping expressions, each with {@code AS name}; the first yields {@code
  *     unitColumn} from the grain's silver column. An entity table's may use only the grains' silver
- *     columns and {@code event_date}, which silver's change feed is read with
+ *     columns and {@code ingested_at}, which silver's change feed is read with
  * @param aggregates SQL aggregate expressions, each with {@code AS name}
  * @param columns the final columns (SQL over the grouped columns), in table order, each with the
  *     description written to the table as its comment

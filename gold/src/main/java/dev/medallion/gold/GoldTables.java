@@ -5,6 +5,7 @@ import static dev.medallion.gold.GoldColumn.column;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Every gold table medallion builds. To add one, declare it here (see the README's "Adding a gold
@@ -149,10 +150,54 @@ public final class GoldTables {
       "flatten(collect_list(day_categories) OVER (PARTITION BY user_id ORDER BY"
           + " unix_date(as_of_date) RANGE BETWEEN 29 PRECEDING AND CURRENT ROW))";
 
+  /** The window of a user's rows up to the current one. */
+  private static final String UP_TO_ROW = " OVER (PARTITION BY user_id ORDER BY as_of_date)";
+
+  /**
+   * A user's events of one day (of the row's grouping), summed, for the features of both tables.
+   */
+  private static final List<String> USER_DAY_AGGREGATES =
+      List.of(
+          "count(*) AS day_events",
+          "count_if(event_type = 'purchase') AS day_purchases",
+          "coalesce(sum(CASE WHEN event_type = 'purchase' THEN revenue_usd END),"
+              + " CAST(0 AS DECIMAL(30,6))) AS day_revenue",
+          "min(event_time) AS day_first_seen",
+          "max(event_time) AS day_last_seen");
+
+  private static final GoldColumn FIRST_SEEN =
+      column(
+          "min(day_first_seen)" + UP_TO_ROW + " AS first_seen", "Time of the user's first event");
+
+  private static final List<GoldColumn> LIFETIME_PURCHASES =
+      List.of(
+          column(
+              "sum(day_purchases)" + UP_TO_ROW + " AS lifetime_purchases",
+              "Purchases up to as_of_date"),
+          column(
+              "sum(day_revenue)" + UP_TO_ROW + " AS lifetime_revenue",
+              "Revenue of the purchases up to as_of_date, in USD"),
+          column(
+              "try_divide(sum(day_revenue)"
+                  + UP_TO_ROW
+                  + ", sum(day_purchases)"
+                  + UP_TO_ROW
+                  + ") AS avg_order_value",
+              "lifetime_revenue / lifetime_purchases, in USD; null before the first purchase"));
+
+  /** The category most of {@code categories} (an array, nulls left out) are, first on a tie. */
+  private static String mostCommon(String categories) {
+    return "try_element_at(array_sort(transform(array_distinct("
+        + categories
+        + "), c -> named_struct('n', -size(filter("
+        + categories
+        + ", x -> x = c)), 'c', c))), 1).c AS preferred_category";
+  }
+
   /**
    * Features of each user for ML, one row per user and day the user was active, computed from the
-   * events up to the end of that day only: a model trained with the row of the day before each
-   * label sees nothing of the future.
+   * events up to the end of that day by event time: a late event rewrites the rows of its day and
+   * later in place (see {@link #USER_FEATURES_KNOWN} for the rows as they were known).
    */
   public static final GoldTable USER_FEATURES =
       new GoldTable(
@@ -161,73 +206,169 @@ public final class GoldTables {
           "user_id",
           "user_id IS NOT NULL",
           List.of("user_id AS user_id", "event_date AS as_of_date"),
-          List.of(
-              "count(*) AS day_events",
-              "count_if(event_type = 'purchase') AS day_purchases",
-              "coalesce(sum(CASE WHEN event_type = 'purchase' THEN revenue_usd END),"
-                  + " CAST(0 AS DECIMAL(30,6))) AS day_revenue",
-              "min(event_time) AS day_first_seen",
-              "max(event_time) AS day_last_seen",
-              "collect_list(category) AS day_categories"),
-          List.of(
-              column("user_id", "The user"),
-              column("as_of_date", "The UTC day the features are as of: events up to its end"),
-              column(
-                  "min(day_first_seen) OVER (PARTITION BY user_id ORDER BY as_of_date) AS"
-                      + " first_seen",
-                  "Time of the user's first event"),
-              column(
-                  "day_last_seen AS last_seen", "Time of the user's last event up to as_of_date"),
-              column(
-                  "datediff(as_of_date, lag(as_of_date) OVER (PARTITION BY user_id ORDER BY"
-                      + " as_of_date)) AS days_since_previous_active",
-                  "Days since the user's previous active day; null on the first"),
-              column(
-                  "count(*) OVER (PARTITION BY user_id ORDER BY as_of_date) AS active_days",
-                  "Days with events up to as_of_date"),
-              column(
-                  "sum(day_events) OVER (PARTITION BY user_id ORDER BY unix_date(as_of_date)"
-                      + " RANGE BETWEEN 6 PRECEDING AND CURRENT ROW) AS events_7d",
-                  "Events in the 7 days ending on as_of_date"),
-              column(
-                  "sum(day_purchases) OVER (PARTITION BY user_id ORDER BY unix_date(as_of_date)"
-                      + " RANGE BETWEEN 6 PRECEDING AND CURRENT ROW) AS purchases_7d",
-                  "Purchases in the 7 days ending on as_of_date"),
-              column(
-                  "sum(day_events) OVER (PARTITION BY user_id ORDER BY unix_date(as_of_date)"
-                      + " RANGE BETWEEN 29 PRECEDING AND CURRENT ROW) AS events_30d",
-                  "Events in the 30 days ending on as_of_date"),
-              column(
-                  "sum(day_purchases) OVER (PARTITION BY user_id ORDER BY unix_date(as_of_date)"
-                      + " RANGE BETWEEN 29 PRECEDING AND CURRENT ROW) AS purchases_30d",
-                  "Purchases in the 30 days ending on as_of_date"),
-              column(
-                  "sum(day_purchases) OVER (PARTITION BY user_id ORDER BY as_of_date) AS"
-                      + " lifetime_purchases",
-                  "Purchases up to as_of_date"),
-              column(
-                  "sum(day_revenue) OVER (PARTITION BY user_id ORDER BY as_of_date) AS"
-                      + " lifetime_revenue",
-                  "Revenue of the purchases up to as_of_date, in USD"),
-              column(
-                  "try_divide(sum(day_revenue) OVER (PARTITION BY user_id ORDER BY as_of_date),"
-                      + " sum(day_purchases) OVER (PARTITION BY user_id ORDER BY as_of_date)) AS"
-                      + " avg_order_value",
-                  "lifetime_revenue / lifetime_purchases, in USD; null before the first purchase"),
-              column(
-                  "try_element_at(array_sort(transform(array_distinct("
-                      + CATEGORIES_30D
-                      + "), c -> named_struct('n', -size(filter("
-                      + CATEGORIES_30D
-                      + ", x -> x = c)), 'c', c))), 1).c AS preferred_category",
-                  "The category of most of the user's events in the 30 days ending on as_of_date"
-                      + " (alphabetically first on a tie); null when none has a category")),
+          concat(USER_DAY_AGGREGATES, List.of("collect_list(category) AS day_categories")),
+          concat(
+              List.of(
+                  column("user_id", "The user"),
+                  column(
+                      "as_of_date",
+                      "The UTC day the features are as of: events that happened up to its end,"
+                          + " whenever they arrived"),
+                  FIRST_SEEN,
+                  column(
+                      "day_last_seen AS last_seen",
+                      "Time of the user's last event up to as_of_date"),
+                  column(
+                      "datediff(as_of_date, lag(as_of_date)"
+                          + UP_TO_ROW
+                          + ") AS days_since_previous_active",
+                      "Days since the user's previous active day; null on the first"),
+                  column(
+                      "count(*)" + UP_TO_ROW + " AS active_days",
+                      "Days with events up to as_of_date"),
+                  column(
+                      "sum(day_events) OVER (PARTITION BY user_id ORDER BY unix_date(as_of_date)"
+                          + " RANGE BETWEEN 6 PRECEDING AND CURRENT ROW) AS events_7d",
+                      "Events in the 7 days ending on as_of_date"),
+                  column(
+                      "sum(day_purchases) OVER (PARTITION BY user_id ORDER BY"
+                          + " unix_date(as_of_date) RANGE BETWEEN 6 PRECEDING AND CURRENT ROW) AS"
+                          + " purchases_7d",
+                      "Purchases in the 7 days ending on as_of_date"),
+                  column(
+                      "sum(day_events) OVER (PARTITION BY user_id ORDER BY unix_date(as_of_date)"
+                          + " RANGE BETWEEN 29 PRECEDING AND CURRENT ROW) AS events_30d",
+                      "Events in the 30 days ending on as_of_date"),
+                  column(
+                      "sum(day_purchases) OVER (PARTITION BY user_id ORDER BY"
+                          + " unix_date(as_of_date) RANGE BETWEEN 29 PRECEDING AND CURRENT ROW) AS"
+                          + " purchases_30d",
+                      "Purchases in the 30 days ending on as_of_date")),
+              LIFETIME_PURCHASES,
+              List.of(
+                  column(
+                      mostCommon(CATEGORIES_30D),
+                      "The category of most of the user's events in the 30 days ending on"
+                          + " as_of_date (alphabetically first on a tie); null when none has a"
+                          + " category"))),
           List.of("user_id", "as_of_date"),
-          "ML features per user and active day, point in time: each row uses only events up to"
-              + " its as_of_date");
+          "ML features per user and active day, by event time: each row uses only events that"
+              + " happened up to its as_of_date, and a late event updates the rows of its day and"
+              + " later");
+
+  /**
+   * The UTC day by whose end an event had both happened and been ingested into bronze (its first
+   * copy): the first day whose features may use it. Epoch arithmetic, so no time zone enters.
+   */
+  private static final String KNOWN_DATE =
+      "greatest(event_date, date_from_unix_date(CAST(floor(unix_micros(ingested_at) /"
+          + " 86400000000) AS INT)))";
+
+  /**
+   * The user's events known by a row's day that happened in the 30 days ending on it, one struct
+   * each: an event's known date is never before its event date, so these were all known within
+   * those 30 days.
+   */
+  private static final String KNOWN_30D =
+      "filter(flatten(collect_list(day_known) OVER (PARTITION BY user_id ORDER BY"
+          + " unix_date(as_of_date) RANGE BETWEEN 29 PRECEDING AND CURRENT ROW)), e -> e.day >"
+          + " date_sub(as_of_date, 30))";
+
+  /** The distinct days of the user's events known by a row's day, in order. */
+  private static final String KNOWN_ACTIVE_DAYS =
+      "array_sort(array_distinct(flatten(collect_list(day_dates)" + UP_TO_ROW + ")))";
+
+  private static String knownWithin(int days, String condition) {
+    return "size(filter("
+        + KNOWN_30D
+        + ", e -> "
+        + condition
+        + "e.day > date_sub(as_of_date, "
+        + days
+        + ")))";
+  }
+
+  /**
+   * The same features as {@link #USER_FEATURES}, as they were known: the row of {@code (user,
+   * as_of_date)} uses only the events that had happened and been ingested by the end of that day,
+   * so an event arriving two days late changes the row of its arrival day, not the rows before it.
+   * A model trained on these rows sees what a model served on that day could have seen.
+   */
+  public static final GoldTable USER_FEATURES_KNOWN =
+      new GoldTable(
+          "user_features_known",
+          EntityGrain.USER,
+          "user_id",
+          "user_id IS NOT NULL",
+          List.of("user_id AS user_id", KNOWN_DATE + " AS as_of_date"),
+          concat(
+              USER_DAY_AGGREGATES,
+              List.of(
+                  "collect_list(named_struct('day', event_date, 'purchase', event_type ="
+                      + " 'purchase', 'category', category)) AS day_known",
+                  "collect_set(event_date) AS day_dates")),
+          concat(
+              List.of(
+                  column("user_id", "The user"),
+                  column(
+                      "as_of_date",
+                      "The UTC day the features are as of: events that had happened and been"
+                          + " ingested into bronze by its end"),
+                  FIRST_SEEN,
+                  column(
+                      "max(day_last_seen)" + UP_TO_ROW + " AS last_seen",
+                      "Time of the user's last event known by the end of as_of_date"),
+                  column(
+                      "datediff(try_element_at("
+                          + KNOWN_ACTIVE_DAYS
+                          + ", -1), try_element_at("
+                          + KNOWN_ACTIVE_DAYS
+                          + ", -2)) AS days_since_previous_active",
+                      "Days between the user's last two active days known by as_of_date; null"
+                          + " with one"),
+                  column(
+                      "size(" + KNOWN_ACTIVE_DAYS + ") AS active_days",
+                      "Days with events known by as_of_date"),
+                  column(
+                      knownWithin(7, "") + " AS events_7d",
+                      "Known events of the 7 days ending on as_of_date"),
+                  column(
+                      knownWithin(7, "e.purchase AND ") + " AS purchases_7d",
+                      "Known purchases of the 7 days ending on as_of_date"),
+                  column(
+                      knownWithin(30, "") + " AS events_30d",
+                      "Known events of the 30 days ending on as_of_date"),
+                  column(
+                      knownWithin(30, "e.purchase AND ") + " AS purchases_30d",
+                      "Known purchases of the 30 days ending on as_of_date")),
+              LIFETIME_PURCHASES,
+              List.of(
+                  column(
+                      mostCommon(
+                          "transform(filter("
+                              + KNOWN_30D
+                              + ", e -> e.category IS NOT NULL), e -> e.category)"),
+                      "The category of most of the user's known events of the 30 days ending on"
+                          + " as_of_date (alphabetically first on a tie); null when none has a"
+                          + " category"))),
+          List.of("user_id", "as_of_date"),
+          "ML features per user and day, as known: each row uses only the events that had"
+              + " happened and been ingested into bronze by the end of its as_of_date, so a late"
+              + " event never changes an earlier row");
+
+  @SafeVarargs
+  private static <T> List<T> concat(List<T>... parts) {
+    return Stream.of(parts).flatMap(List::stream).toList();
+  }
 
   public static final List<GoldTable> ALL =
-      List.of(HOURLY_REVENUE, DAILY_CATEGORY_SALES, DAILY_FUNNEL, SESSIONS, USER_FEATURES);
+      List.of(
+          HOURLY_REVENUE,
+          DAILY_CATEGORY_SALES,
+          DAILY_FUNNEL,
+          SESSIONS,
+          USER_FEATURES,
+          USER_FEATURES_KNOWN);
 
   private GoldTables() {}
 

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -32,8 +33,14 @@ final class ExpectedGold {
   final Map<String, String> sessions = new TreeMap<>();
   final Map<String, String> userFeatures = new TreeMap<>();
   final Map<String, BigDecimal> userAverageOrder = new TreeMap<>();
+  final Map<String, String> userFeaturesKnown = new TreeMap<>();
+  final Map<String, BigDecimal> userAverageOrderKnown = new TreeMap<>();
 
-  static ExpectedGold of(GroundTruth truth) {
+  /**
+   * The tables of {@code truth}'s events, each ingested into bronze on {@code ingestDays}' day for
+   * its id (the UTC day its first copy was ingested).
+   */
+  static ExpectedGold of(GroundTruth truth, Map<String, LocalDate> ingestDays) {
     Map<String, String> categories = BundledProducts.categories();
     ExpectedGold expected = new ExpectedGold();
     Map<String, Group> hours = new HashMap<>();
@@ -99,7 +106,20 @@ final class ExpectedGold {
                     + "|"
                     + rate(f.purchased.size(), f.viewed.size())));
     expected.addSessions(truth);
-    expected.addUserFeatures(truth, categories);
+    expected.addUserFeatures(
+        truth, categories, ExpectedGold::day, expected.userFeatures, expected.userAverageOrder);
+    expected.addUserFeatures(
+        truth,
+        categories,
+        e -> {
+          LocalDate ingested = ingestDays.get(e.eventId());
+          if (ingested == null) {
+            throw new IllegalArgumentException("No ingestion day for event " + e.eventId());
+          }
+          return ingested.isAfter(day(e)) ? ingested : day(e);
+        },
+        expected.userFeaturesKnown,
+        expected.userAverageOrderKnown);
     return expected;
   }
 
@@ -157,21 +177,28 @@ final class ExpectedGold {
   }
 
   /**
-   * One row per user and active day, from the user's events up to the end of that day: the
-   * point-in-time features, computed the long way round (every window re-counted from the events).
+   * One row per user and day an event of theirs became known ({@code known}: by event time, the
+   * event's day; as known, the later of that and its ingestion day), from the user's events known
+   * by the end of that day: the point-in-time features, computed the long way round (every window
+   * re-counted from the events).
    */
-  private void addUserFeatures(GroundTruth truth, Map<String, String> categories) {
+  private static void addUserFeatures(
+      GroundTruth truth,
+      Map<String, String> categories,
+      Function<Event, LocalDate> known,
+      Map<String, String> features,
+      Map<String, BigDecimal> averageOrders) {
     Map<String, List<Event>> byUser =
         truth.events().values().stream()
             .filter(e -> e.userId() != null)
             .collect(Collectors.groupingBy(Event::userId));
     byUser.forEach(
         (user, events) -> {
-          List<LocalDate> days =
-              events.stream().map(ExpectedGold::day).distinct().sorted().toList();
-          for (int i = 0; i < days.size(); i++) {
-            LocalDate asOf = days.get(i);
-            List<Event> upTo = events.stream().filter(e -> !day(e).isAfter(asOf)).toList();
+          List<LocalDate> rowDays = events.stream().map(known).distinct().sorted().toList();
+          for (LocalDate asOf : rowDays) {
+            List<Event> upTo = events.stream().filter(e -> !known.apply(e).isAfter(asOf)).toList();
+            List<LocalDate> active =
+                upTo.stream().map(ExpectedGold::day).distinct().sorted().toList();
             List<Event> week = within(upTo, asOf, 7);
             List<Event> month = within(upTo, asOf, 30);
             List<Event> bought =
@@ -189,17 +216,19 @@ final class ExpectedGold {
                             .thenComparing(Map.Entry.<String, Long>comparingByKey().reversed()))
                     .map(Map.Entry::getKey)
                     .orElse(null);
+            int last = active.size() - 1;
             String key = user + "|" + asOf;
-            userFeatures.put(
+            features.put(
                 key,
                 String.join(
                     "|",
                     String.valueOf(upTo.stream().mapToLong(Event::timestamp).min().getAsLong()),
                     String.valueOf(upTo.stream().mapToLong(Event::timestamp).max().getAsLong()),
-                    i == 0
+                    last == 0
                         ? "null"
-                        : String.valueOf(asOf.toEpochDay() - days.get(i - 1).toEpochDay()),
-                    String.valueOf(i + 1),
+                        : String.valueOf(
+                            active.get(last).toEpochDay() - active.get(last - 1).toEpochDay()),
+                    String.valueOf(active.size()),
                     String.valueOf(week.size()),
                     String.valueOf(count(week, "purchase")),
                     String.valueOf(month.size()),
@@ -207,7 +236,7 @@ final class ExpectedGold {
                     String.valueOf(bought.size()),
                     revenue.toPlainString(),
                     String.valueOf(preferred)));
-            userAverageOrder.put(
+            averageOrders.put(
                 key,
                 bought.isEmpty()
                     ? null

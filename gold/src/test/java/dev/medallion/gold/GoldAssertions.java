@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.medallion.common.TableLocations;
 import dev.medallion.testkit.events.GroundTruth;
 import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,7 +27,7 @@ public final class GoldAssertions {
 
   public static void assertGoldEquals(
       SparkSession spark, TableLocations tables, GroundTruth truth) {
-    ExpectedGold expected = ExpectedGold.of(truth);
+    ExpectedGold expected = ExpectedGold.of(truth, ingestDays(spark, tables));
     Map<String, String> hourly = new TreeMap<>();
     Map<String, BigDecimal> averages = new TreeMap<>();
     for (Row r :
@@ -109,33 +114,75 @@ public final class GoldAssertions {
     assertThat(expected.sessions).as("the truth has sessions").isNotEmpty();
     assertThat(sessions).isEqualTo(expected.sessions);
 
+    assertThat(expected.userFeatures).as("the truth has users").isNotEmpty();
+    assertFeatures(
+        spark, tables, "user_features", expected.userFeatures, expected.userAverageOrder);
+    assertFeatures(
+        spark,
+        tables,
+        "user_features_known",
+        expected.userFeaturesKnown,
+        expected.userAverageOrderKnown);
+  }
+
+  /**
+   * The UTC day each event silver holds was ingested into bronze: an input of the run (the
+   * generator cannot know it), read from silver's copy of bronze's column.
+   */
+  static Map<String, LocalDate> ingestDays(SparkSession spark, TableLocations tables) {
+    Map<String, LocalDate> days = new HashMap<>();
+    spark
+        .read()
+        .format("delta")
+        .load(tables.silverEvents())
+        .selectExpr("event_id", "unix_micros(ingested_at)")
+        .collectAsList()
+        .forEach(
+            r ->
+                days.put(
+                    r.getString(0),
+                    LocalDate.ofInstant(
+                        Instant.EPOCH.plus(r.getLong(1), ChronoUnit.MICROS), ZoneOffset.UTC)));
+    return days;
+  }
+
+  /** A table of user features equals the expected rows, one per user and as_of_date. */
+  static void assertFeatures(
+      SparkSession spark,
+      TableLocations tables,
+      String table,
+      Map<String, String> expected,
+      Map<String, BigDecimal> expectedAverageOrders) {
     Map<String, String> features = new TreeMap<>();
     Map<String, BigDecimal> averageOrders = new TreeMap<>();
-    for (Row r :
-        gold(spark, tables, "user_features")
-            .selectExpr(
-                "user_id || '|' || CAST(as_of_date AS STRING)",
-                "unix_millis(first_seen)",
-                "unix_millis(last_seen)",
-                "days_since_previous_active",
-                "active_days",
-                "events_7d",
-                "purchases_7d",
-                "events_30d",
-                "purchases_30d",
-                "lifetime_purchases",
-                "lifetime_revenue",
-                "preferred_category",
-                "avg_order_value")
-            .collectAsList()) {
+    for (Row r : featureRows(spark, tables, table)) {
       assertThat(features.put(r.getString(0), cells(r, 1, 12)))
-          .as("one row per user and day")
+          .as("one row per user and day in %s", table)
           .isNull();
       averageOrders.put(r.getString(0), r.isNullAt(12) ? null : r.getDecimal(12));
     }
-    assertThat(expected.userFeatures).as("the truth has users").isNotEmpty();
-    assertThat(features).isEqualTo(expected.userFeatures);
-    assertClose(averageOrders, expected.userAverageOrder, "average order");
+    assertThat(features).as(table).isEqualTo(expected);
+    assertClose(averageOrders, expectedAverageOrders, table + " average order");
+  }
+
+  /** A features table's rows: the key, then the columns {@link ExpectedGold} renders, in order. */
+  static List<Row> featureRows(SparkSession spark, TableLocations tables, String table) {
+    return gold(spark, tables, table)
+        .selectExpr(
+            "user_id || '|' || CAST(as_of_date AS STRING)",
+            "unix_millis(first_seen)",
+            "unix_millis(last_seen)",
+            "days_since_previous_active",
+            "active_days",
+            "events_7d",
+            "purchases_7d",
+            "events_30d",
+            "purchases_30d",
+            "lifetime_purchases",
+            "lifetime_revenue",
+            "preferred_category",
+            "avg_order_value")
+        .collectAsList();
   }
 
   /**

@@ -18,13 +18,18 @@ import dev.medallion.testkit.events.RecordKind;
 import dev.medallion.testkit.testing.PipelineIT;
 import dev.medallion.testkit.testing.Produced;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.streaming.StreamingQueryListener;
 import org.apache.spark.sql.types.StructField;
 import org.junit.jupiter.api.Test;
@@ -156,6 +161,106 @@ class GoldJobIT extends PipelineIT {
     GoldJob.run(spark, config, GoldRequest.parse(null, false, "2025-12-28", "2026-01-03"));
     assertGoldEquals(truth);
     assertTablesCarryTheirDescriptions(); // through incremental runs, refreshes and a backfill
+  }
+
+  /**
+   * Knowledge-time features see only what was ingested by their day. Three days' arrivals (written
+   * to bronze as that day's ingestion would have, each with events days late and duplicates of
+   * earlier ones), silver and gold run after each: both feature tables equal the generator's truth
+   * every time; the rows of earlier days in user_features_known never change, while late events
+   * rewrite user_features' rows of days before their arrival.
+   */
+  @Test
+  void knowledgeTimeFeaturesSeeOnlyWhatWasIngestedByTheirDay() {
+    String topic = "known";
+    kafka.createTopic(topic, 1);
+    MedallionConfig config = config(topic, Map.of());
+    BronzeJob.run(spark, config); // creates bronze, empty: the arrivals below are its rows
+    List<Instant> ingestions =
+        List.of(
+            Instant.parse("2026-01-01T23:00:00Z"),
+            Instant.parse("2026-01-02T12:00:00Z"),
+            Instant.parse("2026-01-04T06:00:00Z"));
+    List<GeneratedRecord> produced = new ArrayList<>();
+    Map<String, LocalDate> ingestDays = new HashMap<>();
+    Map<String, String> knownEarlier = new TreeMap<>();
+    Map<String, String> byEventTimeEarlier = new TreeMap<>();
+    for (int day = 0; day < ingestions.size(); day++) {
+      Instant ingested = ingestions.get(day);
+      List<GeneratedRecord> arrivals =
+          EventGenerator.generate(
+              new GeneratorSpec(
+                  47, day * 800L, 800, GeneratorSpec.DEFAULT_START, 24, 0.1, 0.15, 0));
+      appendToBronze(arrivals, produced.size(), ingested);
+      produced.addAll(arrivals);
+      arrivals.forEach(
+          r ->
+              ingestDays.putIfAbsent(
+                  r.event().eventId(), LocalDate.ofInstant(ingested, ZoneOffset.UTC)));
+      SilverJob.run(spark, config, false);
+      GoldJob.run(spark, config, GoldRequest.incremental());
+
+      ExpectedGold expected = ExpectedGold.of(GroundTruth.of(produced), ingestDays);
+      GoldAssertions.assertFeatures(
+          spark,
+          tables(),
+          "user_features_known",
+          expected.userFeaturesKnown,
+          expected.userAverageOrderKnown);
+      GoldAssertions.assertFeatures(
+          spark, tables(), "user_features", expected.userFeatures, expected.userAverageOrder);
+      Map<String, String> known = featureRows("user_features_known");
+      Map<String, String> byEventTime = featureRows("user_features");
+      assertThat(known).containsAllEntriesOf(knownEarlier);
+      if (day > 0) {
+        Map<String, String> earlier = byEventTimeEarlier;
+        assertThat(
+                earlier.keySet().stream().filter(k -> !earlier.get(k).equals(byEventTime.get(k))))
+            .as("late events rewrote rows of days before they arrived")
+            .isNotEmpty();
+      }
+      knownEarlier = known;
+      byEventTimeEarlier = byEventTime;
+    }
+    assertThat(knownEarlier.keySet().stream().map(k -> k.substring(k.indexOf('|') + 1)))
+        .as("a row per day of arrival")
+        .containsOnly("2026-01-01", "2026-01-02", "2026-01-04");
+  }
+
+  /**
+   * Appends {@code records} to bronze as a run at {@code ingested} would: one Kafka partition,
+   * offsets from {@code firstOffset}, the record's time the ingestion time.
+   */
+  private void appendToBronze(List<GeneratedRecord> records, long firstOffset, Instant ingested) {
+    String bronze = tables().bronzeEvents();
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < records.size(); i++) {
+      rows.add(
+          RowFactory.create(
+              records.get(i).key(),
+              records.get(i).value(),
+              "known",
+              0,
+              firstOffset + i,
+              ingested,
+              List.of(),
+              ingested,
+              LocalDate.ofInstant(ingested, ZoneOffset.UTC)));
+    }
+    spark
+        .createDataFrame(rows, spark.read().format("delta").load(bronze).schema())
+        .write()
+        .format("delta")
+        .mode("append")
+        .save(bronze);
+  }
+
+  /** A features table's rows by user and day, rendered. */
+  private Map<String, String> featureRows(String table) {
+    Map<String, String> rows = new TreeMap<>();
+    GoldAssertions.featureRows(spark, tables(), table)
+        .forEach(r -> rows.put(r.getString(0), r.mkString("|")));
+    return rows;
   }
 
   /**
