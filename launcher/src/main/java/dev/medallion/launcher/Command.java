@@ -182,20 +182,22 @@ enum Command {
       }
       String statement = line.getArgList().get(0);
       if (line.hasOption(ALLOW_WRITES)) {
-        withSpark(
-            "sql",
-            config,
-            spark -> {
-              // Any table may be named: hold every layer's lock, in one order, so no job races
-              // the write.
-              try (LayerLock bronze = lock(spark, config, BronzeJob.LAYER);
-                  LayerLock silver = lock(spark, config, SilverJob.LAYER);
-                  LayerLock gold = lock(spark, config, GoldJob.LAYER)) {
+        // Any table may be named: hold every layer's lock, in one order, so no job races the
+        // write.
+        List<String> layers = List.of(BronzeJob.LAYER, SilverJob.LAYER, GoldJob.LAYER);
+        try (LayerLock bronze = lock(config, BronzeJob.LAYER);
+            LayerLock silver = lock(config, SilverJob.LAYER);
+            LayerLock gold = lock(config, GoldJob.LAYER)) {
+          withSpark(
+              "sql",
+              config,
+              spark -> {
+                layers.forEach(layer -> coverReaders(spark, config, layer));
                 SqlCatalog.register(
                     spark, new TableLocations(config.lakehouseRoot()), SqlCatalog.SCHEMAS);
                 printer.print(spark.sql(statement), limit, out);
-              }
-            });
+              });
+        }
         return;
       }
       withSpark(
@@ -239,25 +241,26 @@ enum Command {
 
     @Override
     void run(CommandLine line, MedallionConfig config, PrintStream out) {
-      withSpark(
-          "quarantine",
-          config,
-          spark -> {
-            if (line.hasOption(REPLAY)) {
-              // A replay writes silver and the quarantine: it holds silver's lock like a silver
-              // run.
-              try (LayerLock lock = lock(spark, config, SilverJob.LAYER)) {
+      boolean replay = line.hasOption(REPLAY);
+      // A replay writes silver and the quarantine: it holds silver's lock like a silver run.
+      try (LayerLock lock = replay ? lock(config, SilverJob.LAYER) : null) {
+        withSpark(
+            "quarantine",
+            config,
+            spark -> {
+              if (replay) {
+                coverReaders(spark, config, SilverJob.LAYER);
                 out.println(
                     Quarantine.replay(
                             spark, config, Optional.ofNullable(line.getOptionValue(REASON)))
                         .line());
               }
-            }
-            List<Row> counts =
-                Quarantine.countsByReason(spark, new TableLocations(config.lakehouseRoot()));
-            out.printf("%-24s %12s%n", "reason", "records");
-            counts.forEach(row -> out.printf("%-24s %,12d%n", row.getString(0), row.getLong(1)));
-          });
+              List<Row> counts =
+                  Quarantine.countsByReason(spark, new TableLocations(config.lakehouseRoot()));
+              out.printf("%-24s %12s%n", "reason", "records");
+              counts.forEach(row -> out.printf("%-24s %,12d%n", row.getString(0), row.getLong(1)));
+            });
+      }
     }
   },
   RECONCILE(
@@ -426,11 +429,12 @@ enum Command {
       Maintenance.validate(table, retention, line.hasOption(ALLOW_UNSAFE_RETENTION));
       // Maintenance writes to the table, so it holds the lock of the layer that owns it.
       String layer = TableCatalog.named(table).orElseThrow().layer();
-      withSpark(
-          "maintain",
-          config,
-          spark -> {
-            try (LayerLock lock = lock(spark, config, layer)) {
+      try (LayerLock lock = lock(config, layer)) {
+        withSpark(
+            "maintain",
+            config,
+            spark -> {
+              coverReaders(spark, config, layer);
               TableLocations locations = new TableLocations(config.lakehouseRoot());
               long started = System.nanoTime();
               out.println(
@@ -464,8 +468,8 @@ enum Command {
                                           spark, SqlCatalog.tables(locations).get(table))),
                                   0,
                                   Map.of()))));
-            }
-          });
+            });
+      }
     }
   },
   TABLES("tables", "list every table: SQL name, location under the root and layout") {
@@ -572,7 +576,18 @@ enum Command {
    * A layer run: in its own session, the layer's lock first (one writer per table), then the job.
    */
   static void runJob(String layer, MedallionConfig config, PrintStream out, Job job) {
-    withSpark(layer, config, spark -> runLocked(spark, layer, config, out, job));
+    // The lock before Spark starts: a run refused for another one in progress costs no Spark.
+    try (LayerLock lock = lock(config, layer)) {
+      withSpark(
+          layer,
+          config,
+          spark -> {
+            coverReaders(spark, config, layer);
+            RunSummary summary = job.run(spark, config);
+            LOG.info("{}", summary.line());
+            out.println(summary.line());
+          });
+    }
   }
 
   /**
@@ -603,25 +618,37 @@ enum Command {
    * holds this lock.
    */
   static LayerLock lock(SparkSession spark, MedallionConfig config, String layer) {
-    TableLocations locations = new TableLocations(config.lakehouseRoot());
-    LayerLock lock =
-        LayerLock.acquire(
-            locations,
-            layer,
-            spark.sessionState().newHadoopConf(),
-            Duration.ofSeconds(config.get(Settings.LOCK_LEASE_SECONDS)));
+    LayerLock lock = lock(config, layer);
     try {
-      Instant now = Instant.now();
-      for (TableSpec table : TableCatalog.all()) {
-        if (table.layer().equals(layer)) {
-          LogRetention.coverReaders(spark, locations, table, now)
-              .ifPresent(warning -> LOG.warn("{}", warning));
-        }
-      }
+      coverReaders(spark, config, layer);
       return lock;
     } catch (RuntimeException e) {
       lock.close();
       throw e;
+    }
+  }
+
+  /** Takes {@code layer}'s lock without a SparkSession; call {@link #coverReaders} once in one. */
+  static LayerLock lock(MedallionConfig config, String layer) {
+    return LayerLock.acquire(
+        new TableLocations(config.lakehouseRoot()),
+        layer,
+        SparkSessions.hadoopConf(config),
+        Duration.ofSeconds(config.get(Settings.LOCK_LEASE_SECONDS)));
+  }
+
+  /**
+   * Keeps Delta's log cleanup of {@code layer}'s tables from deleting commits their readers have
+   * yet to read: cleanup runs when a writer commits, and every writer holds the layer's lock.
+   */
+  static void coverReaders(SparkSession spark, MedallionConfig config, String layer) {
+    TableLocations locations = new TableLocations(config.lakehouseRoot());
+    Instant now = Instant.now();
+    for (TableSpec table : TableCatalog.all()) {
+      if (table.layer().equals(layer)) {
+        LogRetention.coverReaders(spark, locations, table, now)
+            .ifPresent(warning -> LOG.warn("{}", warning));
+      }
     }
   }
 

@@ -87,7 +87,9 @@ class ConcurrencyIT extends PipelineIT {
         assertThat(refused.exitCode()).as("%s while %s runs", contender, layer).isNotZero();
         assertThat(refused.output())
             .as("%s while %s runs", contender, layer)
-            .contains("Cannot start " + layer + ": another " + layer + " run is in progress");
+            .contains("Cannot start " + layer + ": another " + layer + " run is in progress")
+            .as("%s refused before it starts Spark", contender)
+            .doesNotContain("with config:");
       }
       assertThat(running.output()).doesNotContain("Cannot start");
     }

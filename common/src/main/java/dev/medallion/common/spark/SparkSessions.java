@@ -5,7 +5,9 @@ import dev.medallion.common.config.S3Settings;
 import dev.medallion.common.delta.FencedS3LogStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
+import org.apache.spark.deploy.SparkHadoopUtil;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,22 +28,10 @@ public final class SparkSessions {
   private SparkSessions() {}
 
   public static SparkSession create(String appName, MedallionConfig config) {
-    // spark-submit passes its settings as spark.* system properties, which SparkConf reads.
     SparkConf submitted = new SparkConf(true);
-    Map<String, String> conf = new LinkedHashMap<>(defaults());
-    String master = config.sparkConf().getOrDefault(MASTER, submitted.get(MASTER, DEFAULT_MASTER));
-    if (master.startsWith("local")) {
-      conf.putAll(localDefaults());
-    }
-    conf.putAll(S3Settings.sparkConf(config));
-    conf.putAll(config.sparkConf());
-    SparkSession.Builder builder = SparkSession.builder().appName(appName).master(master);
-    conf.forEach(
-        (key, value) -> {
-          if (!submitted.contains(key) || config.sparkConf().containsKey(key)) {
-            builder.config(key, value);
-          }
-        });
+    SparkSession.Builder builder =
+        SparkSession.builder().appName(appName).master(master(config, submitted));
+    settings(config, submitted).forEach(builder::config);
     SparkSession spark = builder.getOrCreate();
     // Hours and days are UTC whatever a user, spark-submit or the cluster's defaults set.
     String zone = spark.conf().get(SESSION_TIME_ZONE);
@@ -50,6 +40,42 @@ public final class SparkSessions {
       spark.conf().set(SESSION_TIME_ZONE, UTC);
     }
     return spark;
+  }
+
+  /**
+   * The Hadoop configuration a session of {@code config} would have, without starting Spark: what a
+   * run needs before it starts one (its layer's lock on s3a), so a refused run is refused at once.
+   */
+  public static Configuration hadoopConf(MedallionConfig config) {
+    SparkConf conf = new SparkConf(true);
+    settings(config, conf).forEach(conf::set);
+    return SparkHadoopUtil.get().newConfiguration(conf);
+  }
+
+  private static String master(MedallionConfig config, SparkConf submitted) {
+    return config.sparkConf().getOrDefault(MASTER, submitted.get(MASTER, DEFAULT_MASTER));
+  }
+
+  /**
+   * The settings medallion gives a session: its defaults, the s3a keys and the config's spark.*
+   * keys; a default spark-submit also set is left to spark-submit's value (spark-submit passes its
+   * settings as spark.* system properties, which SparkConf reads).
+   */
+  private static Map<String, String> settings(MedallionConfig config, SparkConf submitted) {
+    Map<String, String> conf = new LinkedHashMap<>(defaults());
+    if (master(config, submitted).startsWith("local")) {
+      conf.putAll(localDefaults());
+    }
+    conf.putAll(S3Settings.sparkConf(config));
+    conf.putAll(config.sparkConf());
+    Map<String, String> given = new LinkedHashMap<>();
+    conf.forEach(
+        (key, value) -> {
+          if (!submitted.contains(key) || config.sparkConf().containsKey(key)) {
+            given.put(key, value);
+          }
+        });
+    return given;
   }
 
   static Map<String, String> defaults() {
