@@ -1,8 +1,8 @@
 package dev.medallion.bench;
 
-import dev.medallion.testkit.events.EventProducer;
-import dev.medallion.testkit.events.GeneratorSpec;
-import dev.medallion.testkit.kafka.EmbeddedKafka;
+import dev.medallion.sample.events.EventProducer;
+import dev.medallion.sample.events.GeneratorSpec;
+import dev.medallion.sample.kafka.EmbeddedKafka;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

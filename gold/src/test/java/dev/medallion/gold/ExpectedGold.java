@@ -1,8 +1,8 @@
 package dev.medallion.gold;
 
-import dev.medallion.testkit.events.BundledProducts;
-import dev.medallion.testkit.events.Event;
-import dev.medallion.testkit.events.GroundTruth;
+import dev.medallion.sample.events.BundledProducts;
+import dev.medallion.sample.events.Event;
+import dev.medallion.sample.events.GroundTruth;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;

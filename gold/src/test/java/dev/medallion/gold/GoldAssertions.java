@@ -3,7 +3,7 @@ package dev.medallion.gold;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.medallion.common.TableLocations;
-import dev.medallion.testkit.events.GroundTruth;
+import dev.medallion.sample.events.GroundTruth;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;

@@ -2,12 +2,12 @@ package dev.medallion.launcher;
 
 import dev.medallion.common.LocalFiles;
 import dev.medallion.common.error.Errors;
-import dev.medallion.testkit.events.Event;
-import dev.medallion.testkit.events.EventGenerator;
-import dev.medallion.testkit.events.EventProducer;
-import dev.medallion.testkit.events.GeneratorSpec;
-import dev.medallion.testkit.events.GroundTruth;
-import dev.medallion.testkit.kafka.EmbeddedKafka;
+import dev.medallion.sample.events.Event;
+import dev.medallion.sample.events.EventGenerator;
+import dev.medallion.sample.events.EventProducer;
+import dev.medallion.sample.events.GeneratorSpec;
+import dev.medallion.sample.events.GroundTruth;
+import dev.medallion.sample.kafka.EmbeddedKafka;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;

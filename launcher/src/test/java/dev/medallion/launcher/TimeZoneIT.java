@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.medallion.common.TableLocations;
 import dev.medallion.gold.GoldAssertions;
-import dev.medallion.testkit.events.EventGenerator;
-import dev.medallion.testkit.events.GeneratorSpec;
-import dev.medallion.testkit.events.GroundTruth;
+import dev.medallion.sample.events.EventGenerator;
+import dev.medallion.sample.events.GeneratorSpec;
+import dev.medallion.sample.events.GroundTruth;
 import dev.medallion.testkit.testing.ChildJvm;
 import dev.medallion.testkit.testing.TestSpark;
 import java.nio.file.Path;

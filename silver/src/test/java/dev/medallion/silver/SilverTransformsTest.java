@@ -6,10 +6,10 @@ import static org.apache.spark.sql.functions.from_json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.medallion.common.EventSchema;
-import dev.medallion.testkit.events.EventGenerator;
-import dev.medallion.testkit.events.GeneratedRecord;
-import dev.medallion.testkit.events.GeneratorSpec;
-import dev.medallion.testkit.events.RecordKind;
+import dev.medallion.sample.events.EventGenerator;
+import dev.medallion.sample.events.GeneratedRecord;
+import dev.medallion.sample.events.GeneratorSpec;
+import dev.medallion.sample.events.RecordKind;
 import dev.medallion.testkit.testing.TestSpark;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package dev.medallion.testkit.testing;
 
-import dev.medallion.testkit.events.EventProducer;
-import dev.medallion.testkit.events.GeneratedRecord;
+import dev.medallion.sample.events.EventProducer;
+import dev.medallion.sample.events.GeneratedRecord;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.medallion.testkit.events;
+package dev.medallion.sample.events;
 
 /**
  * One Kafka record the generator made.

@@ -1,4 +1,4 @@
-package dev.medallion.testkit.kafka;
+package dev.medallion.sample.kafka;
 
 import dev.medallion.common.LocalFiles;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.medallion.testkit.events;
+package dev.medallion.sample.events;
 
 /**
  * What the generator meant a record to be, so tests know the right outcome without running the

@@ -1,4 +1,4 @@
-package dev.medallion.testkit.events;
+package dev.medallion.sample.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.medallion.testkit.events;
+package dev.medallion.sample.events;
 
 import java.time.Instant;
 
