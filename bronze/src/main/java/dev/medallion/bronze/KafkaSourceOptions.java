@@ -1,8 +1,8 @@
 package dev.medallion.bronze;
 
+import dev.medallion.common.config.ConfigLoader;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.config.Settings;
-import dev.medallion.common.error.Errors;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +14,7 @@ final class KafkaSourceOptions {
   static Map<String, String> from(MedallionConfig config) {
     List<String> servers = config.get(Settings.KAFKA_BOOTSTRAP_SERVERS);
     if (servers.isEmpty()) {
-      throw Errors.missingConfig(Settings.KAFKA_BOOTSTRAP_SERVERS.key(), "bronze reads from Kafka");
+      throw ConfigLoader.missing(Settings.KAFKA_BOOTSTRAP_SERVERS.key(), "bronze reads from Kafka");
     }
     Map<String, String> options = new LinkedHashMap<>();
     // Consumer properties first, so our own keys below cannot be overridden by them.
@@ -24,7 +24,7 @@ final class KafkaSourceOptions {
     if (pattern.isEmpty()) {
       List<String> topics = config.get(Settings.KAFKA_TOPICS);
       if (topics.isEmpty()) {
-        throw Errors.missingConfig(Settings.KAFKA_TOPICS.key(), "bronze needs topics to read");
+        throw ConfigLoader.missing(Settings.KAFKA_TOPICS.key(), "bronze needs topics to read");
       }
       options.put("subscribe", String.join(",", topics));
     } else {

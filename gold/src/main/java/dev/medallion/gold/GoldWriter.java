@@ -7,7 +7,6 @@ import static org.apache.spark.sql.functions.lit;
 import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.Expectation;
 import dev.medallion.common.delta.DeltaTables;
-import dev.medallion.common.error.Errors;
 import io.delta.tables.DeltaTable;
 import java.time.LocalDate;
 import java.util.Arrays;
@@ -196,7 +195,7 @@ final class GoldWriter {
         for (int i = 0; i < declared.size(); i++) {
           Expectation e = declared.get(i);
           if (found.getLong(i) > 0 && e.action() == Expectation.Action.FAIL) {
-            throw Errors.expectationFailed(e, found.getLong(i), "a write");
+            throw e.failed(found.getLong(i), "a write");
           }
           broken.merge(e.qualifiedName(), found.getLong(i), Long::sum);
         }

@@ -103,7 +103,7 @@ public final class Quarantine {
         long broken =
             classified.where(array_contains(col(SilverTransforms.BROKEN), e.name())).count();
         if (broken > 0) {
-          throw Errors.expectationFailed(e, broken, "the replay");
+          throw e.failed(broken, "the replay");
         }
       }
       long inserted = 0;

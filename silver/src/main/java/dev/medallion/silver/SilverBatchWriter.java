@@ -130,7 +130,7 @@ final class SilverBatchWriter {
       for (Expectation e : checked) {
         long broken = sizes.getLong(at++);
         if (broken > 0 && e.action() == Expectation.Action.FAIL) {
-          throw Errors.expectationFailed(e, broken, "micro-batch " + batchId);
+          throw e.failed(broken, "micro-batch " + batchId);
         }
         byExpectation.put(e.qualifiedName(), broken);
       }

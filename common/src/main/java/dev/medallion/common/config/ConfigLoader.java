@@ -1,6 +1,7 @@
 package dev.medallion.common.config;
 
 import dev.medallion.common.error.Errors;
+import dev.medallion.common.error.MedallionException;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -53,6 +54,15 @@ public final class ConfigLoader {
   /** The environment variable that sets {@code key}. */
   public static String envName(String key) {
     return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  /** A key a command needs has no value: says why it is needed and the three ways to set it. */
+  public static MedallionException missing(String key, String why) {
+    return Errors.usage(
+        String.format(
+            "Missing config key '%s': %s. Set it with --set %s=..., the environment variable %s"
+                + " or a --config file",
+            key, why, key, envName(key)));
   }
 
   public static MedallionConfig load(

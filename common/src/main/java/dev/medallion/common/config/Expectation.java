@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.not;
 
 import dev.medallion.common.CoreTables;
 import dev.medallion.common.error.Errors;
+import dev.medallion.common.error.MedallionException;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -138,5 +139,21 @@ public record Expectation(String table, String name, Action action, String predi
               table,
               String.join(", ", rows.columns())));
     }
+  }
+
+  /**
+   * This expectation, whose action is to fail, broken: the batch is not committed, and the layer
+   * stops at it (its records are read again by the next run) until the data or the expectation
+   * changes.
+   */
+  public MedallionException failed(long rows, String batch) {
+    return Errors.jobFailed(
+        String.format(
+            "Stopped before committing %s of %s: %d rows break the expectation %s (fail: %s);"
+                + " nothing of the batch was written, and the next run reads it again. Fix the"
+                + " data at its source, or change %s (warn, or quarantine for silver.events), then"
+                + " rerun",
+            batch, table(), rows, qualifiedName(), predicate(), key()),
+        null);
   }
 }

@@ -1,6 +1,5 @@
 package dev.medallion.common.error;
 
-import dev.medallion.common.config.Expectation;
 import java.util.Collection;
 import java.util.Optional;
 
@@ -31,14 +30,6 @@ public final class Errors {
         String.format(
             "Invalid value '%s' for config key '%s' (%s): expected %s",
             value, key, source, allowed));
-  }
-
-  public static MedallionException missingConfig(String key, String why) {
-    return usage(
-        String.format(
-            "Missing config key '%s': %s. Set it with --set %s=..., the environment variable %s"
-                + " or a --config file",
-            key, why, key, dev.medallion.common.config.ConfigLoader.envName(key)));
   }
 
   public static MedallionException unreadableConfigFile(String path, Throwable cause) {
@@ -76,27 +67,6 @@ public final class Errors {
                     + " bin/medallion %s --full-refresh to rebuild %s from the %s there is now",
                 layer, source, layer, layer, source),
             cause));
-  }
-
-  /**
-   * An expectation whose action is to fail, broken: the batch is not committed, and the layer stops
-   * at it (its records are read again by the next run) until the data or the expectation changes.
-   */
-  public static MedallionException expectationFailed(
-      Expectation expectation, long rows, String batch) {
-    return jobFailed(
-        String.format(
-            "Stopped before committing %s of %s: %d rows break the expectation %s (fail: %s);"
-                + " nothing of the batch was written, and the next run reads it again. Fix the"
-                + " data at its source, or change %s (warn, or quarantine for silver.events), then"
-                + " rerun",
-            batch,
-            expectation.table(),
-            rows,
-            expectation.qualifiedName(),
-            expectation.predicate(),
-            expectation.key()),
-        null);
   }
 
   /**
