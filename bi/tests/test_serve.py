@@ -320,6 +320,7 @@ HIVE_PROBES = {
     "changes by path": "SELECT * FROM table_changes_by_path('{silver}', 0)",
     "file by path": "SELECT * FROM parquet.`{silver}`",
     "bronze not served": "SELECT * FROM bronze.events",
+    "a forged log line": "SET `spark.probe\nFORGED WARN a line the server never wrote` = 1",
 }
 
 
@@ -421,6 +422,9 @@ def connect_probes(lakehouse, tmp_path):
         "execute immediate": lambda s: s.sql(
             "EXECUTE IMMEDIATE 'DELETE FROM gold.sessions'"
         ).collect(),
+        "a forged log line": lambda s: s.conf.set(
+            "spark.probe\nFORGED WARN a line the server never wrote", "1"
+        ),
     }
 
 
@@ -452,6 +456,8 @@ def test_the_servers_log_says_each_refusal_in_one_line(server):
     assert "serve: refused a login as 'bi': wrong token" in log
     assert "not-the-token" not in log
     assert not [line for line in log.splitlines() if line.startswith("\tat ")]
+    # A client's text is logged inside its refusal's line, never as a line of its own.
+    assert not [line for line in log.splitlines() if line.startswith("FORGED")]
     assert not any(secret in log for secret in SECRETS)
     noise = [line for line in log_warnings(log) if "serve: refused" not in line]
     assert noise == []

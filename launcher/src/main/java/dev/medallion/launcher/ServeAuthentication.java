@@ -1,5 +1,6 @@
 package dev.medallion.launcher;
 
+import dev.medallion.common.error.Errors;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import javax.security.sasl.AuthenticationException;
@@ -24,9 +25,7 @@ public final class ServeAuthentication implements PasswdAuthenticationProvider {
   public void Authenticate(String user, String password) throws AuthenticationException {
     byte[] given = password == null ? new byte[0] : password.getBytes(StandardCharsets.UTF_8);
     if (token.length == 0 || !MessageDigest.isEqual(token, given)) {
-      LOG.warn(
-          "serve: refused a login as '{}': wrong token",
-          String.valueOf(user).replaceAll("\\p{Cntrl}", "?"));
+      LOG.warn("serve: refused a login as '{}': wrong token", Errors.oneLine(user));
       throw new AuthenticationException(
           "Wrong password for user '" + user + "': send medallion serve's token (serve.token)");
     }

@@ -150,7 +150,10 @@ final class SqlServer {
     SparkSession spark = SparkSessions.create("medallion-serve", served);
     TableLocations locations = new TableLocations(config.lakehouseRoot());
     ReadOnlySessions.guard(
-        spark, endpoint.schemas(), REFUSED_BY, refused -> LOG.warn("serve: refused: {}", refused));
+        spark,
+        endpoint.schemas(),
+        REFUSED_BY,
+        refused -> LOG.warn("serve: refused: {}", Errors.oneLine(refused)));
     int tables = SqlCatalog.register(spark, locations, endpoint.schemas());
 
     Object thrift = invoke(THRIFT_SERVER, "startWithSparkSession", spark, false);

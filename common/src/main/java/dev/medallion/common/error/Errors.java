@@ -99,6 +99,14 @@ public final class Errors {
     return Optional.empty();
   }
 
+  /**
+   * Text a client sent, as one printable line for a log: each control character (a newline among
+   * them) becomes '?', so the text cannot forge lines of its own.
+   */
+  public static String oneLine(String clientText) {
+    return String.valueOf(clientText).replaceAll("\\p{Cntrl}", "?");
+  }
+
   /** The first line of an exception message: Spark's carry query plans after the first line. */
   public static String firstLine(String message) {
     if (message == null) {

@@ -1,5 +1,6 @@
 package dev.medallion.launcher.readonly;
 
+import dev.medallion.common.error.Errors;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +54,7 @@ public final class ConnectGuard implements ServerInterceptor {
   }
 
   private static void refuse(ServerCall<?, ?> call, String what) {
-    LOG.warn("serve: refused over Spark Connect: {}", what);
+    LOG.warn("serve: refused over Spark Connect: {}", Errors.oneLine(what));
     call.close(
         Status.PERMISSION_DENIED.withDescription(
             REFUSED + what + ": tables change only through the layer jobs"),
