@@ -2,8 +2,10 @@ package dev.medallion.gold;
 
 import static dev.medallion.gold.GoldColumn.column;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -185,6 +187,22 @@ public final class GoldTables {
                   + ") AS avg_order_value",
               "lifetime_revenue / lifetime_purchases, in USD; null before the first purchase"));
 
+  /**
+   * events_7d, purchases_7d, events_30d and purchases_30d: {@code count.apply(days, purchases)} is
+   * the SQL of each, described as "{@code events} the 7 days ending on as_of_date" and so on.
+   */
+  private static List<GoldColumn> windowCounts(
+      BiFunction<Integer, Boolean, String> count, String events, String purchases) {
+    List<GoldColumn> columns = new ArrayList<>();
+    for (int days : new int[] {7, 30}) {
+      String window = " the " + days + " days ending on as_of_date";
+      columns.add(column(count.apply(days, false) + " AS events_" + days + "d", events + window));
+      columns.add(
+          column(count.apply(days, true) + " AS purchases_" + days + "d", purchases + window));
+    }
+    return columns;
+  }
+
   /** The category most of {@code categories} (an array, nulls left out) are, first on a tie. */
   private static String mostCommon(String categories) {
     return "try_element_at(array_sort(transform(array_distinct("
@@ -225,25 +243,17 @@ public final class GoldTables {
                       "Days since the user's previous active day; null on the first"),
                   column(
                       "count(*)" + UP_TO_ROW + " AS active_days",
-                      "Days with events up to as_of_date"),
-                  column(
-                      "sum(day_events) OVER (PARTITION BY user_id ORDER BY unix_date(as_of_date)"
-                          + " RANGE BETWEEN 6 PRECEDING AND CURRENT ROW) AS events_7d",
-                      "Events in the 7 days ending on as_of_date"),
-                  column(
-                      "sum(day_purchases) OVER (PARTITION BY user_id ORDER BY"
-                          + " unix_date(as_of_date) RANGE BETWEEN 6 PRECEDING AND CURRENT ROW) AS"
-                          + " purchases_7d",
-                      "Purchases in the 7 days ending on as_of_date"),
-                  column(
-                      "sum(day_events) OVER (PARTITION BY user_id ORDER BY unix_date(as_of_date)"
-                          + " RANGE BETWEEN 29 PRECEDING AND CURRENT ROW) AS events_30d",
-                      "Events in the 30 days ending on as_of_date"),
-                  column(
-                      "sum(day_purchases) OVER (PARTITION BY user_id ORDER BY"
-                          + " unix_date(as_of_date) RANGE BETWEEN 29 PRECEDING AND CURRENT ROW) AS"
-                          + " purchases_30d",
-                      "Purchases in the 30 days ending on as_of_date")),
+                      "Days with events up to as_of_date")),
+              windowCounts(
+                  (days, purchases) ->
+                      "sum("
+                          + (purchases ? "day_purchases" : "day_events")
+                          + ") OVER (PARTITION BY user_id ORDER BY unix_date(as_of_date) RANGE"
+                          + " BETWEEN "
+                          + (days - 1)
+                          + " PRECEDING AND CURRENT ROW)",
+                  "Events in",
+                  "Purchases in"),
               LIFETIME_PURCHASES,
               List.of(
                   column(
@@ -277,16 +287,6 @@ public final class GoldTables {
   /** The distinct days of the user's events known by a row's day, in order. */
   private static final String KNOWN_ACTIVE_DAYS =
       "array_sort(array_distinct(flatten(collect_list(day_dates)" + UP_TO_ROW + ")))";
-
-  private static String knownWithin(int days, String condition) {
-    return "size(filter("
-        + KNOWN_30D
-        + ", e -> "
-        + condition
-        + "e.day > date_sub(as_of_date, "
-        + days
-        + ")))";
-  }
 
   /**
    * The same features as {@link #USER_FEATURES}, as they were known: the row of {@code (user,
@@ -328,19 +328,18 @@ public final class GoldTables {
                           + " with one"),
                   column(
                       "size(" + KNOWN_ACTIVE_DAYS + ") AS active_days",
-                      "Days with events known by as_of_date"),
-                  column(
-                      knownWithin(7, "") + " AS events_7d",
-                      "Known events of the 7 days ending on as_of_date"),
-                  column(
-                      knownWithin(7, "e.purchase AND ") + " AS purchases_7d",
-                      "Known purchases of the 7 days ending on as_of_date"),
-                  column(
-                      knownWithin(30, "") + " AS events_30d",
-                      "Known events of the 30 days ending on as_of_date"),
-                  column(
-                      knownWithin(30, "e.purchase AND ") + " AS purchases_30d",
-                      "Known purchases of the 30 days ending on as_of_date")),
+                      "Days with events known by as_of_date")),
+              windowCounts(
+                  (days, purchases) ->
+                      "size(filter("
+                          + KNOWN_30D
+                          + ", e -> "
+                          + (purchases ? "e.purchase AND " : "")
+                          + "e.day > date_sub(as_of_date, "
+                          + days
+                          + ")))",
+                  "Known events of",
+                  "Known purchases of"),
               LIFETIME_PURCHASES,
               List.of(
                   column(

@@ -583,9 +583,7 @@ enum Command {
           config,
           spark -> {
             coverReaders(spark, config, layer);
-            RunSummary summary = job.run(spark, config);
-            LOG.info("{}", summary.line());
-            out.println(summary.line());
+            runAndPrint(spark, config, out, job);
           });
     }
   }
@@ -606,10 +604,16 @@ enum Command {
   private static void runLocked(
       SparkSession spark, String layer, MedallionConfig config, PrintStream out, Job job) {
     try (LayerLock lock = lock(spark, config, layer)) {
-      RunSummary summary = job.run(spark, config);
-      LOG.info("{}", summary.line());
-      out.println(summary.line());
+      runAndPrint(spark, config, out, job);
     }
+  }
+
+  /** Runs the job and prints its summary line, to the log and the command's output. */
+  private static void runAndPrint(
+      SparkSession spark, MedallionConfig config, PrintStream out, Job job) {
+    RunSummary summary = job.run(spark, config);
+    LOG.info("{}", summary.line());
+    out.println(summary.line());
   }
 
   /**
