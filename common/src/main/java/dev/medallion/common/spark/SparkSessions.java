@@ -92,10 +92,15 @@ public final class SparkSessions {
     return conf;
   }
 
-  /** A laptop is not a cluster: few shuffle partitions, no UI, small snapshot jobs. */
+  /**
+   * A laptop is not a cluster: few shuffle partitions, no UI, small snapshot jobs, and few listing
+   * tasks (VACUUM lists a table in this many tasks, 10,000 by default, each generating code: 40 s
+   * for a table of a few files).
+   */
   static Map<String, String> localDefaults() {
     Map<String, String> conf = new LinkedHashMap<>();
     conf.put("spark.sql.shuffle.partitions", "4");
+    conf.put("spark.sql.sources.parallelPartitionDiscovery.parallelism", "4");
     conf.put("spark.ui.enabled", "false");
     conf.put("spark.driver.host", "127.0.0.1");
     conf.put("spark.driver.bindAddress", "127.0.0.1");
