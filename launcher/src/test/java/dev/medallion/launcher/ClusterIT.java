@@ -42,6 +42,9 @@ class ClusterIT {
   private static final String TOPIC = "events";
   private static final Duration SUBMIT_TIMEOUT = Duration.ofMinutes(5);
 
+  private static final String SHORT_RUNS =
+      "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=240m -XX:+UseParallelGC";
+
   /** Test-only: the driver binds to loopback; on a real cluster the defaults are right. */
   private static final List<String> SUBMIT_CONF =
       List.of(
@@ -50,7 +53,11 @@ class ClusterIT {
           "spark.ui.enabled=false",
           "spark.executor.memory=1g",
           "spark.cores.max=2",
-          "spark.sql.shuffle.partitions=4");
+          "spark.sql.shuffle.partitions=4",
+          "spark.databricks.delta.snapshotPartitions=2",
+          // Four JVMs share two cores: the quick compiler only, as bin/medallion's runs.
+          "spark.driver.extraJavaOptions=" + SHORT_RUNS,
+          "spark.executor.extraJavaOptions=" + SHORT_RUNS);
 
   @TempDir static Path work;
   private static EmbeddedKafka kafka;
