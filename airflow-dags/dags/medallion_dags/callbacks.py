@@ -40,5 +40,5 @@ def ledger_error(context):
         except Exception as error:  # the callback must report the failure whatever the ledger says
             return f"(run ledger unreadable: {type(error).__name__})"
         if run is not None:
-            return run["error"] or "(no error line)"
+            return run.error or "(no error line)"
     return "(no failed run in the ledger: the job did not start, see the task log)"

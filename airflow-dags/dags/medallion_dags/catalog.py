@@ -1,15 +1,19 @@
-"""The lakehouse's tables, from the manifest beside this file.
+"""The lakehouse's tables and the run ledger's columns, from the manifest beside this file.
 
-The build declares every table once (in Java) and `bin/medallion tables --json` prints this
-manifest; the Java test `TableManifestTest` fails when the committed copy differs, so Python
-never spells a table name. Reading a small file that ships with the DAGs is all the import does.
+The build declares every table and the ledger's columns once (in Java) and `bin/medallion tables
+--json` prints this manifest; the Java test `TableManifestTest` fails when the committed copy
+differs, so Python never spells a table's or a ledger column's name. Reading a small file that
+ships with the DAGs is all the import does.
 """
 
 import json
 from pathlib import Path
 
 LAYERS = ("bronze", "silver", "gold")
-TABLES = json.loads(Path(__file__).with_name("tables.json").read_text(encoding="utf-8"))["tables"]
+MANIFEST = json.loads(Path(__file__).with_name("tables.json").read_text(encoding="utf-8"))
+TABLES = MANIFEST["tables"]
+# The run ledger's location under the root and its columns, by the name of their Java constant.
+LEDGER = MANIFEST["ledger"]
 
 
 def sql_names(layer=None):

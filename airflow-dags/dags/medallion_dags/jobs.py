@@ -96,10 +96,10 @@ class MedallionSubmitOperator(SparkSubmitOperator):
                 log.warning("medallion: no %s run since %s in the run ledger under %s", layer, started, root)
                 continue
             for asset in self.outlets:
-                version = run["versions_written"].get(asset.name.removeprefix(ASSET_PREFIX))
+                version = run.versions_written.get(asset.name.removeprefix(ASSET_PREFIX))
                 if version is not None:
                     context["outlet_events"][asset].extra.update(
-                        {"version": version, "run_id": run["run_id"], "rows_out": run["rows_out"]}
+                        {"version": version, "run_id": run.run_id, "rows_out": run.rows_out}
                     )
 
     def _deploy_mode_of_connection(self):

@@ -8,13 +8,30 @@ S3 roots (`s3a://...`) are read with the `MEDALLION_S3_*` settings in the task's
 """
 
 import os
-from datetime import timezone
+from dataclasses import dataclass, fields, replace
+from datetime import datetime, timezone
 
 from deltalake import DeltaTable
 
-RUNS = "_ops/runs"
-COLUMNS = ["run_id", "layer", "command", "started_at", "status", "error", "rows_out", "versions_written"]
-# The ledger's layer for each medallion command the DAGs run.
+from medallion_dags.catalog import LEDGER
+
+RUNS = LEDGER["path"]
+
+
+@dataclass(frozen=True)
+class Run:
+    """What the DAGs read of a ledger row; each field is the column of the Java constant of its name."""
+
+    run_id: str
+    layer: str
+    started_at: datetime
+    status: str
+    error: str | None
+    rows_out: int | None
+    versions_written: dict
+
+
+COLUMN = {field.name: LEDGER["columns"][field.name.upper()]["name"] for field in fields(Run)}
 # The layers whose runs a command writes to the ledger, in order (`pipeline` runs all three).
 LAYERS_OF_COMMAND = {
     "bronze": ("bronze",),
@@ -32,22 +49,22 @@ def setting(args, key):
 
 
 def last_run(root, layer, since=None, status=None):
-    """The newest run of `layer` that started at or after `since` (with `status`), as a dict, or None."""
+    """The newest run of `layer` that started at or after `since` (with `status`), or None."""
     table = DeltaTable(_location(root), storage_options=_storage_options(root))
-    rows = table.to_pyarrow_table(filters=[("layer", "=", layer)], columns=COLUMNS).to_pylist()
+    rows = table.to_pyarrow_table(filters=[(COLUMN["layer"], "=", layer)], columns=list(COLUMN.values())).to_pylist()
     since = _utc(since) if since else None
+    runs = [Run(**{name: row[column] for name, column in COLUMN.items()}) for row in rows]
     runs = [
-        row
-        for row in rows
-        if (status is None or row["status"] == status)
-        and row["started_at"] is not None
-        and (since is None or _utc(row["started_at"]) >= since)
+        run
+        for run in runs
+        if (status is None or run.status == status)
+        and run.started_at is not None
+        and (since is None or _utc(run.started_at) >= since)
     ]
     if not runs:
         return None
-    run = max(runs, key=lambda row: _utc(row["started_at"]))
-    run["versions_written"] = dict(run["versions_written"] or [])
-    return run
+    run = max(runs, key=lambda run: _utc(run.started_at))
+    return replace(run, versions_written=dict(run.versions_written or []))
 
 
 def _location(root):

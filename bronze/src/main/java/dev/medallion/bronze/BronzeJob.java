@@ -1,17 +1,17 @@
 package dev.medallion.bronze;
 
-import dev.medallion.common.CoreTables;
-import dev.medallion.common.RunSummary;
-import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.config.Settings;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.error.Errors;
-import dev.medallion.common.ops.Phases;
-import dev.medallion.common.ops.RunFacts;
+import dev.medallion.common.ledger.Phases;
+import dev.medallion.common.ledger.RunFacts;
+import dev.medallion.common.ledger.RunSummary;
 import dev.medallion.common.ops.Runs;
 import dev.medallion.common.spark.Checkpoints;
 import dev.medallion.common.spark.StreamingRuns;
+import dev.medallion.common.table.CoreTables;
+import dev.medallion.common.table.TableLocations;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -3,10 +3,10 @@ package dev.medallion.bronze;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.medallion.common.RunSummary;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.error.MedallionException;
+import dev.medallion.common.ledger.RunSummary;
 import dev.medallion.sample.events.EventGenerator;
 import dev.medallion.sample.events.GeneratedRecord;
 import dev.medallion.sample.events.GeneratorSpec;

@@ -1,6 +1,6 @@
 package dev.medallion.gold;
 
-import dev.medallion.common.SilverColumns;
+import dev.medallion.common.table.SilverColumns;
 
 /**
  * An entity a gold table keeps one row (or one row per day) of. A run recomputes the entities that

@@ -1,7 +1,7 @@
 package dev.medallion.gold;
 
-import dev.medallion.common.CoreTables;
-import dev.medallion.common.TableSpec;
+import dev.medallion.common.table.CoreTables;
+import dev.medallion.common.table.TableSpec;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

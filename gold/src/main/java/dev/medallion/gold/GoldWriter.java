@@ -4,9 +4,9 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.lit;
 
-import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.Expectation;
 import dev.medallion.common.delta.DeltaTables;
+import dev.medallion.common.table.TableLocations;
 import io.delta.tables.DeltaTable;
 import java.time.LocalDate;
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package dev.medallion.gold;
 
-import dev.medallion.common.SilverColumns;
+import dev.medallion.common.table.SilverColumns;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;

@@ -2,7 +2,7 @@ package dev.medallion.gold;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.medallion.common.TableLocations;
+import dev.medallion.common.table.TableLocations;
 import dev.medallion.sample.events.GroundTruth;
 import java.math.BigDecimal;
 import java.time.Instant;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.medallion.bronze.BronzeJob;
-import dev.medallion.common.RunSummary;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
+import dev.medallion.common.ledger.RunSummary;
 import dev.medallion.sample.events.Event;
 import dev.medallion.sample.events.EventGenerator;
 import dev.medallion.sample.events.GeneratedRecord;

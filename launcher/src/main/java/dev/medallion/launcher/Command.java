@@ -1,18 +1,18 @@
 package dev.medallion.launcher;
 
 import dev.medallion.bronze.BronzeJob;
-import dev.medallion.common.LayerLock;
-import dev.medallion.common.RunSummary;
-import dev.medallion.common.TableLocations;
-import dev.medallion.common.TableSpec;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.config.Settings;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.delta.LogRetention;
 import dev.medallion.common.error.Errors;
-import dev.medallion.common.ops.RunFacts;
+import dev.medallion.common.ledger.RunFacts;
+import dev.medallion.common.ledger.RunSummary;
+import dev.medallion.common.lock.LayerLock;
 import dev.medallion.common.ops.Runs;
 import dev.medallion.common.spark.SparkSessions;
+import dev.medallion.common.table.TableLocations;
+import dev.medallion.common.table.TableSpec;
 import dev.medallion.gold.GoldJob;
 import dev.medallion.gold.GoldRequest;
 import dev.medallion.gold.GoldTables;

@@ -1,12 +1,12 @@
 package dev.medallion.launcher;
 
-import dev.medallion.common.LocalFiles;
-import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.ConfigLoader;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.config.Settings;
 import dev.medallion.common.error.Errors;
+import dev.medallion.common.files.LocalFiles;
 import dev.medallion.common.spark.SparkSessions;
+import dev.medallion.common.table.TableLocations;
 import dev.medallion.gold.GoldTable;
 import dev.medallion.gold.GoldTables;
 import dev.medallion.sample.events.EventProducer;

@@ -1,7 +1,7 @@
 package dev.medallion.launcher;
 
-import dev.medallion.common.LocalFiles;
 import dev.medallion.common.error.Errors;
+import dev.medallion.common.files.LocalFiles;
 import dev.medallion.sample.events.Event;
 import dev.medallion.sample.events.EventGenerator;
 import dev.medallion.sample.events.EventProducer;

@@ -1,11 +1,11 @@
 package dev.medallion.launcher;
 
-import dev.medallion.common.StreamReader;
-import dev.medallion.common.TableLocations;
-import dev.medallion.common.TableSpec;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.delta.ReaderPosition;
 import dev.medallion.common.error.Errors;
+import dev.medallion.common.table.StreamReader;
+import dev.medallion.common.table.TableLocations;
+import dev.medallion.common.table.TableSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;

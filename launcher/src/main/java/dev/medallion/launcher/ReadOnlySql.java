@@ -1,9 +1,9 @@
 package dev.medallion.launcher;
 
-import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.ConfigLoader;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.error.Errors;
+import dev.medallion.common.table.TableLocations;
 import dev.medallion.launcher.readonly.ReadOnlySessions;
 import dev.medallion.launcher.readonly.ReadOnlySessions.ReadOnlyViolation;
 import dev.medallion.launcher.readonly.SessionSettings;

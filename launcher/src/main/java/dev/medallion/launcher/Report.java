@@ -1,14 +1,27 @@
 package dev.medallion.launcher;
 
+import static dev.medallion.common.ledger.LedgerColumn.COMMAND;
+import static dev.medallion.common.ledger.LedgerColumn.ERROR;
+import static dev.medallion.common.ledger.LedgerColumn.EXPECTATIONS;
+import static dev.medallion.common.ledger.LedgerColumn.FINISHED_AT;
+import static dev.medallion.common.ledger.LedgerColumn.LAYER;
+import static dev.medallion.common.ledger.LedgerColumn.QUARANTINED;
+import static dev.medallion.common.ledger.LedgerColumn.ROWS_IN;
+import static dev.medallion.common.ledger.LedgerColumn.ROWS_OUT;
+import static dev.medallion.common.ledger.LedgerColumn.RUN_ID;
+import static dev.medallion.common.ledger.LedgerColumn.SOURCE_VERSIONS;
+import static dev.medallion.common.ledger.LedgerColumn.STARTED_AT;
+import static dev.medallion.common.ledger.LedgerColumn.STATUS;
+import static dev.medallion.common.ledger.LedgerColumn.WARNINGS;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.sum;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
-import dev.medallion.common.ops.RunLedger;
+import dev.medallion.common.ledger.RunLedger;
+import dev.medallion.common.table.TableLocations;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -77,23 +90,23 @@ final class Report {
             .selectExpr(
                 "*", "row_number() OVER (PARTITION BY layer ORDER BY started_at DESC) AS _recent")
             .where(col("_recent").leq(RUNS_PER_LAYER))
-            .orderBy("started_at")
+            .orderBy(STARTED_AT.column())
             .collectAsList();
     List<Map<String, Object>> runs = new ArrayList<>();
     for (Row row : rows) {
       Map<String, Object> run = new LinkedHashMap<>();
-      run.put("runId", row.<String>getAs("run_id"));
-      run.put("layer", row.<String>getAs("layer"));
-      run.put("command", row.<String>getAs("command"));
-      run.put("startedAt", instant(row.getAs("started_at")));
-      run.put("finishedAt", instant(row.getAs("finished_at")));
-      run.put("status", row.<String>getAs("status"));
-      run.put("error", row.<String>getAs("error"));
-      run.put("rowsIn", row.getAs("rows_in"));
-      run.put("rowsOut", row.getAs("rows_out"));
-      run.put("quarantined", map(row, "quarantined"));
-      run.put("expectations", map(row, "expectations"));
-      int warnings = row.fieldIndex("warnings");
+      run.put("runId", row.<String>getAs(RUN_ID.column()));
+      run.put("layer", row.<String>getAs(LAYER.column()));
+      run.put("command", row.<String>getAs(COMMAND.column()));
+      run.put("startedAt", instant(row.getAs(STARTED_AT.column())));
+      run.put("finishedAt", instant(row.getAs(FINISHED_AT.column())));
+      run.put("status", row.<String>getAs(STATUS.column()));
+      run.put("error", row.<String>getAs(ERROR.column()));
+      run.put("rowsIn", row.getAs(ROWS_IN.column()));
+      run.put("rowsOut", row.getAs(ROWS_OUT.column()));
+      run.put("quarantined", map(row, QUARANTINED.column()));
+      run.put("expectations", map(row, EXPECTATIONS.column()));
+      int warnings = row.fieldIndex(WARNINGS.column());
       run.put("warnings", row.isNullAt(warnings) ? List.of() : row.getList(warnings));
       run.put("backlog", backlog(row));
       runs.add(run);
@@ -107,9 +120,9 @@ final class Report {
    */
   private static Long backlog(Row row) {
     List<Row> sources =
-        row.isNullAt(row.fieldIndex("source_versions"))
+        row.isNullAt(row.fieldIndex(SOURCE_VERSIONS.column()))
             ? List.of()
-            : row.getList(row.fieldIndex("source_versions"));
+            : row.getList(row.fieldIndex(SOURCE_VERSIONS.column()));
     if (!sources.isEmpty()) {
       Row source = sources.get(0);
       if (source.isNullAt(source.fieldIndex("from_version"))) {
@@ -117,7 +130,7 @@ final class Report {
       }
       return Math.max(0, source.<Long>getAs("to_version") - source.<Long>getAs("from_version") + 1);
     }
-    return row.<String>getAs("layer").equals("bronze") ? row.getAs("rows_in") : null;
+    return row.<String>getAs(LAYER.column()).equals("bronze") ? row.getAs(ROWS_IN.column()) : null;
   }
 
   private static List<Map<String, Object>> status(

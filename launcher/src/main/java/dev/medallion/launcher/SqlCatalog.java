@@ -1,8 +1,8 @@
 package dev.medallion.launcher;
 
-import dev.medallion.common.TableLocations;
 import dev.medallion.common.delta.DeltaTables;
-import dev.medallion.common.ops.RunLedger;
+import dev.medallion.common.ledger.RunLedger;
+import dev.medallion.common.table.TableLocations;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;

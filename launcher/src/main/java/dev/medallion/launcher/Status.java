@@ -1,5 +1,10 @@
 package dev.medallion.launcher;
 
+import static dev.medallion.common.ledger.LedgerColumn.COMMAND;
+import static dev.medallion.common.ledger.LedgerColumn.FINISHED_AT;
+import static dev.medallion.common.ledger.LedgerColumn.LAYER;
+import static dev.medallion.common.ledger.LedgerColumn.STATUS;
+import static dev.medallion.common.ledger.LedgerColumn.VERSIONS_WRITTEN;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.max;
 
@@ -7,15 +12,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.medallion.bronze.BronzeLag;
-import dev.medallion.common.StreamReader;
-import dev.medallion.common.TableLocations;
-import dev.medallion.common.TableSpec;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.config.Settings;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.delta.ReaderPosition;
 import dev.medallion.common.error.MedallionException;
-import dev.medallion.common.ops.RunLedger;
+import dev.medallion.common.ledger.RunLedger;
+import dev.medallion.common.table.StreamReader;
+import dev.medallion.common.table.TableLocations;
+import dev.medallion.common.table.TableSpec;
 import java.io.UncheckedIOException;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -163,12 +168,14 @@ final class Status {
             .format("delta")
             .load(ledger)
             .where(
-                col("status")
+                col(STATUS.column())
                     .equalTo(RunLedger.Status.SUCCEEDED.name())
-                    .and(col("command").startsWith(col("layer"))))
-            .selectExpr("explode(map_keys(versions_written)) AS table", "finished_at")
+                    .and(col(COMMAND.column()).startsWith(col(LAYER.column()))))
+            .selectExpr(
+                "explode(map_keys(" + VERSIONS_WRITTEN.column() + ")) AS table",
+                FINISHED_AT.column())
             .groupBy("table")
-            .agg(max(col("finished_at")))
+            .agg(max(col(FINISHED_AT.column())))
             .collectAsList();
     rows.forEach(row -> last.put(row.getString(0), ((Timestamp) row.get(1)).toInstant()));
     return last;

@@ -3,11 +3,14 @@ package dev.medallion.launcher;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.medallion.common.CoreTables;
-import dev.medallion.common.TableSpec;
 import dev.medallion.common.config.Expectation;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.error.Errors;
+import dev.medallion.common.ledger.LedgerColumn;
+import dev.medallion.common.ledger.RunLedger;
+import dev.medallion.common.table.CoreTables;
+import dev.medallion.common.table.TableLocations;
+import dev.medallion.common.table.TableSpec;
 import dev.medallion.gold.GoldTable;
 import dev.medallion.gold.GoldTables;
 import java.io.UncheckedIOException;
@@ -67,7 +70,8 @@ final class TableCatalog {
 
   /**
    * The manifest Airflow reads ({@code airflow-dags/dags/medallion_dags/tables.json}): each table's
-   * SQL name, layer, name, location under the root and layout.
+   * SQL name, layer, name, location under the root and layout, and the run ledger's location and
+   * columns (by the name of their constant, so that the DAGs spell no column's name).
    */
   static String manifest() {
     List<Map<String, Object>> tables = new ArrayList<>();
@@ -81,8 +85,21 @@ final class TableCatalog {
       entry.put("z_order", table.zOrder());
       tables.add(entry);
     }
+    Map<String, Object> columns = new LinkedHashMap<>();
+    for (LedgerColumn column : LedgerColumn.values()) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("name", column.column());
+      entry.put("description", column.description());
+      columns.put(column.name(), entry);
+    }
+    Map<String, Object> ledger = new LinkedHashMap<>();
+    ledger.put("path", TableLocations.opsPath(RunLedger.NAME));
+    ledger.put("columns", columns);
+    Map<String, Object> manifest = new LinkedHashMap<>();
+    manifest.put("tables", tables);
+    manifest.put("ledger", ledger);
     try {
-      return JSON.writeValueAsString(Map.of("tables", tables)).replace("\r\n", "\n") + "\n";
+      return JSON.writeValueAsString(manifest).replace("\r\n", "\n") + "\n";
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException("Cannot write the table manifest", e);
     }

@@ -1,17 +1,25 @@
 package dev.medallion.launcher;
 
+import static dev.medallion.common.ledger.LedgerColumn.COMMAND;
+import static dev.medallion.common.ledger.LedgerColumn.FINISHED_AT;
+import static dev.medallion.common.ledger.LedgerColumn.KAFKA_OFFSETS;
+import static dev.medallion.common.ledger.LedgerColumn.LAYER;
+import static dev.medallion.common.ledger.LedgerColumn.RUN_ID;
+import static dev.medallion.common.ledger.LedgerColumn.SOURCE_VERSIONS;
+import static dev.medallion.common.ledger.LedgerColumn.STATUS;
+import static dev.medallion.common.ledger.LedgerColumn.VERSIONS_WRITTEN;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 
-import dev.medallion.common.CoreTables;
-import dev.medallion.common.SilverColumns;
-import dev.medallion.common.TableLocations;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.error.Errors;
-import dev.medallion.common.ops.RunLedger;
+import dev.medallion.common.ledger.RunLedger;
+import dev.medallion.common.table.CoreTables;
+import dev.medallion.common.table.SilverColumns;
+import dev.medallion.common.table.TableLocations;
 import dev.medallion.gold.EntityGrain;
 import dev.medallion.gold.GoldTable;
 import dev.medallion.gold.GoldTables;
@@ -159,10 +167,10 @@ final class Trace {
             .format("delta")
             .load(ledger)
             .where(
-                col("status")
+                col(STATUS.column())
                     .equalTo(RunLedger.Status.SUCCEEDED.name())
-                    .and(col("command").startsWith(col("layer"))))
-            .orderBy("finished_at")
+                    .and(col(COMMAND.column()).startsWith(col(LAYER.column()))))
+            .orderBy(FINISHED_AT.column())
             .collectAsList();
     String bronzeTable = CoreTables.BRONZE_EVENTS.sqlName();
     String silverTable = CoreTables.SILVER_EVENTS.sqlName();
@@ -171,10 +179,10 @@ final class Trace {
     // Bronze runs whose offset ranges hold the records, with how many of them each read.
     List<Row> ranges = new ArrayList<>();
     for (Row run : layer(succeeded, CoreTables.BRONZE)) {
-      for (Row range : run.<Row>getList(run.fieldIndex("kafka_offsets"))) {
+      for (Row range : run.<Row>getList(run.fieldIndex(KAFKA_OFFSETS.column()))) {
         ranges.add(
             RowFactory.create(
-                run.getAs("run_id"),
+                run.getAs(RUN_ID.column()),
                 range.getAs("topic"),
                 range.getAs("partition"),
                 range.isNullAt(range.fieldIndex("start_offset"))
@@ -206,14 +214,14 @@ final class Trace {
     long previous = -1;
     for (Row run : layer(succeeded, CoreTables.BRONZE)) {
       long written = written(run, bronzeTable);
-      if (recordsByRun.containsKey(run.<String>getAs("run_id"))) {
+      if (recordsByRun.containsKey(run.<String>getAs(RUN_ID.column()))) {
         bronzeVersions.add(new long[] {previous + 1, written});
         runs.add(
             describe(
                 run,
                 offsets(run),
                 bronzeTable + " v" + written,
-                recordsByRun.get(run.<String>getAs("run_id"))));
+                recordsByRun.get(run.<String>getAs(RUN_ID.column()))));
       }
       previous = written;
     }
@@ -248,18 +256,18 @@ final class Trace {
   }
 
   private static List<Row> layer(List<Row> runs, String layer) {
-    return runs.stream().filter(r -> layer.equals(r.getAs("layer"))).toList();
+    return runs.stream().filter(r -> layer.equals(r.getAs(LAYER.column()))).toList();
   }
 
   private static long written(Row run, String table) {
-    Map<Object, Object> versions = run.getJavaMap(run.fieldIndex("versions_written"));
+    Map<Object, Object> versions = run.getJavaMap(run.fieldIndex(VERSIONS_WRITTEN.column()));
     Object version = versions.get(table);
     return version == null ? -1 : (Long) version;
   }
 
   /** {from, to} of the upstream table a run read, or null when it recorded none. */
   private static long[] sourceRange(Row run, String table) {
-    for (Row source : run.<Row>getList(run.fieldIndex("source_versions"))) {
+    for (Row source : run.<Row>getList(run.fieldIndex(SOURCE_VERSIONS.column()))) {
       if (table.equals(source.getAs("table"))) {
         long from =
             source.isNullAt(source.fieldIndex("from_version"))
@@ -277,7 +285,7 @@ final class Trace {
 
   private static String offsets(Row run) {
     List<String> ranges = new ArrayList<>();
-    for (Row range : run.<Row>getList(run.fieldIndex("kafka_offsets"))) {
+    for (Row range : run.<Row>getList(run.fieldIndex(KAFKA_OFFSETS.column()))) {
       ranges.add(
           String.format(
               "%s/%s [%s, %s)",
@@ -293,10 +301,10 @@ final class Trace {
 
   private static Run describe(Row run, String read, String wrote, long records) {
     return new Run(
-        run.getAs("layer"),
-        run.getAs("run_id"),
-        run.getAs("command"),
-        run.getAs("finished_at"),
+        run.getAs(LAYER.column()),
+        run.getAs(RUN_ID.column()),
+        run.getAs(COMMAND.column()),
+        run.getAs(FINISHED_AT.column()),
         read,
         wrote,
         records);

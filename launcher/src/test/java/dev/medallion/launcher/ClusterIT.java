@@ -3,8 +3,8 @@ package dev.medallion.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.medallion.bronze.BronzeJob;
-import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.MedallionConfig;
+import dev.medallion.common.table.TableLocations;
 import dev.medallion.gold.GoldAssertions;
 import dev.medallion.gold.GoldJob;
 import dev.medallion.gold.GoldRequest;

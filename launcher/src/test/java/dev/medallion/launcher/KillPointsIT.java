@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import dev.medallion.bronze.BronzeJob;
 import dev.medallion.common.config.MedallionConfig;
-import dev.medallion.common.ops.RunLedger;
+import dev.medallion.common.ledger.RunLedger;
 import dev.medallion.gold.GoldJob;
 import dev.medallion.gold.GoldRequest;
 import dev.medallion.sample.events.Event;

@@ -3,12 +3,12 @@ package dev.medallion.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.medallion.common.LayerLock;
-import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.delta.FencedS3LogStore;
 import dev.medallion.common.error.MedallionException;
+import dev.medallion.common.lock.LayerLock;
+import dev.medallion.common.table.TableLocations;
 import dev.medallion.testkit.testing.TestSpark;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -2,8 +2,8 @@ package dev.medallion.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.medallion.common.LayerLock;
-import dev.medallion.common.TableLocations;
+import dev.medallion.common.lock.LayerLock;
+import dev.medallion.common.table.TableLocations;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

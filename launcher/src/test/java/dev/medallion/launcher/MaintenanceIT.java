@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.medallion.bronze.BronzeJob;
-import dev.medallion.common.LayerLock;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.error.MedallionException;
+import dev.medallion.common.lock.LayerLock;
 import dev.medallion.gold.GoldAssertions;
 import dev.medallion.gold.GoldJob;
 import dev.medallion.gold.GoldRequest;

@@ -2,7 +2,7 @@ package dev.medallion.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.medallion.common.TableLocations;
+import dev.medallion.common.table.TableLocations;
 import dev.medallion.testkit.testing.TestSpark;
 import java.nio.file.Files;
 import java.util.Map;

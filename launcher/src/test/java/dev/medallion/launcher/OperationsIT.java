@@ -11,7 +11,7 @@ import dev.medallion.bronze.BronzeLag;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.error.MedallionException;
-import dev.medallion.common.ops.RunLedger;
+import dev.medallion.common.ledger.RunLedger;
 import dev.medallion.gold.GoldAssertions;
 import dev.medallion.gold.GoldJob;
 import dev.medallion.gold.GoldRequest;

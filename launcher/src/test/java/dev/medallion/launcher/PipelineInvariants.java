@@ -2,8 +2,8 @@ package dev.medallion.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.MedallionConfig;
+import dev.medallion.common.table.TableLocations;
 import dev.medallion.gold.GoldAssertions;
 import dev.medallion.sample.events.GeneratedRecord;
 import dev.medallion.sample.events.GroundTruth;

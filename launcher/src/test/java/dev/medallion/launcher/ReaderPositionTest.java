@@ -3,11 +3,11 @@ package dev.medallion.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.medallion.common.CoreTables;
-import dev.medallion.common.TableLocations;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.delta.LogRetention;
 import dev.medallion.common.delta.ReaderPosition;
+import dev.medallion.common.table.CoreTables;
+import dev.medallion.common.table.TableLocations;
 import dev.medallion.testkit.testing.TestSpark;
 import java.nio.file.Files;
 import java.time.Duration;

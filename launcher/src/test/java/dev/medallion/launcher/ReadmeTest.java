@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.medallion.common.config.Setting;
 import dev.medallion.common.config.Settings;
+import dev.medallion.common.ledger.LedgerColumn;
 import dev.medallion.silver.ValidationRules;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +39,16 @@ class ReadmeTest {
                 .collect(Collectors.joining("\n"));
 
     assertThat(readme()).contains("| code | when |\n|---|---|\n" + rows + "\n");
+  }
+
+  @Test
+  void theRunLedgerTableListsEveryColumn() throws IOException {
+    String rows =
+        Arrays.stream(LedgerColumn.values())
+            .map(column -> "| `" + column.column() + "` | " + column.description() + " |")
+            .collect(Collectors.joining("\n"));
+
+    assertThat(readme()).contains("| column | meaning |\n|---|---|\n" + rows + "\n");
   }
 
   private static String row(Setting<?> setting) {

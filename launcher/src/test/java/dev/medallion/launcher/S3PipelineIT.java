@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.medallion.bronze.BronzeJob;
-import dev.medallion.common.LayerLock;
-import dev.medallion.common.RunSummary;
-import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.error.MedallionException;
+import dev.medallion.common.ledger.RunSummary;
+import dev.medallion.common.lock.LayerLock;
+import dev.medallion.common.table.TableLocations;
 import dev.medallion.gold.GoldJob;
 import dev.medallion.gold.GoldRequest;
 import dev.medallion.gold.GoldTables;

@@ -2,7 +2,7 @@ package dev.medallion.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.medallion.common.TableLocations;
+import dev.medallion.common.table.TableLocations;
 import dev.medallion.gold.GoldAssertions;
 import dev.medallion.sample.events.EventGenerator;
 import dev.medallion.sample.events.GeneratorSpec;

@@ -1,11 +1,11 @@
 package dev.medallion.silver;
 
-import dev.medallion.common.EventSchema;
-import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.Expectation;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.config.Settings;
-import dev.medallion.common.ops.RunLedger;
+import dev.medallion.common.ledger.RunLedger;
+import dev.medallion.common.table.EventSchema;
+import dev.medallion.common.table.TableLocations;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

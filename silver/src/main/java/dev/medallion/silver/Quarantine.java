@@ -3,14 +3,14 @@ package dev.medallion.silver;
 import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.col;
 
-import dev.medallion.common.RunSummary;
-import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.Expectation;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.error.Errors;
-import dev.medallion.common.ops.RunFacts;
+import dev.medallion.common.ledger.RunFacts;
+import dev.medallion.common.ledger.RunSummary;
 import dev.medallion.common.ops.Runs;
+import dev.medallion.common.table.TableLocations;
 import io.delta.tables.DeltaTable;
 import java.util.List;
 import java.util.Map;

@@ -1,12 +1,12 @@
 package dev.medallion.silver;
 
-import dev.medallion.common.CoreTables;
-import dev.medallion.common.SilverColumns;
-import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.error.Errors;
-import dev.medallion.common.ops.RunLedger;
+import dev.medallion.common.ledger.RunLedger;
+import dev.medallion.common.table.CoreTables;
+import dev.medallion.common.table.SilverColumns;
+import dev.medallion.common.table.TableLocations;
 import java.util.Locale;
 import java.util.OptionalLong;
 import org.apache.spark.sql.Dataset;

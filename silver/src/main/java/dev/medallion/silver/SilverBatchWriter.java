@@ -13,10 +13,10 @@ import static org.apache.spark.sql.functions.split_part;
 import static org.apache.spark.sql.functions.unix_date;
 import static org.apache.spark.sql.functions.when;
 
-import dev.medallion.common.SilverColumns;
 import dev.medallion.common.config.Expectation;
 import dev.medallion.common.error.Errors;
 import dev.medallion.common.spark.TableWrites;
+import dev.medallion.common.table.SilverColumns;
 import io.delta.tables.DeltaTable;
 import java.time.LocalDate;
 import java.util.ArrayList;

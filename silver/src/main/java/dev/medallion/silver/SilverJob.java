@@ -1,9 +1,5 @@
 package dev.medallion.silver;
 
-import dev.medallion.common.CoreTables;
-import dev.medallion.common.RunSummary;
-import dev.medallion.common.SilverColumns;
-import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.Expectation;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.config.Settings;
@@ -11,11 +7,15 @@ import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.delta.ReaderPosition;
 import dev.medallion.common.error.Errors;
 import dev.medallion.common.error.MedallionException;
-import dev.medallion.common.ops.Phases;
-import dev.medallion.common.ops.RunFacts;
+import dev.medallion.common.ledger.Phases;
+import dev.medallion.common.ledger.RunFacts;
+import dev.medallion.common.ledger.RunSummary;
 import dev.medallion.common.ops.Runs;
 import dev.medallion.common.spark.Checkpoints;
 import dev.medallion.common.spark.StreamingRuns;
+import dev.medallion.common.table.CoreTables;
+import dev.medallion.common.table.SilverColumns;
+import dev.medallion.common.table.TableLocations;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

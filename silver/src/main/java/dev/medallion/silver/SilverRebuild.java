@@ -1,7 +1,7 @@
 package dev.medallion.silver;
 
-import dev.medallion.common.TableLocations;
 import dev.medallion.common.error.Errors;
+import dev.medallion.common.table.TableLocations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.apache.hadoop.fs.FileSystem;

@@ -1,8 +1,8 @@
 package dev.medallion.silver;
 
-import dev.medallion.common.CoreTables;
-import dev.medallion.common.TableLocations;
 import dev.medallion.common.delta.DeltaTables;
+import dev.medallion.common.table.CoreTables;
+import dev.medallion.common.table.TableLocations;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;

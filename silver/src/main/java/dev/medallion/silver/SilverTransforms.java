@@ -17,9 +17,9 @@ import static org.apache.spark.sql.functions.timestamp_millis;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
-import dev.medallion.common.EventSchema;
-import dev.medallion.common.SilverColumns;
 import dev.medallion.common.config.Expectation;
+import dev.medallion.common.table.EventSchema;
+import dev.medallion.common.table.SilverColumns;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -9,10 +9,10 @@ import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.unix_millis;
 
-import dev.medallion.common.CoreTables;
 import dev.medallion.common.config.Expectation;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.config.Settings;
+import dev.medallion.common.table.CoreTables;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.stream.Stream;

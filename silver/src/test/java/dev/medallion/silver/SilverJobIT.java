@@ -3,9 +3,9 @@ package dev.medallion.silver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.medallion.bronze.BronzeJob;
-import dev.medallion.common.RunSummary;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
+import dev.medallion.common.ledger.RunSummary;
 import dev.medallion.sample.events.BundledProducts;
 import dev.medallion.sample.events.Event;
 import dev.medallion.sample.events.EventGenerator;

@@ -5,7 +5,7 @@ import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.from_json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.medallion.common.EventSchema;
+import dev.medallion.common.table.EventSchema;
 import dev.medallion.sample.events.EventGenerator;
 import dev.medallion.sample.events.GeneratedRecord;
 import dev.medallion.sample.events.GeneratorSpec;

@@ -5,9 +5,9 @@ import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 
-import dev.medallion.common.CoreTables;
 import dev.medallion.common.error.Errors;
 import dev.medallion.common.error.MedallionException;
+import dev.medallion.common.table.CoreTables;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;

@@ -1,6 +1,6 @@
 package dev.medallion.common.delta;
 
-import dev.medallion.common.LayerLock;
+import dev.medallion.common.lock.LayerLock;
 import io.delta.storage.S3SingleDriverLogStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,8 @@
 package dev.medallion.common.delta;
 
-import dev.medallion.common.StreamReader;
-import dev.medallion.common.TableLocations;
-import dev.medallion.common.TableSpec;
+import dev.medallion.common.table.StreamReader;
+import dev.medallion.common.table.TableLocations;
+import dev.medallion.common.table.TableSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.config.Settings;
+import dev.medallion.common.ledger.RunFacts;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,10 +1,12 @@
 package dev.medallion.common.ops;
 
-import dev.medallion.common.RunSummary;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.error.Errors;
 import dev.medallion.common.error.MedallionException;
 import dev.medallion.common.error.StorageFailures;
+import dev.medallion.common.ledger.RunFacts;
+import dev.medallion.common.ledger.RunLedger;
+import dev.medallion.common.ledger.RunSummary;
 import java.util.Locale;
 import java.util.function.Function;
 import java.util.function.Supplier;

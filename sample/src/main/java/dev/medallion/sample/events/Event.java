@@ -1,6 +1,6 @@
 package dev.medallion.sample.events;
 
-import dev.medallion.common.EventSchema;
+import dev.medallion.common.table.EventSchema;
 
 /**
  * One valid e-commerce event as the producer sends it. {@code revenue} is null except for

@@ -1,6 +1,6 @@
 package dev.medallion.sample.kafka;
 
-import dev.medallion.common.LocalFiles;
+import dev.medallion.common.files.LocalFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;

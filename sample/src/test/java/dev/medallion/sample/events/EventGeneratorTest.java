@@ -2,7 +2,7 @@ package dev.medallion.sample.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.medallion.common.EventSchema;
+import dev.medallion.common.table.EventSchema;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.medallion.testkit.testing;
 
-import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.MedallionConfig;
+import dev.medallion.common.table.TableLocations;
 import dev.medallion.sample.kafka.EmbeddedKafka;
 import java.nio.file.Path;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package dev.medallion.common.ops;
+package dev.medallion.common.ledger;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

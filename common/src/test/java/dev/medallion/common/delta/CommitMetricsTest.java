@@ -1,13 +1,11 @@
-package dev.medallion.launcher;
+package dev.medallion.common.delta;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.medallion.common.delta.DeltaTables;
-import dev.medallion.testkit.testing.TestSpark;
+import dev.medallion.common.spark.LocalSessions;
 import io.delta.tables.DeltaTable;
 import java.nio.file.Files;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -29,7 +27,7 @@ class CommitMetricsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    spark = TestSpark.session(TestSpark.config(Map.of()));
+    spark = LocalSessions.start();
     table = Files.createTempDirectory("commit-metrics").resolve("t").toString();
     spark.range(3).write().format("delta").save(table); // v0 WRITE 3
     spark.range(3, 5).write().format("delta").mode("append").save(table); // v1 WRITE 2

@@ -1,4 +1,4 @@
-package dev.medallion.common.ops;
+package dev.medallion.common.ledger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

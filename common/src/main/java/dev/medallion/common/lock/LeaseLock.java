@@ -1,4 +1,4 @@
-package dev.medallion.common;
+package dev.medallion.common.lock;
 
 import dev.medallion.common.error.Errors;
 import java.io.IOException;

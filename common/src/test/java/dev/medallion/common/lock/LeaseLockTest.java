@@ -1,4 +1,4 @@
-package dev.medallion.common;
+package dev.medallion.common.lock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

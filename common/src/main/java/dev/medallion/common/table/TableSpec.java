@@ -1,4 +1,4 @@
-package dev.medallion.common;
+package dev.medallion.common.table;
 
 import java.util.List;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package dev.medallion.common;
+package dev.medallion.common.table;
 
 import java.util.Objects;
 
@@ -53,7 +53,12 @@ public record TableLocations(String root) {
   }
 
   public String ops(String name) {
-    return root + "/_ops/" + name;
+    return root + "/" + opsPath(name);
+  }
+
+  /** Where {@link #ops} keeps {@code name}, relative to the root. */
+  public static String opsPath(String name) {
+    return "_ops/" + name;
   }
 
   public String checkpoint(String layer, String table) {

@@ -1,4 +1,4 @@
-package dev.medallion.common.ops;
+package dev.medallion.common.ledger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -39,14 +39,15 @@ import org.apache.hadoop.conf.Configuration;
  * row. Only the newest of the ledger's files are read (a run appends one).
  */
 final class LedgerReader {
-  private static final String COMMAND = "command";
-  private static final String ROWS_IN = "rows_in";
-  private static final String QUARANTINED = "quarantined";
-  private static final String NULL_RATES = "null_rates";
-  private static final String FINISHED_AT = "finished_at";
+  private static final String STATUS = LedgerColumn.STATUS.column();
+  private static final String COMMAND = LedgerColumn.COMMAND.column();
+  private static final String ROWS_IN = LedgerColumn.ROWS_IN.column();
+  private static final String QUARANTINED = LedgerColumn.QUARANTINED.column();
+  private static final String NULL_RATES = LedgerColumn.NULL_RATES.column();
+  private static final String FINISHED_AT = LedgerColumn.FINISHED_AT.column();
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> COLUMNS =
-      List.of(RunLedger.STATUS, COMMAND, ROWS_IN, QUARANTINED, NULL_RATES, FINISHED_AT);
+      List.of(STATUS, COMMAND, ROWS_IN, QUARANTINED, NULL_RATES, FINISHED_AT);
 
   private LedgerReader() {}
 
@@ -69,7 +70,9 @@ final class LedgerReader {
         snapshot
             .getScanBuilder()
             .withReadSchema(read)
-            .withFilter(new Predicate("=", new Column(RunLedger.LAYER), Literal.ofString(layer)))
+            .withFilter(
+                new Predicate(
+                    "=", new Column(LedgerColumn.LAYER.column()), Literal.ofString(layer)))
             .build();
     Row scanState = scan.getScanState(engine);
     StructType physical = ScanStateRow.getPhysicalDataReadSchema(scanState);
@@ -158,7 +161,7 @@ final class LedgerReader {
     int rowsIn = schema.indexOf(ROWS_IN);
     int finishedAt = schema.indexOf(FINISHED_AT);
     if (!command.equals(string(row, schema.indexOf(COMMAND)))
-        || !RunLedger.Status.SUCCEEDED.name().equals(string(row, schema.indexOf(RunLedger.STATUS)))
+        || !RunLedger.Status.SUCCEEDED.name().equals(string(row, schema.indexOf(STATUS)))
         || row.isNullAt(rowsIn)
         || row.getLong(rowsIn) <= 0) {
       return Optional.empty();

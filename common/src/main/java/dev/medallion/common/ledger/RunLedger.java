@@ -1,4 +1,4 @@
-package dev.medallion.common.ops;
+package dev.medallion.common.ledger;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode;
@@ -6,10 +6,9 @@ import static org.apache.spark.sql.functions.explode;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.medallion.common.RunSummary;
-import dev.medallion.common.TableLocations;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
+import dev.medallion.common.table.TableLocations;
 import io.delta.exceptions.DeltaConcurrentModificationException;
 import io.delta.tables.DeltaTable;
 import java.io.IOException;
@@ -29,7 +28,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,9 +60,8 @@ public final class RunLedger {
    */
   public static final String HELD_BY_ANOMALY = "ANOMALY";
 
-  static final String LAYER = "layer";
-  static final String RUN_ID = "run_id";
-  static final String STATUS = "status";
+  private static final String LAYER = LedgerColumn.LAYER.column();
+  private static final String RUN_ID = LedgerColumn.RUN_ID.column();
   static final int WRITE_ATTEMPTS = 5;
 
   /** Where running runs leave their markers, under {@code <root>/_ops}. */
@@ -73,41 +70,7 @@ public final class RunLedger {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Logger LOG = LoggerFactory.getLogger(RunLedger.class);
 
-  public static final StructType SCHEMA =
-      new StructType()
-          .add(RUN_ID, DataTypes.StringType, false)
-          .add(LAYER, DataTypes.StringType, false)
-          .add("command", DataTypes.StringType)
-          .add("started_at", DataTypes.TimestampType)
-          .add("finished_at", DataTypes.TimestampType)
-          .add(STATUS, DataTypes.StringType)
-          .add("error", DataTypes.StringType)
-          .add("rows_in", DataTypes.LongType)
-          .add("rows_out", DataTypes.LongType)
-          .add("quarantined", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
-          .add("duplicates", DataTypes.LongType)
-          .add(
-              "kafka_offsets",
-              DataTypes.createArrayType(
-                  new StructType()
-                      .add("topic", DataTypes.StringType)
-                      .add("partition", DataTypes.IntegerType)
-                      .add("start_offset", DataTypes.LongType)
-                      .add("end_offset", DataTypes.LongType)))
-          .add(
-              "source_versions",
-              DataTypes.createArrayType(
-                  new StructType()
-                      .add("table", DataTypes.StringType)
-                      .add("from_version", DataTypes.LongType)
-                      .add("to_version", DataTypes.LongType)))
-          .add(
-              "versions_written", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
-          .add("batches", DataTypes.IntegerType)
-          .add("phase_seconds", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType))
-          .add("warnings", DataTypes.createArrayType(DataTypes.StringType))
-          .add("expectations", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
-          .add("null_rates", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType));
+  public static final StructType SCHEMA = LedgerColumn.schema();
 
   /**
    * A log checkpoint every 100 runs rather than Delta's 10: writing one is the costliest part of an
@@ -178,8 +141,8 @@ public final class RunLedger {
       }
       Map<String, Object> marker = new LinkedHashMap<>();
       marker.put(RUN_ID, entry.runId);
-      marker.put("command", command);
-      marker.put("started_at", entry.started.getTime());
+      marker.put(LedgerColumn.COMMAND.column(), command);
+      marker.put(LedgerColumn.STARTED_AT.column(), entry.started.getTime());
       try (FSDataOutputStream out = fs.create(entry.marker, false)) {
         out.write(JSON.writeValueAsBytes(marker));
       }
@@ -218,8 +181,10 @@ public final class RunLedger {
         row(
             runId,
             noticedBy.layer,
-            run.path("command").asText("(unknown)"),
-            run.has("started_at") ? new Timestamp(run.path("started_at").asLong()) : null,
+            run.path(LedgerColumn.COMMAND.column()).asText("(unknown)"),
+            run.has(LedgerColumn.STARTED_AT.column())
+                ? new Timestamp(run.path(LedgerColumn.STARTED_AT.column()).asLong())
+                : null,
             Status.KILLED,
             "ended without recording its end (killed, or its driver was lost); noticed by run "
                 + noticedBy.runId,
@@ -254,10 +219,15 @@ public final class RunLedger {
             .read()
             .format("delta")
             .load(path)
-            .where(col(LAYER).equalTo(layer).and(col(STATUS).equalTo(Status.SUCCEEDED.name())))
-            .select(col("finished_at"), explode(col("source_versions")).as("source"))
+            .where(
+                col(LAYER)
+                    .equalTo(layer)
+                    .and(col(LedgerColumn.STATUS.column()).equalTo(Status.SUCCEEDED.name())))
+            .select(
+                col(LedgerColumn.FINISHED_AT.column()),
+                explode(col(LedgerColumn.SOURCE_VERSIONS.column())).as("source"))
             .where(col("source.table").equalTo(sourceTable))
-            .orderBy(col("finished_at").desc())
+            .orderBy(col(LedgerColumn.FINISHED_AT.column()).desc())
             .select("source.to_version")
             .limit(1)
             .collectAsList();

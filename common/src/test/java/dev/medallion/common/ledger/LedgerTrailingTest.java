@@ -1,11 +1,10 @@
-package dev.medallion.launcher;
+package dev.medallion.common.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.medallion.common.TableLocations;
 import dev.medallion.common.delta.DeltaTables;
-import dev.medallion.common.ops.RunLedger;
-import dev.medallion.testkit.testing.TestSpark;
+import dev.medallion.common.spark.LocalSessions;
+import dev.medallion.common.table.TableLocations;
 import io.delta.tables.DeltaTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +34,7 @@ class LedgerTrailingTest {
 
   @BeforeAll
   static void start() throws Exception {
-    spark = TestSpark.session(TestSpark.config(Map.of()));
+    spark = LocalSessions.start();
     tables = new TableLocations(Files.createTempDirectory("ledger-trailing").toString());
     path = tables.ops(RunLedger.NAME);
     DeltaTables.createIfAbsent(spark, path, RunLedger.SCHEMA, new String[] {"layer"}, Map.of());

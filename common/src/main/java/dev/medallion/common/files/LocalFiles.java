@@ -1,4 +1,4 @@
-package dev.medallion.common;
+package dev.medallion.common.files;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,5 @@
-package dev.medallion.common;
+package dev.medallion.common.ledger;
 
-import dev.medallion.common.ops.RunFacts;
 import java.util.Locale;
 
 /**

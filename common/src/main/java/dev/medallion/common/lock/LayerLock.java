@@ -1,5 +1,6 @@
-package dev.medallion.common;
+package dev.medallion.common.lock;
 
+import dev.medallion.common.table.TableLocations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.medallion.common;
+package dev.medallion.common.table;
 
 /**
  * The columns of {@code silver/events} that other code relies on: gold's grains and aggregates,
