@@ -11,12 +11,12 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * One writer per table: a run of a layer, and maintenance of one of its tables, first take the
- * layer's lock {@code <root>/_locks/<layer>.lock}, and a second run fails at once. Each layer owns
- * its tables and checkpoint, and two writers would race on both; on S3, Delta's commits are only
- * safe from one writer at a time. Airflow's {@code max_active_runs=1} does not stop an operator
- * starting a run by hand, hence a lock in the jobs themselves. On a local or mounted file system it
- * is an operating-system file lock, released when the process ends, even by {@code kill -9}; on an
- * object store a lease renewed while the run lives ({@link LeaseLock}).
+ * layer's lock ({@link TableLocations#lock}), and a second run fails at once. Each layer owns its
+ * tables and checkpoint, and two writers would race on both; on S3, Delta's commits are only safe
+ * from one writer at a time. Airflow's {@code max_active_runs=1} does not stop an operator starting
+ * a run by hand, hence a lock in the jobs themselves. On a local or mounted file system it is an
+ * operating-system file lock, released when the process ends, even by {@code kill -9}; on an object
+ * store a lease renewed while the run lives ({@link LeaseLock}).
  */
 public abstract sealed class LayerLock implements AutoCloseable permits FileLayerLock, LeaseLock {
   /** The locks this process holds: every Delta commit it makes checks them first. */
@@ -30,9 +30,9 @@ public abstract sealed class LayerLock implements AutoCloseable permits FileLaye
    */
   public static LayerLock acquire(
       TableLocations tables, String layer, Configuration hadoopConf, Duration lease) {
-    String root = tables.root();
-    if (root.contains("://") && !root.startsWith("file:")) {
-      Path path = new Path(root + "/_locks/" + layer + ".lock");
+    String lock = tables.lock(layer);
+    if (lock.contains("://") && !lock.startsWith("file:")) {
+      Path path = new Path(lock);
       try {
         return held(LeaseLock.acquire(path.getFileSystem(hadoopConf), path, layer, lease));
       } catch (IOException e) {
@@ -40,9 +40,7 @@ public abstract sealed class LayerLock implements AutoCloseable permits FileLaye
       }
     }
     return held(
-        FileLayerLock.acquire(
-            java.nio.file.Path.of(root.replaceFirst("^file:(//)?", ""), "_locks", layer + ".lock"),
-            layer));
+        FileLayerLock.acquire(java.nio.file.Path.of(lock.replaceFirst("^file:(//)?", "")), layer));
   }
 
   /**

@@ -14,6 +14,7 @@ import java.util.Objects;
  * &lt;root&gt;/_checkpoints/&lt;layer&gt;/&lt;table&gt;  streaming checkpoints
  * &lt;root&gt;/_ops/&lt;name&gt;                   run bookkeeping (the run ledger, runs)
  * &lt;root&gt;/_staging/&lt;layer&gt;             a layer's tables while a full refresh rebuilds them
+ * &lt;root&gt;/_locks/&lt;layer&gt;.lock           the lock a run of the layer holds
  * </pre>
  */
 public record TableLocations(String root) {
@@ -68,6 +69,11 @@ public record TableLocations(String root) {
   /** The checkpoint of a layer's query over another layer's table. */
   public String checkpoint(StreamReader reader) {
     return checkpoint(reader.layer(), reader.query());
+  }
+
+  /** The lock a run of {@code layer} holds while it runs. */
+  public String lock(String layer) {
+    return root + "/_locks/" + layer + ".lock";
   }
 
   /** Where a full refresh of {@code layer} builds its tables before they replace the live ones. */
