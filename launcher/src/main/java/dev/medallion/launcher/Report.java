@@ -33,7 +33,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -78,17 +80,20 @@ final class Report {
 
   /** The ledger's latest runs of each layer, oldest first. */
   private static List<Map<String, Object>> runs(SparkSession spark, TableLocations tables) {
-    String path = tables.ops(RunLedger.NAME);
-    if (DeltaTables.version(spark, path) == DeltaTables.NO_VERSION) {
+    Optional<Dataset<Row>> ledger = RunLedger.read(spark, tables);
+    if (ledger.isEmpty()) {
       return List.of();
     }
     List<Row> rows =
-        spark
-            .read()
-            .format("delta")
-            .load(path)
+        ledger
+            .get()
             .selectExpr(
-                "*", "row_number() OVER (PARTITION BY layer ORDER BY started_at DESC) AS _recent")
+                "*",
+                "row_number() OVER (PARTITION BY "
+                    + LAYER.column()
+                    + " ORDER BY "
+                    + STARTED_AT.column()
+                    + " DESC) AS _recent")
             .where(col("_recent").leq(RUNS_PER_LAYER))
             .orderBy(STARTED_AT.column())
             .collectAsList();

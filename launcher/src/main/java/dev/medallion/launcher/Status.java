@@ -1,9 +1,6 @@
 package dev.medallion.launcher;
 
-import static dev.medallion.common.ledger.LedgerColumn.COMMAND;
 import static dev.medallion.common.ledger.LedgerColumn.FINISHED_AT;
-import static dev.medallion.common.ledger.LedgerColumn.LAYER;
-import static dev.medallion.common.ledger.LedgerColumn.STATUS;
 import static dev.medallion.common.ledger.LedgerColumn.VERSIONS_WRITTEN;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.max;
@@ -32,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -158,19 +156,12 @@ final class Status {
   private static Map<String, Instant> lastSuccessByTable(
       SparkSession spark, TableLocations locations) {
     Map<String, Instant> last = new LinkedHashMap<>();
-    String ledger = locations.ops(RunLedger.NAME);
-    if (DeltaTables.version(spark, ledger) == DeltaTables.NO_VERSION) {
+    Optional<Dataset<Row>> runs = RunLedger.succeededLayerRuns(spark, locations);
+    if (runs.isEmpty()) {
       return last;
     }
     List<Row> rows =
-        spark
-            .read()
-            .format("delta")
-            .load(ledger)
-            .where(
-                col(STATUS.column())
-                    .equalTo(RunLedger.Status.SUCCEEDED.name())
-                    .and(col(COMMAND.column()).startsWith(col(LAYER.column()))))
+        runs.get()
             .selectExpr(
                 "explode(map_keys(" + VERSIONS_WRITTEN.column() + ")) AS table",
                 FINISHED_AT.column())

@@ -6,7 +6,6 @@ import static dev.medallion.common.ledger.LedgerColumn.KAFKA_OFFSETS;
 import static dev.medallion.common.ledger.LedgerColumn.LAYER;
 import static dev.medallion.common.ledger.LedgerColumn.RUN_ID;
 import static dev.medallion.common.ledger.LedgerColumn.SOURCE_VERSIONS;
-import static dev.medallion.common.ledger.LedgerColumn.STATUS;
 import static dev.medallion.common.ledger.LedgerColumn.VERSIONS_WRITTEN;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -30,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -157,21 +157,11 @@ final class Trace {
   /** The ledger's runs that carried {@code records}, bronze first. */
   private static List<Run> runs(
       SparkSession spark, TableLocations locations, GoldTable gold, Dataset<Row> records) {
-    String ledger = locations.ops(RunLedger.NAME);
-    if (DeltaTables.version(spark, ledger) == DeltaTables.NO_VERSION) {
+    Optional<Dataset<Row>> ledger = RunLedger.succeededLayerRuns(spark, locations);
+    if (ledger.isEmpty()) {
       return List.of();
     }
-    List<Row> succeeded =
-        spark
-            .read()
-            .format("delta")
-            .load(ledger)
-            .where(
-                col(STATUS.column())
-                    .equalTo(RunLedger.Status.SUCCEEDED.name())
-                    .and(col(COMMAND.column()).startsWith(col(LAYER.column()))))
-            .orderBy(FINISHED_AT.column())
-            .collectAsList();
+    List<Row> succeeded = ledger.get().orderBy(FINISHED_AT.column()).collectAsList();
     String bronzeTable = CoreTables.BRONZE_EVENTS.sqlName();
     String silverTable = CoreTables.SILVER_EVENTS.sqlName();
     String goldTable = gold.spec().sqlName();

@@ -1,5 +1,13 @@
 package dev.medallion.common.ledger;
 
+import static dev.medallion.common.ledger.LedgerColumn.COMMAND;
+import static dev.medallion.common.ledger.LedgerColumn.FINISHED_AT;
+import static dev.medallion.common.ledger.LedgerColumn.LAYER;
+import static dev.medallion.common.ledger.LedgerColumn.NULL_RATES;
+import static dev.medallion.common.ledger.LedgerColumn.QUARANTINED;
+import static dev.medallion.common.ledger.LedgerColumn.ROWS_IN;
+import static dev.medallion.common.ledger.LedgerColumn.STATUS;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.delta.kernel.Scan;
@@ -31,6 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -39,15 +48,11 @@ import org.apache.hadoop.conf.Configuration;
  * row. Only the newest of the ledger's files are read (a run appends one).
  */
 final class LedgerReader {
-  private static final String STATUS = LedgerColumn.STATUS.column();
-  private static final String COMMAND = LedgerColumn.COMMAND.column();
-  private static final String ROWS_IN = LedgerColumn.ROWS_IN.column();
-  private static final String QUARANTINED = LedgerColumn.QUARANTINED.column();
-  private static final String NULL_RATES = LedgerColumn.NULL_RATES.column();
-  private static final String FINISHED_AT = LedgerColumn.FINISHED_AT.column();
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> COLUMNS =
-      List.of(STATUS, COMMAND, ROWS_IN, QUARANTINED, NULL_RATES, FINISHED_AT);
+      Stream.of(STATUS, COMMAND, ROWS_IN, QUARANTINED, NULL_RATES, FINISHED_AT)
+          .map(LedgerColumn::column)
+          .toList();
 
   private LedgerReader() {}
 
@@ -70,9 +75,7 @@ final class LedgerReader {
         snapshot
             .getScanBuilder()
             .withReadSchema(read)
-            .withFilter(
-                new Predicate(
-                    "=", new Column(LedgerColumn.LAYER.column()), Literal.ofString(layer)))
+            .withFilter(new Predicate("=", new Column(LAYER.column()), Literal.ofString(layer)))
             .build();
     Row scanState = scan.getScanState(engine);
     StructType physical = ScanStateRow.getPhysicalDataReadSchema(scanState);
@@ -141,7 +144,8 @@ final class LedgerReader {
       return Long.MAX_VALUE;
     }
     try {
-      JsonNode latest = JSON.readTree(add.getString(stats)).path("maxValues").path(FINISHED_AT);
+      JsonNode latest =
+          JSON.readTree(add.getString(stats)).path("maxValues").path(FINISHED_AT.column());
       if (!latest.isTextual()) {
         return Long.MAX_VALUE;
       }
@@ -158,16 +162,16 @@ final class LedgerReader {
    */
   private static Optional<Finished> pastRun(Row row, String command) {
     StructType schema = row.getSchema();
-    int rowsIn = schema.indexOf(ROWS_IN);
-    int finishedAt = schema.indexOf(FINISHED_AT);
-    if (!command.equals(string(row, schema.indexOf(COMMAND)))
-        || !RunLedger.Status.SUCCEEDED.name().equals(string(row, schema.indexOf(STATUS)))
+    int rowsIn = schema.indexOf(ROWS_IN.column());
+    int finishedAt = schema.indexOf(FINISHED_AT.column());
+    if (!command.equals(string(row, schema.indexOf(COMMAND.column())))
+        || !RunLedger.Status.SUCCEEDED.name().equals(string(row, schema.indexOf(STATUS.column())))
         || row.isNullAt(rowsIn)
         || row.getLong(rowsIn) <= 0) {
       return Optional.empty();
     }
     long quarantined = 0;
-    int at = schema.indexOf(QUARANTINED);
+    int at = schema.indexOf(QUARANTINED.column());
     if (!row.isNullAt(at)) {
       MapValue counts = row.getMap(at);
       for (int i = 0; i < counts.getSize(); i++) {
@@ -178,7 +182,7 @@ final class LedgerReader {
       }
     }
     Map<String, Double> nullRates = new LinkedHashMap<>();
-    at = schema.indexOf(NULL_RATES);
+    at = schema.indexOf(NULL_RATES.column());
     if (!row.isNullAt(at)) {
       MapValue rates = row.getMap(at);
       for (int i = 0; i < rates.getSize(); i++) {

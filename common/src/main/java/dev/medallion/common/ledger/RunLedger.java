@@ -1,5 +1,12 @@
 package dev.medallion.common.ledger;
 
+import static dev.medallion.common.ledger.LedgerColumn.COMMAND;
+import static dev.medallion.common.ledger.LedgerColumn.FINISHED_AT;
+import static dev.medallion.common.ledger.LedgerColumn.LAYER;
+import static dev.medallion.common.ledger.LedgerColumn.RUN_ID;
+import static dev.medallion.common.ledger.LedgerColumn.SOURCE_VERSIONS;
+import static dev.medallion.common.ledger.LedgerColumn.STARTED_AT;
+import static dev.medallion.common.ledger.LedgerColumn.STATUS;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode;
 
@@ -19,12 +26,14 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -60,8 +69,6 @@ public final class RunLedger {
    */
   public static final String HELD_BY_ANOMALY = "ANOMALY";
 
-  private static final String LAYER = LedgerColumn.LAYER.column();
-  private static final String RUN_ID = LedgerColumn.RUN_ID.column();
   static final int WRITE_ATTEMPTS = 5;
 
   /** Where running runs leave their markers, under {@code <root>/_ops}. */
@@ -140,9 +147,9 @@ public final class RunLedger {
         }
       }
       Map<String, Object> marker = new LinkedHashMap<>();
-      marker.put(RUN_ID, entry.runId);
-      marker.put(LedgerColumn.COMMAND.column(), command);
-      marker.put(LedgerColumn.STARTED_AT.column(), entry.started.getTime());
+      marker.put(RUN_ID.column(), entry.runId);
+      marker.put(COMMAND.column(), command);
+      marker.put(STARTED_AT.column(), entry.started.getTime());
       try (FSDataOutputStream out = fs.create(entry.marker, false)) {
         out.write(JSON.writeValueAsBytes(marker));
       }
@@ -168,7 +175,10 @@ public final class RunLedger {
             .read()
             .format("delta")
             .load(noticedBy.path)
-            .where(col(LAYER).equalTo(noticedBy.layer).and(col(RUN_ID).equalTo(runId)))
+            .where(
+                col(LAYER.column())
+                    .equalTo(noticedBy.layer)
+                    .and(col(RUN_ID.column()).equalTo(runId)))
             .isEmpty();
     if (recorded) {
       // Killed after its row, before removing its marker.
@@ -181,9 +191,9 @@ public final class RunLedger {
         row(
             runId,
             noticedBy.layer,
-            run.path(LedgerColumn.COMMAND.column()).asText("(unknown)"),
-            run.has(LedgerColumn.STARTED_AT.column())
-                ? new Timestamp(run.path(LedgerColumn.STARTED_AT.column()).asLong())
+            run.path(COMMAND.column()).asText("(unknown)"),
+            run.has(STARTED_AT.column())
+                ? new Timestamp(run.path(STARTED_AT.column()).asLong())
                 : null,
             Status.KILLED,
             "ended without recording its end (killed, or its driver was lost); noticed by run "
@@ -210,28 +220,48 @@ public final class RunLedger {
    */
   public static OptionalLong lastVersionRead(
       SparkSession spark, TableLocations tables, String layer, String sourceTable) {
+    List<Row> last =
+        read(spark, tables)
+            .map(
+                runs ->
+                    runs.where(
+                            col(LAYER.column())
+                                .equalTo(layer)
+                                .and(col(STATUS.column()).equalTo(Status.SUCCEEDED.name())))
+                        .select(
+                            col(FINISHED_AT.column()),
+                            explode(col(SOURCE_VERSIONS.column())).as("source"))
+                        .where(col("source.table").equalTo(sourceTable))
+                        .orderBy(col(FINISHED_AT.column()).desc())
+                        .select("source.to_version")
+                        .limit(1)
+                        .collectAsList())
+            .orElse(List.of());
+    return last.isEmpty() ? OptionalLong.empty() : OptionalLong.of(last.get(0).getLong(0));
+  }
+
+  /** The ledger's rows, or none before any run wrote one. */
+  public static Optional<Dataset<Row>> read(SparkSession spark, TableLocations tables) {
     String path = tables.ops(NAME);
     if (DeltaTables.version(spark, path) == DeltaTables.NO_VERSION) {
-      return OptionalLong.empty();
+      return Optional.empty();
     }
-    List<Row> last =
-        spark
-            .read()
-            .format("delta")
-            .load(path)
-            .where(
-                col(LAYER)
-                    .equalTo(layer)
-                    .and(col(LedgerColumn.STATUS.column()).equalTo(Status.SUCCEEDED.name())))
-            .select(
-                col(LedgerColumn.FINISHED_AT.column()),
-                explode(col(LedgerColumn.SOURCE_VERSIONS.column())).as("source"))
-            .where(col("source.table").equalTo(sourceTable))
-            .orderBy(col(LedgerColumn.FINISHED_AT.column()).desc())
-            .select("source.to_version")
-            .limit(1)
-            .collectAsList();
-    return last.isEmpty() ? OptionalLong.empty() : OptionalLong.of(last.get(0).getLong(0));
+    return Optional.of(spark.read().format("delta").load(path));
+  }
+
+  /**
+   * The successful runs of the layers' jobs (a layer's command starts with its name; maintenance's
+   * does not), or none before any run wrote one.
+   */
+  public static Optional<Dataset<Row>> succeededLayerRuns(
+      SparkSession spark, TableLocations tables) {
+    return read(spark, tables)
+        .map(
+            runs ->
+                runs.where(
+                    col(STATUS.column())
+                        .equalTo(Status.SUCCEEDED.name())
+                        .and(col(COMMAND.column()).startsWith(col(LAYER.column())))));
   }
 
   /** What anomaly checks compare a run with: an earlier run judged normal that read records. */
@@ -261,7 +291,7 @@ public final class RunLedger {
       return;
     }
     try {
-      DeltaTables.createIfAbsent(spark, path, SCHEMA, new String[] {LAYER}, PROPERTIES);
+      DeltaTables.createIfAbsent(spark, path, SCHEMA, new String[] {LAYER.column()}, PROPERTIES);
     } catch (RuntimeException e) {
       // Another layer created it at the same moment.
       if (!DeltaTable.isDeltaTable(spark, path)) {
