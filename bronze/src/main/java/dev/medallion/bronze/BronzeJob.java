@@ -7,7 +7,8 @@ import dev.medallion.common.error.Errors;
 import dev.medallion.common.ledger.Phases;
 import dev.medallion.common.ledger.RunFacts;
 import dev.medallion.common.ledger.RunSummary;
-import dev.medallion.common.ops.Runs;
+import dev.medallion.common.ops.LayerJob;
+import dev.medallion.common.ops.LayerRun;
 import dev.medallion.common.spark.Checkpoints;
 import dev.medallion.common.spark.StreamingRuns;
 import dev.medallion.common.table.CoreTables;
@@ -53,12 +54,16 @@ public final class BronzeJob {
    */
   public static RunSummary run(
       SparkSession spark, MedallionConfig config, boolean recoverCheckpoint) {
-    return Runs.record(
-        spark,
-        config,
+    return LayerRun.run(spark, config, job(config, recoverCheckpoint));
+  }
+
+  /** A bronze run, for {@link LayerRun} to run under bronze's lock. */
+  public static LayerJob<RunSummary> job(MedallionConfig config, boolean recoverCheckpoint) {
+    return LayerJob.of(
         LAYER,
+        List.of(CoreTables.BRONZE_EVENTS),
         recoverCheckpoint ? "bronze --recover-checkpoint" : "bronze",
-        () -> runOnce(spark, config, recoverCheckpoint));
+        spark -> runOnce(spark, config, recoverCheckpoint));
   }
 
   private static RunSummary runOnce(

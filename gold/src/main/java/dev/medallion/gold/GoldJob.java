@@ -13,7 +13,8 @@ import dev.medallion.common.error.Errors;
 import dev.medallion.common.error.MedallionException;
 import dev.medallion.common.ledger.RunFacts;
 import dev.medallion.common.ledger.RunSummary;
-import dev.medallion.common.ops.Runs;
+import dev.medallion.common.ops.LayerJob;
+import dev.medallion.common.ops.LayerRun;
 import dev.medallion.common.spark.Checkpoints;
 import dev.medallion.common.spark.StreamingRuns;
 import dev.medallion.common.spark.TableWrites;
@@ -56,7 +57,6 @@ public final class GoldJob {
   public static final String LAYER = CoreTables.GOLD;
   private static final Logger LOG = LoggerFactory.getLogger(GoldJob.class);
 
-  /** What gold reads of silver's change feed: the columns every grain's units are in. */
   /** The columns of silver's change feed a run reads: every grain's, and the ingestion time. */
   private static final Column[] GRAIN_COLUMNS =
       Stream.concat(
@@ -69,13 +69,17 @@ public final class GoldJob {
   private GoldJob() {}
 
   public static RunSummary run(SparkSession spark, MedallionConfig config, GoldRequest request) {
+    return LayerRun.run(spark, config, job(config, request));
+  }
+
+  /** A gold run, for {@link LayerRun} to run under gold's lock. */
+  public static LayerJob<RunSummary> job(MedallionConfig config, GoldRequest request) {
     TableLocations tables = new TableLocations(config.lakehouseRoot());
-    return Runs.record(
-        spark,
-        config,
+    return LayerJob.of(
         LAYER,
+        GoldTables.ALL.stream().map(GoldTable::spec).toList(),
         request.commandLine(),
-        () -> {
+        spark -> {
           OptionalLong firstUnread =
               ReaderPosition.firstUnreadVersion(
                   spark, tables.checkpoint(CoreTables.GOLD_READS_SILVER));

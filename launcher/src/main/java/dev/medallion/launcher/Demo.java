@@ -102,7 +102,7 @@ final class Demo {
     TableLocations tables = new TableLocations(config.lakehouseRoot());
     SparkSession spark = SparkSessions.create("medallion-demo", config);
     try {
-      Command.runLayers(spark, config, out);
+      LayerRuns.runAll(spark, config, out);
       out.println();
       out.println("demo: tables");
       printTable(spark, out, "bronze.events", tables.bronzeEvents());

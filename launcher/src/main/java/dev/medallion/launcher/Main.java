@@ -154,7 +154,7 @@ public final class Main {
     StringBuilder text =
         new StringBuilder(
             "usage: bin/medallion <command> [--config FILE] [--set key=value ...]\n\ncommands:\n");
-    for (Command command : Command.values()) {
+    for (Command command : Command.ALL) {
       text.append(String.format("  %-11s %s%n", command.commandName(), command.description()));
     }
     text.append(

@@ -1,8 +1,13 @@
 package dev.medallion.launcher;
 
+import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.delta.ReaderPosition;
 import dev.medallion.common.error.Errors;
+import dev.medallion.common.ledger.RunFacts;
+import dev.medallion.common.ledger.RunSummary;
+import dev.medallion.common.ops.LayerJob;
+import dev.medallion.common.ops.LayerRun;
 import dev.medallion.common.table.StreamReader;
 import dev.medallion.common.table.TableLocations;
 import dev.medallion.common.table.TableSpec;
@@ -96,6 +101,44 @@ final class Maintenance {
               + " hours a running reader or a streaming job's checkpoint may lose files; add"
               + " --allow-unsafe-retention if you are sure");
     }
+  }
+
+  /** What maintaining a table did ({@link #run}'s line), and how long it took. */
+  record Maintained(String line, double seconds) {}
+
+  /**
+   * Maintenance of one table as a run of the layer that owns it, for {@link LayerRun} to run under
+   * that layer's lock: maintenance writes to the table. Call {@link #validate} first.
+   */
+  static LayerJob<Maintained> job(
+      MedallionConfig config, String table, int retentionHours, boolean allowUnsafeRetention) {
+    String layer = TableCatalog.named(table).orElseThrow().layer();
+    TableLocations locations = new TableLocations(config.lakehouseRoot());
+    return new LayerJob<>(
+        layer,
+        TableCatalog.ofLayer(layer),
+        "maintain --table " + table + " --retention-hours " + retentionHours,
+        spark -> {
+          long started = System.nanoTime();
+          String line = run(spark, locations, table, retentionHours, allowUnsafeRetention);
+          return new Maintained(line, (System.nanoTime() - started) / 1e9);
+        },
+        (spark, result) ->
+            new RunSummary(
+                layer,
+                0,
+                0,
+                result.line(),
+                result.seconds(),
+                new RunFacts(
+                    Map.of(),
+                    0,
+                    List.of(),
+                    List.of(),
+                    Map.of(
+                        table, DeltaTables.version(spark, SqlCatalog.tables(locations).get(table))),
+                    0,
+                    Map.of())));
   }
 
   /** OPTIMIZE then VACUUM one table; call {@link #validate} first. */

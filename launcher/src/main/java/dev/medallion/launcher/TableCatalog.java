@@ -38,6 +38,11 @@ final class TableCatalog {
     return List.copyOf(tables);
   }
 
+  /** The tables of {@code layer}: what a run of the layer, or maintenance, may write. */
+  static List<TableSpec> ofLayer(String layer) {
+    return all().stream().filter(table -> table.layer().equals(layer)).toList();
+  }
+
   /** The table with this SQL name, e.g. {@code gold.hourly_revenue}. */
   static Optional<TableSpec> named(String sqlName) {
     return all().stream().filter(table -> table.sqlName().equals(sqlName)).findFirst();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 import dev.medallion.bronze.BronzeJob;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.ledger.RunLedger;
+import dev.medallion.common.ops.LayerRun;
 import dev.medallion.gold.GoldJob;
 import dev.medallion.gold.GoldRequest;
 import dev.medallion.sample.events.Event;
@@ -368,7 +369,8 @@ class KillPointsIT extends PipelineIT {
       case "quarantine --replay" -> Quarantine.replay(spark, config, Optional.empty());
       default -> {
         assertThat(step).startsWith("maintain ");
-        Maintenance.run(spark, tables(), step.substring("maintain ".length()), 0, true);
+        LayerRun.run(
+            spark, config, Maintenance.job(config, step.substring("maintain ".length()), 0, true));
       }
     }
   }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.medallion.bronze.BronzeJob;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.error.MedallionException;
-import dev.medallion.common.lock.LayerLock;
+import dev.medallion.common.ops.LayerRun;
 import dev.medallion.gold.GoldAssertions;
 import dev.medallion.gold.GoldJob;
 import dev.medallion.gold.GoldRequest;
@@ -55,13 +55,13 @@ class MaintenanceIT extends PipelineIT {
     produceMore(topic);
     BronzeJob.run(spark, config);
     Thread.sleep(50);
-    assertThatThrownBy(() -> maintain("bronze.events"))
+    assertThatThrownBy(() -> maintain(config, "bronze.events"))
         .isInstanceOf(MedallionException.class)
         .hasMessageStartingWith("Refusing to VACUUM bronze.events: silver has not read it since v")
         .hasMessageContaining("run bin/medallion silver first");
 
     SilverJob.run(spark, config, false);
-    assertThat(maintain("bronze.events"))
+    assertThat(maintain(config, "bronze.events"))
         .contains("bronze.events: optimized", "vacuumed files older than 0 hours");
     // A rebuild after VACUUM: the files of bronze's first commits are gone.
     SilverJob.run(spark, config, true);
@@ -74,13 +74,14 @@ class MaintenanceIT extends PipelineIT {
     BronzeJob.run(spark, config);
     SilverJob.run(spark, config, false);
     Thread.sleep(50);
-    assertThatThrownBy(() -> maintain("silver.events"))
+    assertThatThrownBy(() -> maintain(config, "silver.events"))
         .isInstanceOf(MedallionException.class)
         .hasMessageStartingWith("Refusing to VACUUM silver.events: gold has not read it since v");
 
     GoldJob.run(spark, config, GoldRequest.incremental());
-    assertThat(maintain("silver.events")).contains("silver.events: optimized (Z-order event_id)");
-    assertThat(maintain("bronze.events")).contains("bronze.events: optimized");
+    assertThat(maintain(config, "silver.events"))
+        .contains("silver.events: optimized (Z-order event_id)");
+    assertThat(maintain(config, "bronze.events")).contains("bronze.events: optimized");
     GoldJob.run(spark, config, GoldRequest.parse(null, true, null, null));
     SilverJob.run(spark, config, true);
     GoldJob.run(spark, config, GoldRequest.parse(null, true, null, null));
@@ -96,7 +97,7 @@ class MaintenanceIT extends PipelineIT {
     spec = new GeneratorSpec(52, 0, 600, GeneratorSpec.DEFAULT_START, 24, 0.05, 0.05, 0.02);
     MedallionConfig config = config(topic, Map.of("kafka.max.offsets.per.trigger", "150"));
     produceMore(topic);
-    writeBronze(config);
+    BronzeJob.run(spark, config);
     SilverJob.run(spark, config, false);
     // Bronze moves on, silver lags; bronze keeps its log two days and checkpoints it every other
     // commit, and everything it committed so far is three days old.
@@ -108,12 +109,12 @@ class MaintenanceIT extends PipelineIT {
             + " 'delta.deletedFileRetentionDuration' = 'interval 1 days',"
             + " 'delta.checkpointInterval' = '2')");
     produceMore(topic);
-    writeBronze(config);
+    BronzeJob.run(spark, config);
     backdateLog(bronze, Duration.ofDays(3));
 
     // The next bronze run checkpoints the log, which runs Delta's log cleanup.
     produceMore(topic);
-    writeBronze(config);
+    BronzeJob.run(spark, config);
 
     SilverJob.run(spark, config, false);
     assertThat(
@@ -126,10 +127,10 @@ class MaintenanceIT extends PipelineIT {
     // A writer that does not guard the log (another tool, an older medallion) cleans it up under
     // a lagging silver: silver refuses, and the runbook's rebuild is exact.
     produceMore(topic);
-    BronzeJob.run(spark, config);
+    unguardedBronze(config);
     backdateLog(bronze, Duration.ofDays(13));
     produceMore(topic);
-    BronzeJob.run(spark, config);
+    unguardedBronze(config);
     assertThatThrownBy(() -> SilverJob.run(spark, config, false))
         .isInstanceOf(MedallionException.class)
         .hasMessageStartingWith(
@@ -142,11 +143,9 @@ class MaintenanceIT extends PipelineIT {
     assertThat(Reconciliation.run(spark, config).balanced()).isTrue();
   }
 
-  /** A bronze run as the launcher makes it: under bronze's lock. */
-  private void writeBronze(MedallionConfig config) {
-    try (LayerLock lock = Command.lock(spark, config, BronzeJob.LAYER)) {
-      BronzeJob.run(spark, config);
-    }
+  /** A bronze run's work outside {@link LayerRun}: no lock, nothing keeps its log for silver. */
+  private void unguardedBronze(MedallionConfig config) {
+    BronzeJob.job(config, false).work().apply(spark);
   }
 
   /** Dates every file of a table's log {@code age} back, in version order as Delta wrote them. */
@@ -161,8 +160,9 @@ class MaintenanceIT extends PipelineIT {
     }
   }
 
-  private String maintain(String table) {
-    return Maintenance.run(spark, tables(), table, 0, true);
+  /** Maintenance as the command runs it: under the lock of the layer that owns the table. */
+  private String maintain(MedallionConfig config, String table) {
+    return LayerRun.run(spark, config, Maintenance.job(config, table, 0, true)).line();
   }
 
   private void produceMore(String topic) {

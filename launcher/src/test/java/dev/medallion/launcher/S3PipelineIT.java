@@ -25,6 +25,7 @@ import dev.medallion.testkit.testing.TestSpark;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -111,6 +112,7 @@ class S3PipelineIT {
         CommandLines.secrets(config.raw()),
         () -> ChildJvm.commits(silverLog) >= 2,
         CHILD_TIMEOUT);
+    awaitExpiredLease("silver");
     SilverJob.run(spark, config, false);
     GoldJob.run(spark, config, GoldRequest.incremental());
 
@@ -256,15 +258,31 @@ class S3PipelineIT {
     assertThatThrownBy(() -> LayerLock.acquire(TABLES, "silver", hadoop, lease))
         .as("the killed run's lease has not expired yet")
         .hasMessageContaining("if it was killed, until its lease expires");
-    Thread.sleep(5_000);
-    try (LayerLock takenOver = LayerLock.acquire(TABLES, "silver", hadoop, lease)) {
-      SilverJob.run(spark, config, false);
-      GoldJob.run(spark, config, GoldRequest.incremental());
-    }
+    Thread.sleep(
+        5_000); // the killed run's lease (lock.lease.seconds=4) expires: a rerun takes over
+    SilverJob.run(spark, config, false);
+    GoldJob.run(spark, config, GoldRequest.incremental());
     assertThat(Files.readString(silverLock))
         .as("released at the end of the run")
         .contains("released=true");
     assertTablesMatchTheGroundTruth();
+  }
+
+  /** Waits, as the runbook says, until the lease a killed run left on {@code layer}'s lock ends. */
+  private static void awaitExpiredLease(String layer) throws InterruptedException {
+    Configuration hadoop = spark.sessionState().newHadoopConf();
+    Instant deadline = Instant.now().plusSeconds(30);
+    while (true) {
+      try {
+        LayerLock.acquire(TABLES, layer, hadoop, Duration.ofSeconds(4)).close();
+        return;
+      } catch (MedallionException e) {
+        if (Instant.now().isAfter(deadline)) {
+          throw e;
+        }
+        Thread.sleep(500);
+      }
+    }
   }
 
   private static boolean writtenSince(Path file, long millis) {

@@ -9,7 +9,8 @@ import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.error.Errors;
 import dev.medallion.common.ledger.RunFacts;
 import dev.medallion.common.ledger.RunSummary;
-import dev.medallion.common.ops.Runs;
+import dev.medallion.common.ops.LayerJob;
+import dev.medallion.common.ops.LayerRun;
 import dev.medallion.common.table.TableLocations;
 import io.delta.tables.DeltaTable;
 import java.util.List;
@@ -56,15 +57,19 @@ public final class Quarantine {
   /** Replays every quarantined record, or only those whose reason is {@code reason}. */
   public static ReplayResult replay(
       SparkSession spark, MedallionConfig config, Optional<String> reason) {
+    return LayerRun.run(spark, config, replayJob(config, reason));
+  }
+
+  /** A replay, for {@link LayerRun} to run under silver's lock: it writes silver's tables. */
+  public static LayerJob<ReplayResult> replayJob(MedallionConfig config, Optional<String> reason) {
     TableLocations tables = new TableLocations(config.lakehouseRoot());
     long started = System.nanoTime();
-    return Runs.record(
-        spark,
-        config,
+    return new LayerJob<>(
         SilverJob.LAYER,
+        SilverJob.TABLES,
         "quarantine --replay" + reason.map(code -> " --reason " + code).orElse(""),
-        () -> replayOnce(spark, config, tables, reason),
-        result ->
+        spark -> replayOnce(spark, config, tables, reason),
+        (spark, result) ->
             new RunSummary(
                 SilverJob.LAYER,
                 result.replayed(),

@@ -10,12 +10,14 @@ import dev.medallion.common.error.MedallionException;
 import dev.medallion.common.ledger.Phases;
 import dev.medallion.common.ledger.RunFacts;
 import dev.medallion.common.ledger.RunSummary;
-import dev.medallion.common.ops.Runs;
+import dev.medallion.common.ops.LayerJob;
+import dev.medallion.common.ops.LayerRun;
 import dev.medallion.common.spark.Checkpoints;
 import dev.medallion.common.spark.StreamingRuns;
 import dev.medallion.common.table.CoreTables;
 import dev.medallion.common.table.SilverColumns;
 import dev.medallion.common.table.TableLocations;
+import dev.medallion.common.table.TableSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +44,10 @@ public final class SilverJob {
   /** Gold reads silver's change data feed. */
   static final Map<String, String> SILVER_PROPERTIES = Map.of("delta.enableChangeDataFeed", "true");
 
+  /** The tables a silver run writes, and a quarantine replay too. */
+  static final List<TableSpec> TABLES =
+      List.of(CoreTables.SILVER_EVENTS, CoreTables.SILVER_QUARANTINE);
+
   private SilverJob() {}
 
   /**
@@ -52,12 +58,16 @@ public final class SilverJob {
    *     SilverRebuild})
    */
   public static RunSummary run(SparkSession spark, MedallionConfig config, boolean fullRefresh) {
-    return Runs.record(
-        spark,
-        config,
+    return LayerRun.run(spark, config, job(config, fullRefresh));
+  }
+
+  /** A silver run, for {@link LayerRun} to run under silver's lock. */
+  public static LayerJob<RunSummary> job(MedallionConfig config, boolean fullRefresh) {
+    return LayerJob.of(
         LAYER,
+        TABLES,
         fullRefresh ? "silver --full-refresh" : "silver",
-        () -> runOnce(spark, config, fullRefresh));
+        spark -> runOnce(spark, config, fullRefresh));
   }
 
   private static RunSummary runOnce(
