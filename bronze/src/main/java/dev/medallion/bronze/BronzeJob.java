@@ -61,7 +61,7 @@ public final class BronzeJob {
   public static LayerJob<RunSummary> job(MedallionConfig config, boolean recoverCheckpoint) {
     return LayerJob.of(
         LAYER,
-        List.of(CoreTables.BRONZE_EVENTS),
+        CoreTables.ofLayer(LAYER),
         recoverCheckpoint ? "bronze --recover-checkpoint" : "bronze",
         spark -> runOnce(spark, config, recoverCheckpoint));
   }
@@ -70,7 +70,7 @@ public final class BronzeJob {
       SparkSession spark, MedallionConfig config, boolean recoverCheckpoint) {
     long started = System.nanoTime();
     Phases phases = new Phases().next("prepare");
-    TableLocations tables = new TableLocations(config.lakehouseRoot());
+    TableLocations tables = config.tables();
     String table = tables.bronzeEvents();
     String checkpoint = tables.checkpoint(LAYER, TABLE);
     Map<String, String> options = new LinkedHashMap<>(KafkaSourceOptions.from(config));

@@ -42,7 +42,7 @@ public final class BronzeLag {
     String purpose = "to measure bronze's lag";
     Map<TopicPartition, Long> ends = KafkaEnds.of(options, purpose, OffsetSpec.latest());
     Map<TopicPartition, Long> earliest = KafkaEnds.of(options, purpose, OffsetSpec.earliest());
-    JsonNode ingested = ingested(spark, new TableLocations(config.lakehouseRoot()));
+    JsonNode ingested = ingested(spark, config.tables());
     List<PartitionLag> lags = new ArrayList<>();
     ends.forEach(
         (partition, end) -> {

@@ -74,7 +74,7 @@ public final class GoldJob {
 
   /** A gold run, for {@link LayerRun} to run under gold's lock. */
   public static LayerJob<RunSummary> job(MedallionConfig config, GoldRequest request) {
-    TableLocations tables = new TableLocations(config.lakehouseRoot());
+    TableLocations tables = config.tables();
     return LayerJob.of(
         LAYER,
         GoldTables.ALL.stream().map(GoldTable::spec).toList(),
@@ -101,7 +101,7 @@ public final class GoldJob {
     GoldTables.ALL.forEach(
         table ->
             versions.put(
-                table.spec().sqlName(), DeltaTables.version(spark, tables.gold(table.name()))));
+                table.spec().sqlName(), DeltaTables.version(spark, tables.of(table.spec()))));
     return versions;
   }
 
@@ -122,7 +122,7 @@ public final class GoldJob {
     for (GoldTable table : GoldTables.ALL) {
       long before = versionsBefore.get(table.spec().sqlName());
       if (written.get(table.spec().sqlName()) != before) {
-        rowsOut += DeltaTables.rowsWrittenSince(spark, tables.gold(table.name()), before);
+        rowsOut += DeltaTables.rowsWrittenSince(spark, tables.of(table.spec()), before);
       }
     }
     Map<String, Long> broken = writer.brokenByExpectation();
@@ -352,10 +352,10 @@ public final class GoldJob {
       return;
     }
     for (GoldTable table : GoldTables.ALL) {
-      if (DeltaTables.version(spark, tables.gold(table.name())) == DeltaTables.NO_VERSION) {
+      if (DeltaTables.version(spark, tables.of(table.spec())) == DeltaTables.NO_VERSION) {
         throw Errors.jobFailed(
             "Cannot run gold: "
-                + tables.gold(table.name())
+                + tables.of(table.spec())
                 + " is missing while gold's checkpoint is there, so it would hold only the hours"
                 + " and days of new changes; run bin/medallion gold --full-refresh --table "
                 + table.name(),

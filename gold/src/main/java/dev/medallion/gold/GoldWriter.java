@@ -82,7 +82,7 @@ final class GoldWriter {
             Arrays.stream(empty.schema().fields())
                 .map(f -> f.withComment(descriptions.get(f.name())))
                 .toArray(StructField[]::new));
-    String path = tables.gold(table.name());
+    String path = tables.of(table.spec());
     DeltaTables.createIfAbsent(
         spark, path, described, new String[0], TABLE_PROPERTIES, table.description());
     DeltaTables.describe(spark, path, table.description(), descriptions);
@@ -142,7 +142,7 @@ final class GoldWriter {
           for (String column : judged.columns()) {
             assignments.put("`" + column + "`", "s.`" + column + "`");
           }
-          DeltaTable.forPath(spark, tables.gold(table.name()))
+          DeltaTable.forPath(spark, tables.of(table.spec()))
               .as("t")
               .merge(
                   source.as("s"),
@@ -177,7 +177,7 @@ final class GoldWriter {
           if (replaceWhere != null) {
             writer = writer.option("replaceWhere", replaceWhere);
           }
-          writer.save(tables.gold(table.name()));
+          writer.save(tables.of(table.spec()));
         });
   }
 

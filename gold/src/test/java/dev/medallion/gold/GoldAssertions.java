@@ -218,6 +218,9 @@ public final class GoldAssertions {
   }
 
   private static Dataset<Row> gold(SparkSession spark, TableLocations tables, String table) {
-    return spark.read().format("delta").load(tables.gold(table));
+    return spark
+        .read()
+        .format("delta")
+        .load(tables.of(GoldTables.named(table).orElseThrow().spec()));
   }
 }

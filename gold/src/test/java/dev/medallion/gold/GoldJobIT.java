@@ -301,11 +301,11 @@ class GoldJobIT extends PipelineIT {
     assertThat(Reconciliation.run(spark, config).balanced()).isTrue();
 
     GoldJob.run(spark, config, GoldRequest.parse(null, true, null, null));
-    DeltaTables.deleteLocation(spark, tables().gold("daily_funnel"));
+    DeltaTables.deleteLocation(spark, tables().of(GoldTables.DAILY_FUNNEL.spec()));
     assertThatThrownBy(() -> GoldJob.run(spark, config, GoldRequest.incremental()))
         .hasMessageStartingWith(
             "Cannot run gold: "
-                + tables().gold("daily_funnel")
+                + tables().of(GoldTables.DAILY_FUNNEL.spec())
                 + " is missing while gold's checkpoint is there")
         .hasMessageContaining("gold --full-refresh --table daily_funnel");
     GoldJob.run(spark, config, GoldRequest.parse("daily_funnel", true, null, null));
@@ -314,7 +314,7 @@ class GoldJobIT extends PipelineIT {
 
     // A table whose comments were changed by hand (or written before they were declared) gets
     // the declaration's back on the next run.
-    String hourly = DeltaTables.sqlIdentifier(tables().gold("hourly_revenue"));
+    String hourly = DeltaTables.sqlIdentifier(tables().of(GoldTables.HOURLY_REVENUE.spec()));
     spark.sql("ALTER TABLE " + hourly + " ALTER COLUMN unique_users COMMENT 'changed by hand'");
     spark.sql("ALTER TABLE " + hourly + " SET TBLPROPERTIES ('comment' = 'changed by hand')");
     GoldJob.run(spark, config, GoldRequest.incremental());
@@ -324,7 +324,7 @@ class GoldJobIT extends PipelineIT {
   /** Every gold column, and every gold table, carries its declared description as its comment. */
   private void assertTablesCarryTheirDescriptions() {
     for (GoldTable table : GoldTables.ALL) {
-      String path = tables().gold(table.name());
+      String path = tables().of(table.spec());
       Map<String, String> comments = new LinkedHashMap<>();
       for (StructField field : spark.read().format("delta").load(path).schema().fields()) {
         comments.put(field.name(), field.getComment().getOrElse(() -> "(none)"));
@@ -390,7 +390,8 @@ class GoldJobIT extends PipelineIT {
     long written = 0;
     for (Map.Entry<String, Long> table : goldVersions().entrySet()) {
       written +=
-          io.delta.tables.DeltaTable.forPath(spark, tables().gold(table.getKey()))
+          io.delta.tables.DeltaTable.forPath(
+                  spark, tables().of(GoldTables.named(table.getKey()).orElseThrow().spec()))
               .history()
               .where("version > " + before.getOrDefault(table.getKey(), -1L))
               .selectExpr("coalesce(sum(CAST(operationMetrics['numOutputRows'] AS BIGINT)), 0)")
@@ -429,7 +430,7 @@ class GoldJobIT extends PipelineIT {
   private Map<String, Long> goldVersions() {
     Map<String, Long> versions = new HashMap<>();
     GoldTables.ALL.forEach(
-        t -> versions.put(t.name(), DeltaTables.version(spark, tables().gold(t.name()))));
+        t -> versions.put(t.name(), DeltaTables.version(spark, tables().of(t.spec()))));
     return versions;
   }
 

@@ -99,7 +99,7 @@ final class Demo {
   }
 
   private static void runLayers(MedallionConfig config, PrintStream out) {
-    TableLocations tables = new TableLocations(config.lakehouseRoot());
+    TableLocations tables = config.tables();
     SparkSession spark = SparkSessions.create("medallion-demo", config);
     try {
       LayerRuns.runAll(spark, config, out);
@@ -109,7 +109,7 @@ final class Demo {
       printTable(spark, out, "silver.events", tables.silverEvents());
       printTable(spark, out, "silver.quarantine", tables.silverQuarantine());
       for (GoldTable table : GoldTables.ALL) {
-        printTable(spark, out, "gold." + table.name(), tables.gold(table.name()));
+        printTable(spark, out, "gold." + table.name(), tables.of(table.spec()));
       }
       SqlCatalog.register(spark, tables, SqlCatalog.SCHEMAS);
       out.println();

@@ -61,7 +61,7 @@ public final class Main {
       out.print(usage());
       return args.length == 0 ? MedallionException.EXIT_USAGE : 0;
     }
-    Optional<Command> command = Command.named(args[0]);
+    Optional<Command> command = Commands.named(args[0]);
     if (command.isEmpty()) {
       err.println(
           "medallion: unknown command '" + args[0] + "'; run bin/medallion --help for the list");
@@ -154,7 +154,7 @@ public final class Main {
     StringBuilder text =
         new StringBuilder(
             "usage: bin/medallion <command> [--config FILE] [--set key=value ...]\n\ncommands:\n");
-    for (Command command : Command.ALL) {
+    for (Command command : Commands.ALL) {
       text.append(String.format("  %-11s %s%n", command.commandName(), command.description()));
     }
     text.append(

@@ -113,7 +113,7 @@ final class Maintenance {
   static LayerJob<Maintained> job(
       MedallionConfig config, String table, int retentionHours, boolean allowUnsafeRetention) {
     String layer = TableCatalog.named(table).orElseThrow().layer();
-    TableLocations locations = new TableLocations(config.lakehouseRoot());
+    TableLocations locations = config.tables();
     return new LayerJob<>(
         layer,
         TableCatalog.ofLayer(layer),

@@ -2,7 +2,6 @@ package dev.medallion.launcher;
 
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.ops.LayerRun;
-import dev.medallion.common.table.TableLocations;
 import dev.medallion.silver.Quarantine;
 import dev.medallion.silver.SilverJob;
 import java.io.PrintStream;
@@ -62,7 +61,7 @@ final class QuarantineCommand implements Command {
   }
 
   private static void printCounts(SparkSession spark, MedallionConfig config, PrintStream out) {
-    List<Row> counts = Quarantine.countsByReason(spark, new TableLocations(config.lakehouseRoot()));
+    List<Row> counts = Quarantine.countsByReason(spark, config.tables());
     out.printf("%-24s %12s%n", "reason", "records");
     counts.forEach(row -> out.printf("%-24s %,12d%n", row.getString(0), row.getLong(1)));
   }

@@ -36,7 +36,7 @@ final class ReadOnlySql {
    * that may only read them; a refusal is a usage error naming what was refused.
    */
   static Dataset<Row> query(SparkSession spark, MedallionConfig config, String statement) {
-    TableLocations locations = new TableLocations(config.lakehouseRoot());
+    TableLocations locations = config.tables();
     // The refusal is the command's error line: nothing to log besides.
     ReadOnlySessions.guard(spark, SqlCatalog.SCHEMAS, REFUSED_BY, refused -> {});
     SqlCatalog.register(spark, locations, SqlCatalog.SCHEMAS);

@@ -22,6 +22,7 @@ import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.ledger.RunLedger;
 import dev.medallion.common.table.TableLocations;
+import dev.medallion.gold.GoldTables;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -61,7 +62,7 @@ final class Report {
 
   /** The page, from the lakehouse's ledger and tables as they are now. */
   static String html(SparkSession spark, MedallionConfig config, Instant now) {
-    TableLocations tables = new TableLocations(config.lakehouseRoot());
+    TableLocations tables = config.tables();
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("generatedAt", now.toString());
     data.put("root", config.lakehouseRoot());
@@ -158,7 +159,7 @@ final class Report {
   /** Gold's total revenue per hour over its latest {@value #REVENUE_HOURS} hours with data. */
   private static List<Map<String, Object>> hourlyRevenue(
       SparkSession spark, TableLocations tables) {
-    String path = tables.gold("hourly_revenue");
+    String path = tables.of(GoldTables.HOURLY_REVENUE.spec());
     if (DeltaTables.version(spark, path) == DeltaTables.NO_VERSION) {
       return List.of();
     }

@@ -4,7 +4,6 @@ import dev.medallion.bronze.BronzeJob;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.error.Errors;
 import dev.medallion.common.ops.LayerRun;
-import dev.medallion.common.table.TableLocations;
 import dev.medallion.gold.GoldJob;
 import dev.medallion.silver.SilverJob;
 import java.io.PrintStream;
@@ -89,8 +88,7 @@ final class SqlCommand implements Command {
             for (LayerRun layer : List.of(bronze, silver, gold)) {
               layer.coverReaders(spark, TableCatalog.ofLayer(layer.layer()));
             }
-            SqlCatalog.register(
-                spark, new TableLocations(config.lakehouseRoot()), SqlCatalog.SCHEMAS);
+            SqlCatalog.register(spark, config.tables(), SqlCatalog.SCHEMAS);
             printer.print(spark.sql(statement), limit, out);
           });
     }

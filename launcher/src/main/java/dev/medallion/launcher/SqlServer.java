@@ -148,7 +148,7 @@ final class SqlServer {
         ConfigLoader.withSets(config, sparkConf(endpoint, scratch, allowWrites));
     LOG.info("medallion serve with config:\n{}", served.maskedDump());
     SparkSession spark = SparkSessions.create("medallion-serve", served);
-    TableLocations locations = new TableLocations(config.lakehouseRoot());
+    TableLocations locations = config.tables();
     ReadOnlySessions.guard(
         spark,
         endpoint.schemas(),

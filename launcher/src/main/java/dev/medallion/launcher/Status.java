@@ -78,7 +78,7 @@ final class Status {
   private Status() {}
 
   static Report measure(SparkSession spark, MedallionConfig config, Instant now) {
-    TableLocations locations = new TableLocations(config.lakehouseRoot());
+    TableLocations locations = config.tables();
     Map<String, Instant> lastSuccess = lastSuccessByTable(spark, locations);
     List<TableStatus> tables = new ArrayList<>();
     List<BronzeLag.PartitionLag> kafka = List.of();

@@ -94,7 +94,7 @@ final class Trace {
                             + String.join(
                                 ", ",
                                 GoldTables.ALL.stream().map(t -> t.spec().sqlName()).toList())));
-    String path = locations.gold(gold.name());
+    String path = locations.of(gold.spec());
     if (DeltaTables.version(spark, path) == DeltaTables.NO_VERSION) {
       throw Errors.usage("Cannot trace " + table + ": there is no table at " + path);
     }

@@ -51,7 +51,7 @@ final class TraceCommand implements Command {
           "trace needs --table and --where, e.g. --table gold.hourly_revenue --where"
               + " \"event_type = 'purchase' AND window_start = '2026-01-01 10:00:00'\"");
     }
-    TableLocations tables = new TableLocations(config.lakehouseRoot());
+    TableLocations tables = config.tables();
     Command.withSpark(
         "trace",
         config,

@@ -127,8 +127,8 @@ class ClusterIT {
     GoldJob.run(spark, localConfig, GoldRequest.incremental());
 
     for (GoldTable table : GoldTables.ALL) {
-      Dataset<Row> fromCluster = spark.read().format("delta").load(onCluster.gold(table.name()));
-      Dataset<Row> fromLocal = spark.read().format("delta").load(local.gold(table.name()));
+      Dataset<Row> fromCluster = spark.read().format("delta").load(onCluster.of(table.spec()));
+      Dataset<Row> fromLocal = spark.read().format("delta").load(local.of(table.spec()));
       assertThat(fromCluster.count()).as(table.name()).isPositive().isEqualTo(fromLocal.count());
       assertThat(fromCluster.exceptAll(fromLocal).count())
           .as("%s rows only the cluster made", table.name())

@@ -15,6 +15,7 @@ import dev.medallion.common.ledger.RunLedger;
 import dev.medallion.gold.GoldAssertions;
 import dev.medallion.gold.GoldJob;
 import dev.medallion.gold.GoldRequest;
+import dev.medallion.gold.GoldTables;
 import dev.medallion.sample.events.EventGenerator;
 import dev.medallion.sample.events.GeneratedRecord;
 import dev.medallion.sample.events.GeneratorSpec;
@@ -201,9 +202,9 @@ class OperationsIT extends PipelineIT {
     assertThat(datasets(events.get(7), "outputs"))
         .contains(
             "file "
-                + path(tables().gold("hourly_revenue"))
+                + path(tables().of(GoldTables.HOURLY_REVENUE.spec()))
                 + " v"
-                + versionOf(tables().gold("hourly_revenue")));
+                + versionOf(tables().of(GoldTables.HOURLY_REVENUE.spec())));
   }
 
   @Test
@@ -516,12 +517,12 @@ class OperationsIT extends PipelineIT {
     Map<String, String> failingGold = new HashMap<>(declared);
     failingGold.put("expect.gold.hourly_revenue.no_purchases", "fail: event_type <> 'purchase'");
     SilverJob.run(spark, config, false);
-    long hourlyVersion = versionOf(tables().gold("hourly_revenue"));
+    long hourlyVersion = versionOf(tables().of(GoldTables.HOURLY_REVENUE.spec()));
     assertThatThrownBy(
             () -> GoldJob.run(spark, config(topic, failingGold), GoldRequest.incremental()))
         .isInstanceOf(MedallionException.class)
         .hasMessageContaining("break the expectation gold.hourly_revenue.no_purchases");
-    assertThat(versionOf(tables().gold("hourly_revenue"))).isEqualTo(hourlyVersion);
+    assertThat(versionOf(tables().of(GoldTables.HOURLY_REVENUE.spec()))).isEqualTo(hourlyVersion);
 
     GoldJob.run(spark, config, GoldRequest.incremental());
     List<GeneratedRecord> all = new ArrayList<>(kept);
@@ -550,7 +551,7 @@ class OperationsIT extends PipelineIT {
         spark
             .read()
             .format("delta")
-            .load(tables().gold("hourly_revenue"))
+            .load(tables().of(GoldTables.HOURLY_REVENUE.spec()))
             .select("window_start")
             .distinct()
             .count();

@@ -22,7 +22,7 @@ final class PipelineInvariants {
 
   static void assertExact(
       SparkSession spark, MedallionConfig config, List<GeneratedRecord> produced, String after) {
-    TableLocations tables = new TableLocations(config.lakehouseRoot());
+    TableLocations tables = config.tables();
     GroundTruth truth = GroundTruth.of(produced);
     Row bronze = countsAndCoordinates(spark, tables.bronzeEvents());
     assertThat(bronze.getLong(0)).as("%s: bronze rows", after).isEqualTo(produced.size());

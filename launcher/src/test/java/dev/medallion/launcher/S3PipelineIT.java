@@ -309,7 +309,7 @@ class S3PipelineIT {
     versions.put("silver", DeltaTables.version(spark, TABLES.silverEvents()));
     versions.put("quarantine", DeltaTables.version(spark, TABLES.silverQuarantine()));
     GoldTables.ALL.forEach(
-        t -> versions.put(t.name(), DeltaTables.version(spark, TABLES.gold(t.name()))));
+        t -> versions.put(t.name(), DeltaTables.version(spark, TABLES.of(t.spec()))));
     return versions;
   }
 }

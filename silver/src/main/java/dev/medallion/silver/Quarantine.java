@@ -62,7 +62,7 @@ public final class Quarantine {
 
   /** A replay, for {@link LayerRun} to run under silver's lock: it writes silver's tables. */
   public static LayerJob<ReplayResult> replayJob(MedallionConfig config, Optional<String> reason) {
-    TableLocations tables = new TableLocations(config.lakehouseRoot());
+    TableLocations tables = config.tables();
     long started = System.nanoTime();
     return new LayerJob<>(
         SilverJob.LAYER,

@@ -64,7 +64,7 @@ public final class Reconciliation {
 
   /** Reconciles bronze up to the version the last silver run covered. */
   public static Result run(SparkSession spark, MedallionConfig config) {
-    TableLocations tables = new TableLocations(config.lakehouseRoot());
+    TableLocations tables = config.tables();
     OptionalLong lastRead =
         RunLedger.lastVersionRead(
             spark, tables, SilverJob.LAYER, CoreTables.BRONZE_EVENTS.sqlName());

@@ -45,8 +45,7 @@ public final class SilverJob {
   static final Map<String, String> SILVER_PROPERTIES = Map.of("delta.enableChangeDataFeed", "true");
 
   /** The tables a silver run writes, and a quarantine replay too. */
-  static final List<TableSpec> TABLES =
-      List.of(CoreTables.SILVER_EVENTS, CoreTables.SILVER_QUARANTINE);
+  static final List<TableSpec> TABLES = CoreTables.ofLayer(LAYER);
 
   private SilverJob() {}
 
@@ -74,7 +73,7 @@ public final class SilverJob {
       SparkSession spark, MedallionConfig config, boolean fullRefresh) {
     long started = System.currentTimeMillis();
     Phases phases = new Phases().next("prepare");
-    TableLocations tables = new TableLocations(config.lakehouseRoot());
+    TableLocations tables = config.tables();
     long bronzeVersion = DeltaTables.version(spark, tables.bronzeEvents());
     if (bronzeVersion == DeltaTables.NO_VERSION) {
       throw Errors.usage(

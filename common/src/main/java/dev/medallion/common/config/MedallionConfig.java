@@ -1,5 +1,6 @@
 package dev.medallion.common.config;
 
+import dev.medallion.common.table.TableLocations;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
@@ -37,6 +38,11 @@ public record MedallionConfig(Map<String, Object> values, SortedMap<String, Stri
 
   public String lakehouseRoot() {
     return get(Settings.LAKEHOUSE_ROOT);
+  }
+
+  /** Where every table, checkpoint, lock and ledger of this lakehouse lives. */
+  public TableLocations tables() {
+    return new TableLocations(lakehouseRoot());
   }
 
   /** Spark settings ({@code spark.*} keys) exactly as given. */

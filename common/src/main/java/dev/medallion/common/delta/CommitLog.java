@@ -1,91 +1,73 @@
 package dev.medallion.common.delta;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.FileNotFoundException;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
+import java.util.Iterator;
 import java.util.Optional;
-import java.util.regex.Pattern;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.stream.Stream;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
+import java.util.stream.StreamSupport;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.delta.actions.Action;
+import org.apache.spark.sql.delta.actions.CommitInfo;
+import org.apache.spark.sql.delta.actions.RemoveFile;
+import scala.Option;
+import scala.Tuple2;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * A Delta table's commits as its history reports them (operation, rows written), read from the
- * commit files on the driver. A history query is a Spark job, which in a fresh JVM costs a second
- * or two; a run asks the log such questions before its first row.
+ * A Delta table's commits as its history reports them (operation, rows written, whether files were
+ * removed), read through Delta's own log reader on the driver: a history query is a Spark job,
+ * which in a fresh JVM costs a second or two, and a run asks the log such questions before its
+ * first row.
  */
 final class CommitLog {
-  /** A commit: its version, its operation ({@code WRITE}, {@code MERGE}, ...), rows it wrote. */
-  record Commit(long version, String operation, long outputRows) {}
-
-  private static final Pattern COMMIT_FILE = Pattern.compile("\\d{20}\\.json");
-  private static final String COMMIT_INFO = "{\"commitInfo\"";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * A commit: its version, its operation ({@code WRITE}, {@code MERGE}, ...), the rows it wrote,
+   * and whether it removed a file.
+   */
+  record Commit(long version, String operation, long outputRows, boolean removesFiles) {}
 
   private CommitLog() {}
 
   /**
    * The commits from version {@code from} to {@code to} (both inclusive) that the log holds, oldest
-   * first, each read when the stream reaches it (a caller that stops early opens no more files). A
-   * commit without a commit info (Delta writes one unless told not to) has an empty operation and
-   * no rows; one that log cleanup deletes after the listing is left out, as history leaves it out.
+   * first, each read when the stream reaches it (a caller that stops early reads no more of them).
+   * A commit without a commit info (Delta writes one unless told not to) has an empty operation and
+   * no rows; commits log cleanup deleted are left out, as history leaves them out.
    */
   static Stream<Commit> read(SparkSession spark, String table, long from, long to) {
-    Path log = new Path(table, "_delta_log");
-    try {
-      FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      if (!fs.exists(log)) {
-        return Stream.empty();
-      }
-      List<Long> versions = new ArrayList<>();
-      for (FileStatus file : fs.listStatus(log, CommitLog::isCommitFile)) {
-        long version = Long.parseLong(file.getPath().getName().substring(0, 20));
-        if (version >= from && version <= to) {
-          versions.add(version);
-        }
-      }
-      Collections.sort(versions);
-      return versions.stream()
-          .map(version -> commit(fs, new Path(log, String.format("%020d.json", version)), version))
-          .flatMap(Optional::stream);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the Delta log of " + table, e);
+    // The version first: it brings the cached log up to date, and a table not there has no commits.
+    if (DeltaTables.version(spark, table) == DeltaTables.NO_VERSION) {
+      return Stream.empty();
     }
+    DeltaLog log = DeltaLog.forTable(spark, table);
+    Iterator<Tuple2<Object, scala.collection.immutable.Seq<Action>>> changes =
+        CollectionConverters.asJava(log.getChanges(from, Option.empty(), false));
+    return StreamSupport.stream(
+            Spliterators.spliteratorUnknownSize(changes, Spliterator.ORDERED), false)
+        .map(change -> commit((Long) change._1(), change._2()))
+        .takeWhile(commit -> commit.version() <= to);
   }
 
-  /** Whether {@code file} is a commit of the log (not a checkpoint, checksum or other file). */
-  static boolean isCommitFile(Path file) {
-    return COMMIT_FILE.matcher(file.getName()).matches();
+  private static Commit commit(long version, scala.collection.immutable.Seq<Action> actions) {
+    Optional<CommitInfo> info = Optional.empty();
+    boolean removes = false;
+    for (Action action : CollectionConverters.asJava(actions)) {
+      if (action instanceof CommitInfo commitInfo) {
+        info = Optional.of(commitInfo);
+      } else if (action instanceof RemoveFile) {
+        removes = true;
+      }
+    }
+    String operation = info.map(CommitInfo::operation).orElse("");
+    long rows = info.map(CommitLog::outputRows).orElse(0L);
+    return new Commit(version, operation, rows, removes);
   }
 
-  private static Optional<Commit> commit(FileSystem fs, Path file, long version) {
-    try (BufferedReader lines =
-        new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
-      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-        if (line.startsWith(COMMIT_INFO)) {
-          JsonNode info = JSON.readTree(line).path("commitInfo");
-          return Optional.of(
-              new Commit(
-                  version,
-                  info.path("operation").asText(""),
-                  info.path("operationMetrics").path("numOutputRows").asLong(0)));
-        }
-      }
-      return Optional.of(new Commit(version, "", 0));
-    } catch (FileNotFoundException e) {
-      return Optional.empty();
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the Delta commit " + file, e);
-    }
+  /** The rows a commit wrote, from its {@code numOutputRows} metric (0 without one). */
+  private static long outputRows(CommitInfo info) {
+    Option<String> rows = info.operationMetrics().flatMap(metrics -> metrics.get("numOutputRows"));
+    return rows.isDefined() ? Long.parseLong(rows.get()) : 0;
   }
 }

@@ -1,16 +1,12 @@
 package dev.medallion.common.delta;
 
 import io.delta.tables.DeltaTable;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -34,8 +30,6 @@ public final class DeltaTables {
   public static final long NO_VERSION = -1;
 
   private static final String DELTA_LOG = "_delta_log";
-  private static final String FIRST_COMMIT = DELTA_LOG + "/00000000000000000000.json";
-  private static final String REMOVE_ACTION = "{\"remove\"";
 
   /** Beyond this many commits, replaying them costs more than reading the snapshot. */
   static final int MAX_COMMITS_TO_REPLAY = 100;
@@ -163,29 +157,15 @@ public final class DeltaTables {
    * otherwise, and Spark ignores the option once the query has a checkpoint.
    */
   public static Map<String, String> readFromFirstCommit(SparkSession spark, String path) {
-    Path log = new Path(path, DELTA_LOG);
-    try {
-      FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      if (!fs.exists(new Path(path, FIRST_COMMIT))) {
-        return Map.of();
-      }
-      FileStatus[] commits = fs.listStatus(log, CommitLog::isCommitFile);
-      if (commits.length > MAX_COMMITS_TO_REPLAY) {
-        return Map.of();
-      }
-      for (FileStatus commit : commits) {
-        try (BufferedReader lines =
-            new BufferedReader(
-                new InputStreamReader(fs.open(commit.getPath()), StandardCharsets.UTF_8))) {
-          if (lines.lines().anyMatch(line -> line.startsWith(REMOVE_ACTION))) {
-            return Map.of();
-          }
-        }
-      }
-      return Map.of("startingVersion", "0");
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the Delta log of " + path, e);
+    long latest = version(spark, path);
+    if (latest == NO_VERSION || latest >= MAX_COMMITS_TO_REPLAY) {
+      return Map.of();
     }
+    List<CommitLog.Commit> commits = CommitLog.read(spark, path, 0, latest).toList();
+    boolean whole = !commits.isEmpty() && commits.get(0).version() == 0;
+    return whole && commits.stream().noneMatch(CommitLog.Commit::removesFiles)
+        ? Map.of("startingVersion", "0")
+        : Map.of();
   }
 
   /**

@@ -135,7 +135,7 @@ public final class RunLedger {
    */
   public static Entry begin(
       SparkSession spark, MedallionConfig config, String layer, String command) {
-    TableLocations tables = new TableLocations(config.lakehouseRoot());
+    TableLocations tables = config.tables();
     Entry entry = new Entry(spark, tables, layer, command);
     createIfAbsent(spark, entry.path);
     Path markers = markers(tables, layer);

@@ -50,7 +50,7 @@ public final class LayerRun implements AutoCloseable {
         config,
         layer,
         LayerLock.acquire(
-            new TableLocations(config.lakehouseRoot()),
+            config.tables(),
             layer,
             SparkSessions.hadoopConf(config),
             Duration.ofSeconds(config.get(Settings.LOCK_LEASE_SECONDS))));
@@ -84,7 +84,7 @@ public final class LayerRun implements AutoCloseable {
    * does it; a writer that keeps no ledger row ({@code sql --allow-writes}) calls it itself.
    */
   public void coverReaders(SparkSession spark, List<TableSpec> tables) {
-    TableLocations locations = new TableLocations(config.lakehouseRoot());
+    TableLocations locations = config.tables();
     Instant now = Instant.now();
     for (TableSpec table : tables) {
       if (!table.layer().equals(layer)) {

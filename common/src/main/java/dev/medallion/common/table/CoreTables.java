@@ -41,5 +41,10 @@ public final class CoreTables {
   public static final List<TableSpec> ALL =
       List.of(BRONZE_EVENTS, SILVER_EVENTS, SILVER_QUARANTINE);
 
+  /** The tables of {@code layer} declared here: what a run of bronze or silver writes. */
+  public static List<TableSpec> ofLayer(String layer) {
+    return ALL.stream().filter(table -> table.layer().equals(layer)).toList();
+  }
+
   private CoreTables() {}
 }

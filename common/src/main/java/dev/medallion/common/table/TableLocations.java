@@ -49,10 +49,6 @@ public record TableLocations(String root) {
     return of(CoreTables.SILVER_QUARANTINE);
   }
 
-  public String gold(String table) {
-    return root + "/" + CoreTables.GOLD + "/" + table;
-  }
-
   public String ops(String name) {
     return root + "/" + opsPath(name);
   }
