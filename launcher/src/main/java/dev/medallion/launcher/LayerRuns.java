@@ -9,6 +9,7 @@ import dev.medallion.gold.GoldJob;
 import dev.medallion.gold.GoldRequest;
 import dev.medallion.silver.SilverJob;
 import java.io.PrintStream;
+import java.util.function.BiConsumer;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,13 +20,20 @@ final class LayerRuns {
 
   private LayerRuns() {}
 
-  /**
-   * One layer's run in a session of its own. The lock comes before Spark starts: a run refused for
-   * another one in progress costs no Spark.
-   */
+  /** A layer's own run in a session of its own, its summary line printed. */
   static void runAlone(LayerJob<RunSummary> job, MedallionConfig config, PrintStream out) {
+    runAlone(job.layer(), job, config, (spark, summary) -> print(summary, out));
+  }
+
+  /**
+   * {@code job} in a session of {@code command}'s own, then {@code then} with its result in the
+   * same session. The lock comes before Spark starts: a run refused for another one in progress
+   * costs no Spark.
+   */
+  static <T> void runAlone(
+      String command, LayerJob<T> job, MedallionConfig config, BiConsumer<SparkSession, T> then) {
     try (LayerRun run = LayerRun.lock(config, job.layer())) {
-      Command.withSpark(job.layer(), config, spark -> print(run.run(spark, job), out));
+      Command.withSpark(command, config, spark -> then.accept(spark, run.run(spark, job)));
     }
   }
 

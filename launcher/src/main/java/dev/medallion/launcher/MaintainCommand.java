@@ -2,8 +2,6 @@ package dev.medallion.launcher;
 
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.error.Errors;
-import dev.medallion.common.ops.LayerJob;
-import dev.medallion.common.ops.LayerRun;
 import java.io.PrintStream;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -59,11 +57,11 @@ final class MaintainCommand implements Command {
     int retention = retentionHours(line);
     boolean unsafe = line.hasOption(ALLOW_UNSAFE_RETENTION);
     Maintenance.validate(table, retention, unsafe);
-    LayerJob<Maintenance.Maintained> job = Maintenance.job(config, table, retention, unsafe);
-    // The lock before Spark starts, as a layer's own run takes it.
-    try (LayerRun run = LayerRun.lock(config, job.layer())) {
-      Command.withSpark("maintain", config, spark -> out.println(run.run(spark, job).line()));
-    }
+    LayerRuns.runAlone(
+        "maintain",
+        Maintenance.job(config, table, retention, unsafe),
+        config,
+        (spark, maintained) -> out.println(maintained));
   }
 
   private static int retentionHours(CommandLine line) {

@@ -103,14 +103,11 @@ final class Maintenance {
     }
   }
 
-  /** What maintaining a table did ({@link #run}'s line), and how long it took. */
-  record Maintained(String line, double seconds) {}
-
   /**
    * Maintenance of one table as a run of the layer that owns it, for {@link LayerRun} to run under
    * that layer's lock: maintenance writes to the table. Call {@link #validate} first.
    */
-  static LayerJob<Maintained> job(
+  static LayerJob<String> job(
       MedallionConfig config, String table, int retentionHours, boolean allowUnsafeRetention) {
     String layer = TableCatalog.named(table).orElseThrow().layer();
     TableLocations locations = config.tables();
@@ -118,18 +115,14 @@ final class Maintenance {
         layer,
         TableCatalog.ofLayer(layer),
         "maintain --table " + table + " --retention-hours " + retentionHours,
-        spark -> {
-          long started = System.nanoTime();
-          String line = run(spark, locations, table, retentionHours, allowUnsafeRetention);
-          return new Maintained(line, (System.nanoTime() - started) / 1e9);
-        },
-        (spark, result) ->
+        spark -> run(spark, locations, table, retentionHours, allowUnsafeRetention),
+        (spark, line, seconds) ->
             new RunSummary(
                 layer,
                 0,
                 0,
-                result.line(),
-                result.seconds(),
+                line,
+                seconds,
                 new RunFacts(
                     Map.of(),
                     0,

@@ -1,9 +1,7 @@
 package dev.medallion.launcher;
 
 import dev.medallion.common.config.MedallionConfig;
-import dev.medallion.common.ops.LayerRun;
 import dev.medallion.silver.Quarantine;
-import dev.medallion.silver.SilverJob;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Optional;
@@ -49,15 +47,14 @@ final class QuarantineCommand implements Command {
     }
     // A replay writes silver and the quarantine: it is a run of silver's, under silver's lock.
     Optional<String> reason = Optional.ofNullable(line.getOptionValue(REASON));
-    try (LayerRun run = LayerRun.lock(config, SilverJob.LAYER)) {
-      Command.withSpark(
-          "quarantine",
-          config,
-          spark -> {
-            out.println(run.run(spark, Quarantine.replayJob(config, reason)).line());
-            printCounts(spark, config, out);
-          });
-    }
+    LayerRuns.runAlone(
+        "quarantine",
+        Quarantine.replayJob(config, reason),
+        config,
+        (spark, replayed) -> {
+          out.println(replayed.line());
+          printCounts(spark, config, out);
+        });
   }
 
   private static void printCounts(SparkSession spark, MedallionConfig config, PrintStream out) {

@@ -162,7 +162,7 @@ class MaintenanceIT extends PipelineIT {
 
   /** Maintenance as the command runs it: under the lock of the layer that owns the table. */
   private String maintain(MedallionConfig config, String table) {
-    return LayerRun.run(spark, config, Maintenance.job(config, table, 0, true)).line();
+    return LayerRun.run(spark, config, Maintenance.job(config, table, 0, true));
   }
 
   private void produceMore(String topic) {

@@ -63,19 +63,18 @@ public final class Quarantine {
   /** A replay, for {@link LayerRun} to run under silver's lock: it writes silver's tables. */
   public static LayerJob<ReplayResult> replayJob(MedallionConfig config, Optional<String> reason) {
     TableLocations tables = config.tables();
-    long started = System.nanoTime();
     return new LayerJob<>(
         SilverJob.LAYER,
         SilverJob.TABLES,
         "quarantine --replay" + reason.map(code -> " --reason " + code).orElse(""),
         spark -> replayOnce(spark, config, tables, reason),
-        (spark, result) ->
+        (spark, result, seconds) ->
             new RunSummary(
                 SilverJob.LAYER,
                 result.replayed(),
                 result.inserted(),
                 result.line(),
-                (System.nanoTime() - started) / 1e9,
+                seconds,
                 new RunFacts(
                     Map.of(),
                     result.movedToSilver() - result.inserted(),

@@ -1,11 +1,14 @@
 package dev.medallion.common.delta;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.delta.actions.Action;
@@ -37,8 +40,7 @@ final class CommitLog {
    * no rows; commits log cleanup deleted are left out, as history leaves them out.
    */
   static Stream<Commit> read(SparkSession spark, String table, long from, long to) {
-    // The version first: it brings the cached log up to date, and a table not there has no commits.
-    if (DeltaTables.version(spark, table) == DeltaTables.NO_VERSION) {
+    if (!hasLog(spark, table)) {
       return Stream.empty();
     }
     DeltaLog log = DeltaLog.forTable(spark, table);
@@ -48,6 +50,19 @@ final class CommitLog {
             Spliterators.spliteratorUnknownSize(changes, Spliterator.ORDERED), false)
         .map(change -> commit((Long) change._1(), change._2()))
         .takeWhile(commit -> commit.version() <= to);
+  }
+
+  /**
+   * Whether the table has a log to read: Delta's reader fails on a missing one. A listing, not a
+   * snapshot, which reading commits does not need.
+   */
+  private static boolean hasLog(SparkSession spark, String table) {
+    Path log = new Path(table, "_delta_log");
+    try {
+      return log.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(log);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the Delta log of " + table, e);
+    }
   }
 
   private static Commit commit(long version, scala.collection.immutable.Seq<Action> actions) {

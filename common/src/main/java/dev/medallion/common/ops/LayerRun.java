@@ -107,6 +107,7 @@ public final class LayerRun implements AutoCloseable {
     double begun = (System.nanoTime() - beginning) / 1e9;
     lineage.send(Lineage.EventType.START, layer, entry.runId(), RunFacts.NONE, null);
     T result;
+    long working = System.nanoTime();
     try (ThroughputWatch watch =
             ThroughputWatch.start(spark, config, alerts, layer, command, entry.runId());
         Progress progress = Progress.start(spark, config, layer)) {
@@ -122,7 +123,7 @@ public final class LayerRun implements AutoCloseable {
       lineage.send(Lineage.EventType.FAIL, layer, entry.runId(), RunFacts.NONE, error);
       throw e;
     }
-    RunSummary summary = job.summary().apply(spark, result);
+    RunSummary summary = job.summary().of(spark, result, (System.nanoTime() - working) / 1e9);
     long ending = System.nanoTime();
     entry.succeeded(summary);
     LOG.info(
