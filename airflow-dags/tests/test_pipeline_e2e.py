@@ -88,7 +88,12 @@ def test_pipeline_dag_runs_every_layer_and_gold_matches_ground_truth(airflow_db,
     monkeypatch.setenv("AIRFLOW_VAR_MEDALLION_JAR", str(JAR))
     monkeypatch.setenv("AIRFLOW_VAR_MEDALLION_LAKEHOUSE_ROOT", str(lakehouse))
     monkeypatch.setenv("AIRFLOW_VAR_MEDALLION_KAFKA_BOOTSTRAP_SERVERS", servers)
-    monkeypatch.setenv("AIRFLOW_VAR_MEDALLION_SPARK_CONF", json.dumps({"spark.sql.shuffle.partitions": "2"}))
+    # A run of 3,000 events is seconds long: the quick compiler only, as bin/medallion's short runs.
+    spark_conf = {
+        "spark.sql.shuffle.partitions": "2",
+        "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=240m",
+    }
+    monkeypatch.setenv("AIRFLOW_VAR_MEDALLION_SPARK_CONF", json.dumps(spark_conf))
     monkeypatch.setenv("AIRFLOW_CONN_SPARK_DEFAULT", json.dumps({"conn_type": "spark", "host": "local[2]"}))
 
     dag = DagBag(dag_folder=str(DAGS), bundle_path=DAGS).dags["medallion_pipeline"]

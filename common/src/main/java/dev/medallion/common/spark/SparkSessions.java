@@ -3,6 +3,8 @@ package dev.medallion.common.spark;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.config.S3Settings;
 import dev.medallion.common.delta.FencedS3LogStore;
+import dev.medallion.common.files.ProcessFreeLocalFileSystem;
+import dev.medallion.common.files.ProcessFreeLocalFs;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -86,6 +88,9 @@ public final class SparkSessions {
     // Every Delta commit on s3a first checks the run's lease (the default S3 log store plus a
     // fence).
     conf.put("spark.delta.logStore.s3a.impl", FencedS3LogStore.class.getName());
+    // Local paths without a chmod or readlink process per file (ProcessFreeLocalFileSystem).
+    conf.put("spark.hadoop.fs.file.impl", ProcessFreeLocalFileSystem.class.getName());
+    conf.put("spark.hadoop.fs.AbstractFileSystem.file.impl", ProcessFreeLocalFs.class.getName());
     // Secrets given as config must not show in the UI, event log or error dumps.
     conf.put(
         "spark.redaction.regex", "(?i)secret|password|token|access[.]key|jaas|credential|sasl");
