@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.medallion.common.error.MedallionException;
+import dev.medallion.common.files.ProcessFreeLocalFileSystem;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.hadoop.conf.Configuration;
@@ -26,7 +28,9 @@ class LeaseLockTest {
   @Test
   void aStoreWithoutConditionalWritesIsNamedNotBlamedOnCredentials(@TempDir Path dir)
       throws Exception {
-    FileSystem local = FileSystem.getLocal(new Configuration());
+    // The local file system medallion's sessions use, not a cached one of Hadoop's for file:.
+    FileSystem local = new ProcessFreeLocalFileSystem();
+    local.initialize(URI.create("file:///"), new Configuration());
     org.apache.hadoop.fs.Path lock =
         new org.apache.hadoop.fs.Path(dir.toUri().toString(), "gold.lock");
 
