@@ -1,6 +1,9 @@
 package dev.medallion.gold;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.unix_date;
 import static org.apache.spark.sql.functions.unix_micros;
 
@@ -19,14 +22,12 @@ import dev.medallion.common.spark.Checkpoints;
 import dev.medallion.common.spark.StreamingRuns;
 import dev.medallion.common.spark.TableWrites;
 import dev.medallion.common.table.CoreTables;
-import dev.medallion.common.table.SilverColumns;
 import dev.medallion.common.table.TableLocations;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -35,9 +36,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import org.apache.spark.api.java.function.VoidFunction2;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -57,14 +56,8 @@ public final class GoldJob {
   public static final String LAYER = CoreTables.GOLD;
   private static final Logger LOG = LoggerFactory.getLogger(GoldJob.class);
 
-  /** The columns of silver's change feed a run reads: every grain's, and the ingestion time. */
-  private static final Column[] GRAIN_COLUMNS =
-      Stream.concat(
-              Stream.concat(Arrays.stream(TimeGrain.values()), Arrays.stream(EntityGrain.values()))
-                  .map(Grain::silverColumn),
-              Stream.of(SilverColumns.INGESTED_AT))
-          .map(name -> col(name))
-          .toArray(Column[]::new);
+  /** Silver's change feed's kind of a change: {@code insert} for a new event. */
+  private static final String CHANGE_TYPE = "_change_type";
 
   private GoldJob() {}
 
@@ -77,7 +70,7 @@ public final class GoldJob {
     TableLocations tables = config.tables();
     return LayerJob.of(
         LAYER,
-        GoldTables.ALL.stream().map(GoldTable::spec).toList(),
+        GoldTables.ALL.stream().flatMap(table -> table.specs().stream()).toList(),
         request.commandLine(),
         spark -> {
           OptionalLong firstUnread =
@@ -221,10 +214,13 @@ public final class GoldJob {
             List<Row> units =
                 kept.groupBy(
                         unix_date(col(TimeGrain.DAY.silverColumn())),
-                        unix_micros(col(TimeGrain.HOUR.silverColumn())))
-                    .count()
+                        unix_micros(col(TimeGrain.HOUR.silverColumn())),
+                        col(CHANGE_TYPE).equalTo("insert"))
+                    .agg(count(lit(1)), max(col(EntityState.COMMIT_VERSION)))
                     .collectAsList();
-            changesRead.addAndGet(units.stream().mapToLong(r -> r.getLong(2)).sum());
+            changesRead.addAndGet(units.stream().mapToLong(r -> r.getLong(3)).sum());
+            boolean insertsOnly = units.stream().allMatch(r -> r.getBoolean(2));
+            long lastVersion = units.stream().mapToLong(r -> r.getLong(4)).max().orElse(-1);
             List<Object> days =
                 units.stream()
                     .map(r -> (Object) LocalDate.ofEpochDay(r.getInt(0)))
@@ -240,7 +236,7 @@ public final class GoldJob {
                 table -> {
                   long tableStarted = System.nanoTime();
                   if (table.grain() instanceof EntityGrain) {
-                    writer.replaceEntities(table, kept, -1);
+                    writer.replaceEntities(table, kept, insertsOnly, lastVersion);
                   } else {
                     writer.replaceUnits(table, table.grain() == TimeGrain.HOUR ? hours : days, -1);
                   }
@@ -271,7 +267,6 @@ public final class GoldJob {
           StreamingRuns.runAvailableNow(
               reader
                   .load(tables.silverEvents())
-                  .select(GRAIN_COLUMNS)
                   .writeStream()
                   .queryName("medallion-gold")
                   .option("checkpointLocation", tables.checkpoint(CoreTables.GOLD_READS_SILVER))
@@ -316,7 +311,7 @@ public final class GoldJob {
         table -> {
           if (table.grain() instanceof EntityGrain) {
             // The sessions and users with events in the range, each from its whole history.
-            writer.replaceEntities(
+            writer.recomputeEntities(
                 table,
                 writer
                     .silver(silverVersion)

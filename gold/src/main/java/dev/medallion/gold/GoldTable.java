@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The declaration of one gold table: everything the gold job needs to build it and keep it exact. A
@@ -61,6 +63,15 @@ public record GoldTable(
               + "' must yield its unit column "
               + unitColumn);
     }
+    if (grain instanceof EntityGrain && !unitColumn.equals(grain.silverColumn())) {
+      throw new IllegalArgumentException(
+          "Cannot declare gold table "
+              + name
+              + ": an entity table's unit column is its entity's silver column "
+              + grain.silverColumn()
+              + ", not "
+              + unitColumn);
+    }
     if (columns.stream().map(GoldColumn::name).distinct().count() < columns.size()) {
       throw new IllegalArgumentException(
           "Cannot declare gold table " + name + " with two columns of one name: " + columns);
@@ -91,5 +102,26 @@ public record GoldTable(
   /** The table's declaration among all of the lakehouse's tables. */
   public TableSpec spec() {
     return new TableSpec(CoreTables.GOLD, name, List.of(), clusterBy, List.of());
+  }
+
+  /**
+   * Where an entity table keeps its partial aggregates ({@code gold.<name>_state}, Z-ordered by the
+   * entity), or empty for a table of time units, which is recomputed from silver's units.
+   */
+  public Optional<TableSpec> stateSpec() {
+    return grain instanceof EntityGrain entity
+        ? Optional.of(
+            new TableSpec(
+                CoreTables.GOLD,
+                name + "_state",
+                List.of(),
+                List.of(entity.silverColumn()),
+                List.of()))
+        : Optional.empty();
+  }
+
+  /** The tables a gold run of this one writes: the table, and its state if it keeps one. */
+  public List<TableSpec> specs() {
+    return Stream.concat(Stream.of(spec()), stateSpec().stream()).toList();
   }
 }

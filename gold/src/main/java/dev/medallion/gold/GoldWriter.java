@@ -10,7 +10,6 @@ import dev.medallion.common.table.TableLocations;
 import io.delta.tables.DeltaTable;
 import java.time.LocalDate;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,6 +23,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Recomputes time units of gold tables from silver and replaces them in one Delta commit per table
@@ -31,15 +32,14 @@ import org.apache.spark.storage.StorageLevel;
  * the same table, and exact distinct counts stay exact.
  */
 final class GoldWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(GoldWriter.class);
+
   /** Gold tables are read by BI tools and non-Spark Delta readers: no exotic table features. */
   static final Map<String, String> TABLE_PROPERTIES =
       Map.of(
           "delta.enableDeletionVectors", "false",
           "delta.logRetentionDuration", "interval 30 days",
           "delta.deletedFileRetentionDuration", "interval 7 days");
-
-  /** The merge source's marker of a recomputed row, against a key to delete. */
-  private static final String PRESENT = "_medallion_present";
 
   /** Above this many units, a replace covers their whole range instead of listing them. */
   static final int MAX_LISTED_UNITS = 500;
@@ -86,6 +86,29 @@ final class GoldWriter {
     DeltaTables.createIfAbsent(
         spark, path, described, new String[0], TABLE_PROPERTIES, table.description());
     DeltaTables.describe(spark, path, table.description(), descriptions);
+    if (table.grain() instanceof EntityGrain) {
+      createStateIfAbsent(table);
+    }
+  }
+
+  /**
+   * Creates an entity table's state; a table that exists without one (a lakehouse from before
+   * states, or a state deleted) gets its state built from silver's latest version: state as of any
+   * version is exact, since a key's later changes are added and its earlier ones not again.
+   */
+  private void createStateIfAbsent(GoldTable table) {
+    EntityState state = state(table);
+    StructType schema = EntityState.schema(table, silver(-1));
+    EntityState.rollups(table, schema); // refuses an aggregate that does not combine
+    if (state.exists()) {
+      return;
+    }
+    state.create(schema);
+    long silverVersion = DeltaTables.version(spark, tables.silverEvents());
+    if (!spark.read().format("delta").load(tables.of(table.spec())).isEmpty()) {
+      LOG.info("gold: building the state of {} from silver v{}", table.name(), silverVersion);
+      state.rebuild(silver(silverVersion), silverVersion);
+    }
   }
 
   /** Recomputes and replaces exactly these units (values of the table grain's silver column). */
@@ -113,55 +136,99 @@ final class GoldWriter {
   }
 
   /**
-   * Recomputes the entities (sessions, users) that {@code changes} touch from their whole history
-   * in silver as of {@code silverVersion} ({@code -1}: the latest), and merges them in by the
-   * table's keys: a key recomputed updates or inserts its row, a key {@code changes} touched that
-   * no longer has silver rows (a silver rebuilt without them) is deleted.
-   *
-   * @param changes silver rows, or silver's change feed, with the grains' columns
+   * Brings silver's changes {@code changes} (its change feed, with each change's commit version)
+   * into an entity table (sessions, users): inserts are added to the touched keys' partial
+   * aggregates ({@link EntityState}); a batch with other changes (a row deleted or updated in
+   * silver by hand) recomputes its entities from silver as of its last commit, {@code lastVersion}.
+   * Then the touched entities' rows are computed from their state and merged in.
    */
-  void replaceEntities(GoldTable table, Dataset<Row> changes, long silverVersion) {
-    String entity = table.grain().silverColumn();
+  void replaceEntities(
+      GoldTable table, Dataset<Row> changes, boolean insertsOnly, long lastVersion) {
+    if (!insertsOnly) {
+      recomputeEntities(table, changes, lastVersion);
+      return;
+    }
+    EntityState state = state(table);
+    try {
+      mergeEntities(table, state.entitiesOf(changes), state.addInserts(changes), false);
+    } finally {
+      state.release();
+    }
+  }
+
+  /**
+   * Recomputes the entities of {@code touched} (silver rows, or its change feed) from their whole
+   * history in silver as of {@code silverVersion}, in the state and in the table: a key whose rows
+   * are gone from silver is deleted from both.
+   */
+  void recomputeEntities(GoldTable table, Dataset<Row> touched, long silverVersion) {
+    EntityState state = state(table);
+    try {
+      mergeEntities(
+          table,
+          state.entitiesOf(touched),
+          state.recompute(touched, silver(silverVersion), silverVersion),
+          true);
+    } finally {
+      state.release();
+    }
+  }
+
+  /**
+   * Merges the rows of {@code entities} computed from their state {@code after} into the table by
+   * its keys; with {@code deleting}, a key of theirs the rows no longer have is deleted (state that
+   * only grew has none to delete).
+   */
+  private void mergeEntities(
+      GoldTable table, Dataset<Row> entities, Dataset<Row> after, boolean deleting) {
     List<String> keys = table.keyColumns();
-    Dataset<Row> touchedEntities = changes.select(entity).where(col(entity).isNotNull()).distinct();
-    Dataset<Row> rows =
-        GoldTransforms.aggregate(
-            table, silver(silverVersion).join(touchedEntities, entity, "left_semi"));
-    Dataset<Row> touchedKeys =
-        changes.where(col(entity).isNotNull()).selectExpr(table.groupBy().toArray(String[]::new));
-    Dataset<Row> gone = touchedKeys.distinct().join(rows, keys.toArray(String[]::new), "left_anti");
+    String path = tables.of(table.spec());
+    Dataset<Row> rows = GoldTransforms.finish(table, after);
     judged(
         table,
         rows,
         judged -> {
-          Dataset<Row> source =
-              judged
-                  .withColumn(PRESENT, lit(true))
-                  .unionByName(gone.withColumn(PRESENT, lit(false)), true);
-          Map<String, String> assignments = new LinkedHashMap<>();
-          for (String column : judged.columns()) {
-            assignments.put("`" + column + "`", "s.`" + column + "`");
+          Dataset<Row> source = judged.withColumn(EntityState.PRESENT, lit(true));
+          if (deleting) {
+            Dataset<Row> gone =
+                spark
+                    .read()
+                    .format("delta")
+                    .load(path)
+                    .join(entities, table.unitColumn(), "left_semi")
+                    .select(keys.stream().map(k -> col(k)).toArray(Column[]::new))
+                    .join(judged, EntityState.asScala(keys), "left_anti");
+            source = source.unionByName(gone.withColumn(EntityState.PRESENT, lit(false)), true);
           }
-          DeltaTable.forPath(spark, tables.of(table.spec()))
+          Map<String, String> assignments = EntityState.assignments(judged.columns());
+          DeltaTable.forPath(spark, path)
               .as("t")
-              .merge(
-                  source.as("s"),
-                  keys.stream()
-                      .map(k -> "t.`" + k + "` = s.`" + k + "`")
-                      .collect(Collectors.joining(" AND ")))
-              .whenMatched("NOT s." + PRESENT)
+              .merge(source.as("s"), EntityState.on(keys))
+              .whenMatched("NOT s." + EntityState.PRESENT)
               .delete()
               .whenMatched()
               .updateExpr(assignments)
-              .whenNotMatched("s." + PRESENT)
+              .whenNotMatched("s." + EntityState.PRESENT)
               .insertExpr(assignments)
               .execute();
         });
   }
 
-  /** Rebuilds the whole table from silver as of {@code silverVersion}. */
+  /**
+   * Rebuilds the whole table, and an entity table's state, from silver as of {@code silverVersion}.
+   */
   void rebuild(GoldTable table, long silverVersion) {
-    write(table, GoldTransforms.aggregate(table, silver(silverVersion)), null);
+    if (table.grain() instanceof EntityGrain) {
+      EntityState state = state(table);
+      state.rebuild(silver(silverVersion), silverVersion);
+      write(table, GoldTransforms.finish(table, state.read()), null);
+    } else {
+      write(table, GoldTransforms.aggregate(table, silver(silverVersion)), null);
+    }
+  }
+
+  private EntityState state(GoldTable table) {
+    return new EntityState(spark, table, tables.of(table.stateSpec().orElseThrow()));
   }
 
   /**

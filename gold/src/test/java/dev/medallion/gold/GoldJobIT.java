@@ -17,10 +17,14 @@ import dev.medallion.silver.Reconciliation;
 import dev.medallion.silver.SilverJob;
 import dev.medallion.testkit.testing.PipelineIT;
 import dev.medallion.testkit.testing.Produced;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -28,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.streaming.StreamingQueryListener;
@@ -161,6 +166,49 @@ class GoldJobIT extends PipelineIT {
     GoldJob.run(spark, config, GoldRequest.parse(null, false, "2025-12-28", "2026-01-03"));
     assertGoldEquals(truth);
     assertTablesCarryTheirDescriptions(); // through incremental runs, refreshes and a backfill
+  }
+
+  /**
+   * An hourly run costs its hour, not the history: after three days of events, a run over events of
+   * the last hour, of users and sessions with events on every day, must read silver only for that
+   * hour's day. The other days' silver files are moved away while gold runs (a read of them fails),
+   * and gold still equals the truth once they are back.
+   */
+  @Test
+  void anHourlyRunReadsOnlyTheSilverOfTheDaysItsChangesTouch() throws IOException {
+    String topic = "hourly";
+    kafka.createTopic(topic, 2);
+    GeneratorSpec history =
+        new GeneratorSpec(61, 0, 2_000, GeneratorSpec.DEFAULT_START, 72, 0, 0, 0);
+    List<GeneratedRecord> produced = new ArrayList<>(produce(topic, history));
+    MedallionConfig config = config(topic, Map.of());
+    runPipeline(config);
+
+    Instant lastHour = GeneratorSpec.DEFAULT_START.plus(71, ChronoUnit.HOURS);
+    produced.addAll(produce(topic, new GeneratorSpec(61, 2_000, 200, lastHour, 1, 0, 0, 0)));
+    BronzeJob.run(spark, config);
+    SilverJob.run(spark, config, false);
+    Path silver = Path.of(tables().silverEvents());
+    Path away = Files.createTempDirectory("silver-days-away");
+    List<Path> moved = new ArrayList<>();
+    try (Stream<Path> days = Files.list(silver)) {
+      for (Path day :
+          days.filter(d -> d.getFileName().toString().startsWith("event_date="))
+              .filter(d -> !d.getFileName().toString().equals("event_date=2026-01-03"))
+              .toList()) {
+        moved.add(day);
+        Files.move(day, away.resolve(day.getFileName()));
+      }
+    }
+    assertThat(moved).hasSize(2);
+    try {
+      GoldJob.run(spark, config, GoldRequest.incremental());
+    } finally {
+      for (Path day : moved) {
+        Files.move(away.resolve(day.getFileName()), day);
+      }
+    }
+    assertGoldEquals(GroundTruth.of(produced));
   }
 
   /**

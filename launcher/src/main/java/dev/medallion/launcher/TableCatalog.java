@@ -11,7 +11,6 @@ import dev.medallion.common.ledger.RunLedger;
 import dev.medallion.common.table.CoreTables;
 import dev.medallion.common.table.TableLocations;
 import dev.medallion.common.table.TableSpec;
-import dev.medallion.gold.GoldTable;
 import dev.medallion.gold.GoldTables;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -31,10 +30,12 @@ final class TableCatalog {
 
   private TableCatalog() {}
 
-  /** Every table, bronze first. */
+  /**
+   * Every table, bronze first; an entity table of gold is followed by the state it is kept from.
+   */
   static List<TableSpec> all() {
     List<TableSpec> tables = new ArrayList<>(CoreTables.ALL);
-    GoldTables.ALL.stream().map(GoldTable::spec).forEach(tables::add);
+    GoldTables.ALL.stream().flatMap(table -> table.specs().stream()).forEach(tables::add);
     return List.copyOf(tables);
   }
 

@@ -1,0 +1,241 @@
+package dev.medallion.gold;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+
+import dev.medallion.common.delta.DeltaTables;
+import io.delta.tables.DeltaTable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * What an entity table (sessions, users) is kept from: its aggregates per grouping key, as of a
+ * silver version, in {@code <root>/gold/<table>_state}. A run adds silver's new events to the keys
+ * they touch by combining partial aggregates ({@link Rollup}), so it reads the touched entities'
+ * state and the new events, never an entity's history in silver. Each key records the last silver
+ * commit its aggregates include: a change already in them (a batch retried after its state was
+ * written, or one a recompute had read) is not added twice.
+ */
+final class EntityState {
+  /** The last silver commit a key's aggregates include. */
+  static final String VERSION = "_silver_version";
+
+  /** Silver's change feed's commit version of a change. */
+  static final String COMMIT_VERSION = "_commit_version";
+
+  /** The merge source's marker of a recomputed row, against a key to delete. */
+  static final String PRESENT = "_medallion_present";
+
+  private final SparkSession spark;
+  private final GoldTable table;
+  private final String path;
+  private final List<Dataset<Row>> kept = new ArrayList<>();
+
+  EntityState(SparkSession spark, GoldTable table, String path) {
+    this.spark = spark;
+    this.table = table;
+    this.path = path;
+  }
+
+  /** The state's columns, for an (empty) {@code silver}: the keys, the aggregates, the version. */
+  static StructType schema(GoldTable table, Dataset<Row> silver) {
+    return GoldTransforms.grouped(table, silver.limit(0), lit(0L).as(VERSION)).schema();
+  }
+
+  boolean exists() {
+    return DeltaTables.version(spark, path) != DeltaTables.NO_VERSION;
+  }
+
+  void create(StructType schema) {
+    DeltaTables.createIfAbsent(
+        spark,
+        path,
+        schema,
+        new String[0],
+        GoldWriter.TABLE_PROPERTIES,
+        "The partial aggregates gold." + table.name() + " is kept from (internal to gold)");
+  }
+
+  /** Replaces the whole state with the aggregates of {@code silver}, read at {@code version}. */
+  void rebuild(Dataset<Row> silver, long version) {
+    GoldTransforms.grouped(table, silver, lit(version).as(VERSION))
+        .write()
+        .format("delta")
+        .mode("overwrite")
+        .save(path);
+  }
+
+  /**
+   * Adds silver's inserted rows {@code changes} (its change feed, with each change's commit
+   * version) to the state, leaving out those a key's aggregates already include.
+   *
+   * @return the state of every entity the changes touch, after: all its keys' rows
+   */
+  Dataset<Row> addInserts(Dataset<Row> changes) {
+    List<String> keys = table.keyColumns();
+    Dataset<Row> filtered =
+        table.silverFilter().isEmpty() ? changes : changes.where(table.silverFilter());
+    Dataset<Row> before = persisted(touched(entitiesOf(filtered)));
+    // The rows and the state are joined on the keys under names of their own, so that a key
+    // named as a silver column (user_id) does not shadow it.
+    List<String> keyed = IntStream.range(0, keys.size()).mapToObj(i -> "_key_" + i).toList();
+    Dataset<Row> withKeys = filtered;
+    for (int i = 0; i < keys.size(); i++) {
+      withKeys = withKeys.withColumn(keyed.get(i), expr(table.groupBy().get(i)));
+    }
+    Dataset<Row> included = before.select(renamed(keys, keyed, VERSION));
+    Dataset<Row> fresh =
+        withKeys
+            .join(included, asScala(keyed), "left_outer")
+            .where(col(COMMIT_VERSION).gt(coalesce(col(VERSION), lit(-1L))))
+            .drop(VERSION)
+            .drop(keyed.toArray(String[]::new));
+    Dataset<Row> partials =
+        GoldTransforms.grouped(table, fresh, max(col(COMMIT_VERSION)).as(VERSION));
+    Column[] rollups = rollups(table, before.schema());
+    Dataset<Row> combined =
+        persisted(
+            before
+                .join(partials.select(cols(keys)), asScala(keys), "left_semi")
+                .unionByName(partials)
+                .groupBy(cols(keys))
+                .agg(rollups[0], Arrays.copyOfRange(rollups, 1, rollups.length)));
+    DeltaTable.forPath(spark, path)
+        .as("t")
+        .merge(combined.as("s"), on(keys))
+        .whenMatched()
+        .updateAll()
+        .whenNotMatched()
+        .insertAll()
+        .execute();
+    return before
+        .join(combined.select(cols(keys)), asScala(keys), "left_anti")
+        .unionByName(combined);
+  }
+
+  /**
+   * Recomputes the entities {@code touched} rows of silver name from their whole history in {@code
+   * silver} (read at {@code version}): the way for changes that are not inserts, and for backfills.
+   * A key of theirs with no silver rows left is deleted.
+   *
+   * @return the state of those entities, after
+   */
+  Dataset<Row> recompute(Dataset<Row> touched, Dataset<Row> silver, long version) {
+    List<String> keys = table.keyColumns();
+    Dataset<Row> entities = entitiesOf(touched);
+    Dataset<Row> rows =
+        persisted(
+            GoldTransforms.grouped(
+                table,
+                silver.join(entities, table.grain().silverColumn(), "left_semi"),
+                lit(version).as(VERSION)));
+    Dataset<Row> gone = touched(entities).select(cols(keys)).join(rows, asScala(keys), "left_anti");
+    DeltaTable.forPath(spark, path)
+        .as("t")
+        .merge(
+            rows.withColumn(PRESENT, lit(true))
+                .unionByName(gone.withColumn(PRESENT, lit(false)), true)
+                .as("s"),
+            on(keys))
+        .whenMatched("NOT s." + PRESENT)
+        .delete()
+        .whenMatched()
+        .updateExpr(assignments(rows.columns()))
+        .whenNotMatched("s." + PRESENT)
+        .insertExpr(assignments(rows.columns()))
+        .execute();
+    return rows;
+  }
+
+  /** The whole state. */
+  Dataset<Row> read() {
+    return spark.read().format("delta").load(path);
+  }
+
+  /** The distinct entities of {@code rows}, by the grain's silver column, nulls left out. */
+  Dataset<Row> entitiesOf(Dataset<Row> rows) {
+    String entity = table.grain().silverColumn();
+    return rows.select(entity).where(col(entity).isNotNull()).distinct();
+  }
+
+  /** The state rows of {@code entities}. */
+  private Dataset<Row> touched(Dataset<Row> entities) {
+    return read().join(broadcast(entities), table.unitColumn(), "left_semi");
+  }
+
+  /**
+   * Kept and read before the state is written: what the run adds and hands on must not be read
+   * again from the state it changed. Kept until {@link #release}.
+   */
+  private Dataset<Row> persisted(Dataset<Row> rows) {
+    Dataset<Row> persisted = rows.persist(StorageLevel.MEMORY_AND_DISK());
+    kept.add(persisted);
+    persisted.count();
+    return persisted;
+  }
+
+  /** Frees what {@link #addInserts} or {@link #recompute} kept, once their result is written. */
+  void release() {
+    kept.forEach(Dataset::unpersist);
+    kept.clear();
+  }
+
+  /**
+   * The combining aggregate of each of the table's aggregates over state rows {@code state} (the
+   * state's schema), and of the version; a one-line error names an aggregate that does not combine.
+   */
+  static Column[] rollups(GoldTable table, StructType state) {
+    List<Column> rollups = new ArrayList<>();
+    for (String aggregate : table.aggregates()) {
+      String name = GoldColumn.nameOf(aggregate);
+      rollups.add(expr(Rollup.of(table.name(), aggregate, state.apply(name).dataType())));
+    }
+    rollups.add(max(col(VERSION)).as(VERSION));
+    return rollups.toArray(Column[]::new);
+  }
+
+  private static Column[] cols(List<String> names) {
+    return names.stream().map(n -> col(n)).toArray(Column[]::new);
+  }
+
+  private static Column[] renamed(List<String> names, List<String> as, String alsoKept) {
+    List<Column> columns = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      columns.add(col(names.get(i)).as(as.get(i)));
+    }
+    columns.add(col(alsoKept));
+    return columns.toArray(Column[]::new);
+  }
+
+  static scala.collection.immutable.Seq<String> asScala(List<String> names) {
+    return scala.jdk.javaapi.CollectionConverters.asScala(names).toSeq();
+  }
+
+  static String on(List<String> keys) {
+    return keys.stream()
+        .map(k -> "t.`" + k + "` = s.`" + k + "`")
+        .collect(Collectors.joining(" AND "));
+  }
+
+  static Map<String, String> assignments(String[] columns) {
+    Map<String, String> assignments = new java.util.LinkedHashMap<>();
+    for (String column : columns) {
+      assignments.put("`" + column + "`", "s.`" + column + "`");
+    }
+    return assignments;
+  }
+}
