@@ -19,6 +19,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
@@ -62,12 +63,33 @@ final class EntityState {
 
   void create(StructType schema) {
     DeltaTables.createIfAbsent(
-        spark,
-        path,
-        schema,
-        new String[0],
-        GoldWriter.TABLE_PROPERTIES,
-        "The partial aggregates gold." + table.name() + " is kept from (internal to gold)");
+        spark, path, schema, new String[0], GoldWriter.TABLE_PROPERTIES, description());
+  }
+
+  /**
+   * Creates the state with the aggregates of {@code silver}, read at {@code version}, in one
+   * commit: a run killed while building it leaves no state, never an empty or partial one that the
+   * next run would take as complete.
+   */
+  void createFrom(Dataset<Row> silver, long version) {
+    var writer =
+        GoldTransforms.grouped(table, silver, lit(version).as(VERSION))
+            .writeTo(DeltaTables.sqlIdentifier(path))
+            .using("delta")
+            .tableProperty("comment", description());
+    for (Map.Entry<String, String> property : GoldWriter.TABLE_PROPERTIES.entrySet()) {
+      writer = writer.tableProperty(property.getKey(), property.getValue());
+    }
+    try {
+      writer.create();
+    } catch (TableAlreadyExistsException e) { // gold's lock is held: only another tool made it
+      throw new IllegalStateException(
+          "Cannot build the state of gold." + table.name() + ": a table appeared at " + path, e);
+    }
+  }
+
+  private String description() {
+    return "The partial aggregates gold." + table.name() + " is kept from (internal to gold)";
   }
 
   /** Replaces the whole state with the aggregates of {@code silver}, read at {@code version}. */

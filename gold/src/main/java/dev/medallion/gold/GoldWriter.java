@@ -92,9 +92,10 @@ final class GoldWriter {
   }
 
   /**
-   * Creates an entity table's state; a table that exists without one (a lakehouse from before
-   * states, or a state deleted) gets its state built from silver's latest version: state as of any
-   * version is exact, since a key's later changes are added and its earlier ones not again.
+   * Creates an entity table's state; a table that has rows but no state (a lakehouse from before
+   * states, or a state deleted) gets its state built from silver's latest version, in the commit
+   * that creates it: state as of any version is exact, since a key's later changes are added and
+   * its earlier ones not again.
    */
   private void createStateIfAbsent(GoldTable table) {
     EntityState state = state(table);
@@ -103,12 +104,13 @@ final class GoldWriter {
     if (state.exists()) {
       return;
     }
-    state.create(schema);
-    long silverVersion = DeltaTables.version(spark, tables.silverEvents());
-    if (!spark.read().format("delta").load(tables.of(table.spec())).isEmpty()) {
-      LOG.info("gold: building the state of {} from silver v{}", table.name(), silverVersion);
-      state.rebuild(silver(silverVersion), silverVersion);
+    if (spark.read().format("delta").load(tables.of(table.spec())).isEmpty()) {
+      state.create(schema);
+      return;
     }
+    long silverVersion = DeltaTables.version(spark, tables.silverEvents());
+    LOG.info("gold: building the state of {} from silver v{}", table.name(), silverVersion);
+    state.createFrom(silver(silverVersion), silverVersion);
   }
 
   /** Recomputes and replaces exactly these units (values of the table grain's silver column). */
