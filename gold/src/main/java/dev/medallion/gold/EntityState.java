@@ -6,13 +6,17 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.unix_date;
 
 import dev.medallion.common.delta.DeltaTables;
 import io.delta.tables.DeltaTable;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.spark.sql.Column;
@@ -38,13 +42,16 @@ final class EntityState {
   /** Silver's change feed's commit version of a change. */
   static final String COMMIT_VERSION = "_commit_version";
 
+  /** The first day of an entity's keys a run's changes touch: {@link #firstChangedDays}. */
+  static final String FIRST_DAY = "_first_day";
+
   /** The merge source's marker of a recomputed row, against a key to delete. */
   static final String PRESENT = "_medallion_present";
 
   private final SparkSession spark;
   private final GoldTable table;
   private final String path;
-  private final List<Dataset<Row>> kept = new ArrayList<>();
+  private final List<Dataset<Row>> cached = new ArrayList<>();
 
   EntityState(SparkSession spark, GoldTable table, String path) {
     this.spark = spark;
@@ -63,7 +70,12 @@ final class EntityState {
 
   void create(StructType schema) {
     DeltaTables.createIfAbsent(
-        spark, path, schema, new String[0], GoldWriter.TABLE_PROPERTIES, description());
+        spark,
+        path,
+        schema,
+        table.partitionBy().toArray(String[]::new),
+        GoldWriter.TABLE_PROPERTIES,
+        description());
   }
 
   /**
@@ -77,6 +89,9 @@ final class EntityState {
             .writeTo(DeltaTables.sqlIdentifier(path))
             .using("delta")
             .tableProperty("comment", description());
+    if (!table.partitionBy().isEmpty()) {
+      writer = writer.partitionedBy(col(table.partitionBy().get(0)));
+    }
     for (Map.Entry<String, String> property : GoldWriter.TABLE_PROPERTIES.entrySet()) {
       writer = writer.tableProperty(property.getKey(), property.getValue());
     }
@@ -98,6 +113,7 @@ final class EntityState {
         .write()
         .format("delta")
         .mode("overwrite")
+        .partitionBy(table.partitionBy().toArray(String[]::new))
         .save(path);
   }
 
@@ -109,9 +125,8 @@ final class EntityState {
    */
   Dataset<Row> addInserts(Dataset<Row> changes) {
     List<String> keys = table.keyColumns();
-    Dataset<Row> filtered =
-        table.silverFilter().isEmpty() ? changes : changes.where(table.silverFilter());
-    Dataset<Row> before = persisted(touched(entitiesOf(filtered)));
+    Dataset<Row> filtered = filtered(changes);
+    Dataset<Row> before = kept(touched(entitiesOf(filtered)));
     // The rows and the state are joined on the keys under names of their own, so that a key
     // named as a silver column (user_id) does not shadow it.
     List<String> keyed = IntStream.range(0, keys.size()).mapToObj(i -> "_key_" + i).toList();
@@ -130,20 +145,23 @@ final class EntityState {
         GoldTransforms.grouped(table, fresh, max(col(COMMIT_VERSION)).as(VERSION));
     Column[] rollups = rollups(table, before.schema());
     Dataset<Row> combined =
-        persisted(
+        kept(
             before
                 .join(partials.select(cols(keys)), asScala(keys), "left_semi")
                 .unionByName(partials)
                 .groupBy(cols(keys))
                 .agg(rollups[0], Arrays.copyOfRange(rollups, 1, rollups.length)));
-    DeltaTable.forPath(spark, path)
-        .as("t")
-        .merge(combined.as("s"), on(keys))
-        .whenMatched()
-        .updateAll()
-        .whenNotMatched()
-        .insertAll()
-        .execute();
+    Optional<String> days = partitionsOf(combined);
+    if (days.isPresent()) {
+      DeltaTable.forPath(spark, path)
+          .as("t")
+          .merge(combined.as("s"), on(keys) + days.get())
+          .whenMatched()
+          .updateAll()
+          .whenNotMatched()
+          .insertAll()
+          .execute();
+    }
     return before
         .join(combined.select(cols(keys)), asScala(keys), "left_anti")
         .unionByName(combined);
@@ -160,7 +178,7 @@ final class EntityState {
     List<String> keys = table.keyColumns();
     Dataset<Row> entities = entitiesOf(touched);
     Dataset<Row> rows =
-        persisted(
+        kept(
             GoldTransforms.grouped(
                 table,
                 silver.join(entities, table.grain().silverColumn(), "left_semi"),
@@ -183,6 +201,44 @@ final class EntityState {
     return rows;
   }
 
+  /**
+   * For a partitioned table, each entity {@code changes} touch with the first day (partition value)
+   * of its keys they touch, in {@link #FIRST_DAY}: the table's rows of that entity before that day
+   * do not change. All the changes count, those the state already has too: after a run killed
+   * between the state's commit and the table's, the rerun must still write those days' rows.
+   */
+  Dataset<Row> firstChangedDays(Dataset<Row> changes) {
+    String day = table.partitionBy().get(0);
+    String entity = table.unitColumn();
+    return filtered(changes)
+        .selectExpr(table.groupBy().get(0), table.groupBy().get(table.keyColumns().indexOf(day)))
+        .groupBy(entity)
+        .agg(min(col(day)).as(FIRST_DAY));
+  }
+
+  /**
+   * The condition that limits a merge of {@code rows} to the partitions they hold, so that Delta
+   * reads and rewrites only those ({@code ""} for a state not partitioned), or empty when there are
+   * no rows to merge.
+   */
+  private Optional<String> partitionsOf(Dataset<Row> rows) {
+    if (table.partitionBy().isEmpty()) {
+      return Optional.of("");
+    }
+    String day = table.partitionBy().get(0);
+    List<String> days =
+        rows.select(unix_date(col(day))).distinct().collectAsList().stream()
+            .map(r -> TimeGrain.DAY.literal(LocalDate.ofEpochDay(r.getInt(0))))
+            .toList();
+    return days.isEmpty()
+        ? Optional.empty()
+        : Optional.of(" AND t.`" + day + "` IN (" + String.join(", ", days) + ")");
+  }
+
+  private Dataset<Row> filtered(Dataset<Row> changes) {
+    return table.silverFilter().isEmpty() ? changes : changes.where(table.silverFilter());
+  }
+
   /** The whole state. */
   Dataset<Row> read() {
     return spark.read().format("delta").load(path);
@@ -203,17 +259,17 @@ final class EntityState {
    * Kept and read before the state is written: what the run adds and hands on must not be read
    * again from the state it changed. Kept until {@link #release}.
    */
-  private Dataset<Row> persisted(Dataset<Row> rows) {
+  Dataset<Row> kept(Dataset<Row> rows) {
     Dataset<Row> persisted = rows.persist(StorageLevel.MEMORY_AND_DISK());
-    kept.add(persisted);
+    cached.add(persisted);
     persisted.count();
     return persisted;
   }
 
   /** Frees what {@link #addInserts} or {@link #recompute} kept, once their result is written. */
   void release() {
-    kept.forEach(Dataset::unpersist);
-    kept.clear();
+    cached.forEach(Dataset::unpersist);
+    cached.clear();
   }
 
   /**

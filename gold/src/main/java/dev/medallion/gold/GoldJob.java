@@ -89,12 +89,12 @@ public final class GoldJob {
         });
   }
 
+  /** The version of every table a gold run writes, entity states included, by SQL name. */
   private static Map<String, Long> versions(SparkSession spark, TableLocations tables) {
     Map<String, Long> versions = new LinkedHashMap<>();
-    GoldTables.ALL.forEach(
-        table ->
-            versions.put(
-                table.spec().sqlName(), DeltaTables.version(spark, tables.of(table.spec()))));
+    GoldTables.ALL.stream()
+        .flatMap(table -> table.specs().stream())
+        .forEach(spec -> versions.put(spec.sqlName(), DeltaTables.version(spark, tables.of(spec))));
     return versions;
   }
 

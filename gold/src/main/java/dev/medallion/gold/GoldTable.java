@@ -28,6 +28,9 @@ import java.util.stream.Stream;
  *     description written to the table as its comment
  * @param clusterBy columns maintenance Z-orders the table by
  * @param description what a row of the table is, written to the table as its comment
+ * @param partitionBy an entity table's DATE grouping key, or none, that the table and its state are
+ *     partitioned by: a run merges only the rows of the days its new events change, so it rewrites
+ *     those days' files and not the whole table (a table created before keeps its layout)
  */
 public record GoldTable(
     String name,
@@ -38,7 +41,32 @@ public record GoldTable(
     List<String> aggregates,
     List<GoldColumn> columns,
     List<String> clusterBy,
-    String description) {
+    String description,
+    List<String> partitionBy) {
+
+  /** A table not partitioned. */
+  public GoldTable(
+      String name,
+      Grain grain,
+      String unitColumn,
+      String silverFilter,
+      List<String> groupBy,
+      List<String> aggregates,
+      List<GoldColumn> columns,
+      List<String> clusterBy,
+      String description) {
+    this(
+        name,
+        grain,
+        unitColumn,
+        silverFilter,
+        groupBy,
+        aggregates,
+        columns,
+        clusterBy,
+        description,
+        List.of());
+  }
 
   public GoldTable {
     Objects.requireNonNull(name, "name");
@@ -76,10 +104,25 @@ public record GoldTable(
       throw new IllegalArgumentException(
           "Cannot declare gold table " + name + " with two columns of one name: " + columns);
     }
+    List<String> keys = groupBy.stream().map(GoldColumn::nameOf).toList();
+    if (!partitionBy.isEmpty()
+        && (!(grain instanceof EntityGrain)
+            || partitionBy.size() > 1
+            || !keys.subList(1, keys.size()).containsAll(partitionBy)
+            || clusterBy.stream().anyMatch(partitionBy::contains))) {
+      throw new IllegalArgumentException(
+          "Cannot declare gold table "
+              + name
+              + " partitioned by "
+              + partitionBy
+              + ": only an entity table is, by one of its grouping keys after the entity's, which"
+              + " maintenance does not Z-order by");
+    }
     groupBy = List.copyOf(groupBy);
     aggregates = List.copyOf(aggregates);
     columns = List.copyOf(columns);
     clusterBy = List.copyOf(clusterBy);
+    partitionBy = List.copyOf(partitionBy);
   }
 
   /** The names of the grouping keys: one row of the table per value of them. */
@@ -101,12 +144,13 @@ public record GoldTable(
 
   /** The table's declaration among all of the lakehouse's tables. */
   public TableSpec spec() {
-    return new TableSpec(CoreTables.GOLD, name, List.of(), clusterBy, List.of());
+    return new TableSpec(CoreTables.GOLD, name, partitionBy, clusterBy, List.of());
   }
 
   /**
-   * Where an entity table keeps its partial aggregates ({@code gold.<name>_state}, Z-ordered by the
-   * entity), or empty for a table of time units, which is recomputed from silver's units.
+   * Where an entity table keeps its partial aggregates ({@code gold.<name>_state}, partitioned as
+   * the table, Z-ordered by the entity), or empty for a table of time units, which is recomputed
+   * from silver's units.
    */
   public Optional<TableSpec> stateSpec() {
     return grain instanceof EntityGrain entity
@@ -114,7 +158,7 @@ public record GoldTable(
             new TableSpec(
                 CoreTables.GOLD,
                 name + "_state",
-                List.of(),
+                partitionBy,
                 List.of(entity.silverColumn()),
                 List.of()))
         : Optional.empty();

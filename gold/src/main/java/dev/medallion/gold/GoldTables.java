@@ -261,10 +261,11 @@ public final class GoldTables {
                       "The category of most of the user's events in the 30 days ending on"
                           + " as_of_date (alphabetically first on a tie); null when none has a"
                           + " category"))),
-          List.of("user_id", "as_of_date"),
+          List.of("user_id"),
           "ML features per user and active day, by event time: each row uses only events that"
               + " happened up to its as_of_date, and a late event updates the rows of its day and"
-              + " later");
+              + " later",
+          List.of("as_of_date"));
 
   /**
    * The UTC day by whose end an event had both happened and been ingested into bronze (its first
@@ -350,10 +351,11 @@ public final class GoldTables {
                       "The category of most of the user's known events of the 30 days ending on"
                           + " as_of_date (alphabetically first on a tie); null when none has a"
                           + " category"))),
-          List.of("user_id", "as_of_date"),
+          List.of("user_id"),
           "ML features per user and day, as known: each row uses only the events that had"
               + " happened and been ingested into bronze by the end of its as_of_date, so a late"
-              + " event never changes an earlier row");
+              + " event never changes an earlier row",
+          List.of("as_of_date"));
 
   @SafeVarargs
   private static <T> List<T> concat(List<T>... parts) {

@@ -3,6 +3,8 @@ package dev.medallion.gold;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.unix_date;
 
 import dev.medallion.common.config.Expectation;
 import dev.medallion.common.delta.DeltaTables;
@@ -20,6 +22,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
@@ -82,9 +85,25 @@ final class GoldWriter {
             Arrays.stream(empty.schema().fields())
                 .map(f -> f.withComment(descriptions.get(f.name())))
                 .toArray(StructField[]::new));
+    for (String day : table.partitionBy()) {
+      if (!empty.schema().apply(day).dataType().equals(DataTypes.DateType)) {
+        throw new IllegalArgumentException(
+            "Cannot partition gold table "
+                + table.name()
+                + " by "
+                + day
+                + ": a partition key must be a DATE, and it is "
+                + empty.schema().apply(day).dataType().sql());
+      }
+    }
     String path = tables.of(table.spec());
     DeltaTables.createIfAbsent(
-        spark, path, described, new String[0], TABLE_PROPERTIES, table.description());
+        spark,
+        path,
+        described,
+        table.partitionBy().toArray(String[]::new),
+        TABLE_PROPERTIES,
+        table.description());
     DeltaTables.describe(spark, path, table.description(), descriptions);
     if (table.grain() instanceof EntityGrain) {
       createStateIfAbsent(table);
@@ -152,7 +171,28 @@ final class GoldWriter {
     }
     EntityState state = state(table);
     try {
-      mergeEntities(table, state.entitiesOf(changes), state.addInserts(changes), false);
+      Dataset<Row> rows = GoldTransforms.finish(table, state.addInserts(changes));
+      String bound = "";
+      if (!table.partitionBy().isEmpty()) {
+        // Only the rows of the days the changes touch and later change: merging those alone lets
+        // Delta rewrite those days' files, not the table.
+        String day = table.partitionBy().get(0);
+        Dataset<Row> first = state.kept(state.firstChangedDays(changes));
+        rows =
+            rows.join(first, table.unitColumn())
+                .where(col(day).geq(col(EntityState.FIRST_DAY)))
+                .drop(EntityState.FIRST_DAY);
+        Row earliest = first.agg(min(unix_date(col(EntityState.FIRST_DAY)))).head();
+        if (earliest.isNullAt(0)) {
+          return; // no change of this table's rows (all filtered out)
+        }
+        bound =
+            " AND t.`"
+                + day
+                + "` >= "
+                + TimeGrain.DAY.literal(LocalDate.ofEpochDay(earliest.getInt(0)));
+      }
+      mergeEntities(table, state.entitiesOf(changes), rows, false, bound);
     } finally {
       state.release();
     }
@@ -169,23 +209,25 @@ final class GoldWriter {
       mergeEntities(
           table,
           state.entitiesOf(touched),
-          state.recompute(touched, silver(silverVersion), silverVersion),
-          true);
+          GoldTransforms.finish(
+              table, state.recompute(touched, silver(silverVersion), silverVersion)),
+          true,
+          "");
     } finally {
       state.release();
     }
   }
 
   /**
-   * Merges the rows of {@code entities} computed from their state {@code after} into the table by
-   * its keys; with {@code deleting}, a key of theirs the rows no longer have is deleted (state that
-   * only grew has none to delete).
+   * Merges {@code rows} of {@code entities}, computed from their state, into the table by its keys;
+   * with {@code deleting}, a key of theirs the rows no longer have is deleted (state that only grew
+   * has none to delete). {@code bound} ({@code ""} or {@code " AND ..."} on the table's columns as
+   * {@code t}) limits the rows of the table the merge reads.
    */
   private void mergeEntities(
-      GoldTable table, Dataset<Row> entities, Dataset<Row> after, boolean deleting) {
+      GoldTable table, Dataset<Row> entities, Dataset<Row> rows, boolean deleting, String bound) {
     List<String> keys = table.keyColumns();
     String path = tables.of(table.spec());
-    Dataset<Row> rows = GoldTransforms.finish(table, after);
     judged(
         table,
         rows,
@@ -205,7 +247,7 @@ final class GoldWriter {
           Map<String, String> assignments = EntityState.assignments(judged.columns());
           DeltaTable.forPath(spark, path)
               .as("t")
-              .merge(source.as("s"), EntityState.on(keys))
+              .merge(source.as("s"), EntityState.on(keys) + bound)
               .whenMatched("NOT s." + EntityState.PRESENT)
               .delete()
               .whenMatched()

@@ -58,6 +58,38 @@ class GoldTableTest {
                 + " yield its unit column event_date");
   }
 
+  @Test
+  void onlyAnEntityTableIsPartitionedAndByAKeyAfterItsEntity() {
+    assertThat(GoldTables.USER_FEATURES.spec().partitionBy()).containsExactly("as_of_date");
+    assertThat(GoldTables.USER_FEATURES_KNOWN.stateSpec().orElseThrow().partitionBy())
+        .containsExactly("as_of_date");
+    assertThat(GoldTables.SESSIONS.spec().partitionBy()).isEmpty();
+    String refused =
+        ": only an entity table is, by one of its grouping keys after the entity's, which"
+            + " maintenance does not Z-order by";
+    assertThatThrownBy(() -> userDays(List.of(), List.of("user_id")))
+        .hasMessage("Cannot declare gold table t partitioned by [user_id]" + refused);
+    assertThatThrownBy(() -> userDays(List.of("day"), List.of("day")))
+        .hasMessage("Cannot declare gold table t partitioned by [day]" + refused);
+    assertThatThrownBy(() -> userDays(List.of(), List.of("event_type")))
+        .hasMessage("Cannot declare gold table t partitioned by [event_type]" + refused);
+    assertThat(userDays(List.of("user_id"), List.of("day")).partitionBy()).containsExactly("day");
+  }
+
+  private static GoldTable userDays(List<String> clusterBy, List<String> partitionBy) {
+    return new GoldTable(
+        "t",
+        EntityGrain.USER,
+        "user_id",
+        "",
+        List.of("user_id AS user_id", "event_date AS day"),
+        List.of("count(*) AS events"),
+        List.of(column("events", "events")),
+        clusterBy,
+        "events per user and day",
+        partitionBy);
+  }
+
   private static final GoldTable DAILY_VIEWS =
       declare(List.of(column("event_date", "day"), column("views", "views that day")), "views");
 

@@ -184,7 +184,7 @@ class KillPointsIT extends PipelineIT {
         // bring them to the table without adding them to the state twice.
         point(
             "after an entity state's commit, before its table's",
-            "after:1:.*/gold/sessions_state" + COMMIT),
+            "after:1:.*/gold/user_features_state" + COMMIT),
         chaosOnly("after its second table commit", "after:2:" + gold),
         chaosOnly(
             "before the first checkpoint commit",
