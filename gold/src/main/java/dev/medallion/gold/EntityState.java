@@ -14,6 +14,7 @@ import io.delta.tables.DeltaTable;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -105,6 +106,20 @@ final class EntityState {
 
   private String description() {
     return "The partial aggregates gold." + table.name() + " is kept from (internal to gold)";
+  }
+
+  /**
+   * Gives the state its comments, as every gold table has, where they differ: readers of the
+   * lakehouse find what each column is, and no column goes undescribed.
+   */
+  void describe() {
+    Map<String, String> comments = new LinkedHashMap<>();
+    table.groupBy().forEach(k -> comments.put(GoldColumn.nameOf(k), "Grouping key: " + k));
+    table
+        .aggregates()
+        .forEach(a -> comments.put(GoldColumn.nameOf(a), "Partial aggregate of the key: " + a));
+    comments.put(VERSION, "The last silver commit whose changes the key's aggregates include");
+    DeltaTables.describe(spark, path, description(), comments);
   }
 
   /** Replaces the whole state with the aggregates of {@code silver}, read at {@code version}. */
@@ -310,7 +325,7 @@ final class EntityState {
   }
 
   static Map<String, String> assignments(String[] columns) {
-    Map<String, String> assignments = new java.util.LinkedHashMap<>();
+    Map<String, String> assignments = new LinkedHashMap<>();
     for (String column : columns) {
       assignments.put("`" + column + "`", "s.`" + column + "`");
     }

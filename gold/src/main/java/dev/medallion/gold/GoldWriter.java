@@ -120,16 +120,16 @@ final class GoldWriter {
     EntityState state = state(table);
     StructType schema = EntityState.schema(table, silver(-1));
     EntityState.rollups(table, schema); // refuses an aggregate that does not combine
-    if (state.exists()) {
-      return;
+    if (!state.exists()) {
+      if (spark.read().format("delta").load(tables.of(table.spec())).isEmpty()) {
+        state.create(schema);
+      } else {
+        long silverVersion = DeltaTables.version(spark, tables.silverEvents());
+        LOG.info("gold: building the state of {} from silver v{}", table.name(), silverVersion);
+        state.createFrom(silver(silverVersion), silverVersion);
+      }
     }
-    if (spark.read().format("delta").load(tables.of(table.spec())).isEmpty()) {
-      state.create(schema);
-      return;
-    }
-    long silverVersion = DeltaTables.version(spark, tables.silverEvents());
-    LOG.info("gold: building the state of {} from silver v{}", table.name(), silverVersion);
-    state.createFrom(silver(silverVersion), silverVersion);
+    state.describe();
   }
 
   /** Recomputes and replaces exactly these units (values of the table grain's silver column). */

@@ -7,6 +7,7 @@ import dev.medallion.bronze.BronzeJob;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.ledger.RunSummary;
+import dev.medallion.common.table.TableSpec;
 import dev.medallion.sample.events.Event;
 import dev.medallion.sample.events.EventGenerator;
 import dev.medallion.sample.events.GeneratedRecord;
@@ -391,6 +392,12 @@ class GoldJobIT extends PipelineIT {
                   .getString(0))
           .as(table.name())
           .isEqualTo(table.description());
+      // An entity table's state is a table of the lakehouse too: no column of it undescribed.
+      for (TableSpec state : table.stateSpec().stream().toList()) {
+        assertThat(spark.read().format("delta").load(tables().of(state)).schema().fields())
+            .as(state.name())
+            .allSatisfy(field -> assertThat(field.getComment().isDefined()).isTrue());
+      }
     }
   }
 
