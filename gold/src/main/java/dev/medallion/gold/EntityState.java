@@ -183,6 +183,27 @@ final class EntityState {
   }
 
   /**
+   * Starts a state that holds no rows with silver's inserted rows {@code changes}: what {@link
+   * #addInserts} does when no key has aggregates yet, in one append instead of lookups and a merge
+   * (an entity table's first run).
+   *
+   * @return the state, after
+   */
+  Dataset<Row> startWith(Dataset<Row> changes) {
+    GoldTransforms.grouped(table, filtered(changes), max(col(COMMIT_VERSION)).as(VERSION))
+        .write()
+        .format("delta")
+        .mode("append")
+        .save(path);
+    return read();
+  }
+
+  /** Whether the state holds no rows yet. */
+  boolean holdsNoRows() {
+    return DeltaTables.holdsNoFiles(spark, path);
+  }
+
+  /**
    * Recomputes the entities {@code touched} rows of silver name from their whole history in {@code
    * silver} (read at {@code version}): the way for changes that are not inserts, and for backfills.
    * A key of theirs with no silver rows left is deleted.

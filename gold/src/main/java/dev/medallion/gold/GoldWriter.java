@@ -121,7 +121,7 @@ final class GoldWriter {
     StructType schema = EntityState.schema(table, silver(-1));
     EntityState.rollups(table, schema); // refuses an aggregate that does not combine
     if (!state.exists()) {
-      if (spark.read().format("delta").load(tables.of(table.spec())).isEmpty()) {
+      if (DeltaTables.holdsNoFiles(spark, tables.of(table.spec()))) {
         state.create(schema);
       } else {
         long silverVersion = DeltaTables.version(spark, tables.silverEvents());
@@ -170,6 +170,11 @@ final class GoldWriter {
       return;
     }
     EntityState state = state(table);
+    if (state.holdsNoRows() && DeltaTables.holdsNoFiles(spark, tables.of(table.spec()))) {
+      // The table's first rows: no key has aggregates to combine with, nor rows to merge into.
+      write(table, GoldTransforms.finish(table, state.startWith(changes)), null);
+      return;
+    }
     try {
       Dataset<Row> rows = GoldTransforms.finish(table, state.addInserts(changes));
       String bound = "";

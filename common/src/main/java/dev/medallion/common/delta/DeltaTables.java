@@ -138,6 +138,14 @@ public final class DeltaTables {
   }
 
   /**
+   * Whether the table at {@code path} has no data file, from its log on the driver (its checksum,
+   * which Delta writes with each commit): a first write can skip the work of merging into rows.
+   */
+  public static boolean holdsNoFiles(SparkSession spark, String path) {
+    return DeltaLog.forTableWithSnapshot(spark, path)._2().numOfFiles() == 0;
+  }
+
+  /**
    * Rows the table's appends added from version {@code from} to {@code to} (both inclusive), from
    * the commits' own metrics: no data file is read.
    */
