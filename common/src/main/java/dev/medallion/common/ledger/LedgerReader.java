@@ -22,33 +22,35 @@ import io.delta.kernel.engine.FileReadResult;
 import io.delta.kernel.expressions.Column;
 import io.delta.kernel.expressions.Literal;
 import io.delta.kernel.expressions.Predicate;
-import io.delta.kernel.internal.InternalScanFileUtils;
-import io.delta.kernel.internal.data.ScanStateRow;
-import io.delta.kernel.internal.util.Utils;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.utils.CloseableIterator;
+import io.delta.kernel.utils.FileStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 
 /**
- * Reads a layer's past runs from the run ledger on the driver, with Delta Kernel: a Spark read of
- * it (the table's state, a scan, a sort) costs seconds of jobs in a fresh JVM, before a run's first
- * row. Only the newest of the ledger's files are read (a run appends one).
+ * Reads a layer's past runs from the run ledger on the driver, with Delta Kernel's public API: a
+ * Spark read of it (the table's state, a scan, a sort) costs seconds of jobs in a fresh JVM, before
+ * a run's first row. Only the newest of the ledger's files are read (a run appends one).
  */
 final class LedgerReader {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String COLUMN_MAPPING = "delta.columnMapping.mode";
   private static final List<String> COLUMNS =
       Stream.of(STATUS, COMMAND, ROWS_IN, QUARANTINED, NULL_RATES, FINISHED_AT)
           .map(LedgerColumn::column)
@@ -67,6 +69,18 @@ final class LedgerReader {
       Configuration hadoop, String path, String layer, String command, int runs) {
     Engine engine = DefaultEngine.create(hadoop);
     Snapshot snapshot = TableManager.loadSnapshot(path).build(engine);
+    String mapping = snapshot.getTableProperties().getOrDefault(COLUMN_MAPPING, "none");
+    if (!mapping.equals("none")) {
+      // Its files' column names would differ from the table's, which the read below asks for.
+      throw new IllegalStateException(
+          "Cannot read the run ledger "
+              + path
+              + ": it has "
+              + COLUMN_MAPPING
+              + " = "
+              + mapping
+              + ", which medallion never sets; move it away and the next run starts a new one");
+    }
     StructType read = new StructType();
     for (String name : COLUMNS) {
       read = read.add(snapshot.getSchema().get(name));
@@ -78,7 +92,6 @@ final class LedgerReader {
             .withFilter(new Predicate("=", new Column(LAYER.column()), Literal.ofString(layer)))
             .build();
     Row scanState = scan.getScanState(engine);
-    StructType physical = ScanStateRow.getPhysicalDataReadSchema(scanState);
     // Newest files first, by their statistics, and no further once no file left can hold a run
     // newer than those found: a ledger gains a file per run and is read in a few files.
     List<LedgerFile> files = new ArrayList<>();
@@ -94,7 +107,7 @@ final class LedgerReader {
         if (found.size() >= runs && file.latestFinish() < found.get(runs - 1).finishedAt()) {
           break;
         }
-        read(engine, scanState, physical, file.scanFile(), command, found);
+        read(engine, scanState, read, file.scanFile(), command, found);
         found.sort(Comparator.comparingLong(Finished::finishedAt).reversed());
       }
       return found.stream().limit(runs).map(Finished::run).toList();
@@ -106,11 +119,14 @@ final class LedgerReader {
   /** A data file of the ledger and the latest finish time it may hold (microseconds). */
   private record LedgerFile(Row scanFile, long latestFinish) {}
 
-  /** Adds the file's past runs of {@code command} to {@code found}. */
+  /**
+   * Adds the file's past runs of {@code command} to {@code found}; {@code columns} are the columns
+   * read, named in the file as in the table (no column mapping).
+   */
   private static void read(
       Engine engine,
       Row scanState,
-      StructType physical,
+      StructType columns,
       Row scanFile,
       String command,
       List<Finished> found)
@@ -118,10 +134,7 @@ final class LedgerReader {
     CloseableIterator<FileReadResult> data =
         engine
             .getParquetHandler()
-            .readParquetFiles(
-                Utils.singletonCloseableIterator(InternalScanFileUtils.getAddFileStatus(scanFile)),
-                physical,
-                Optional.empty());
+            .readParquetFiles(only(status(scanFile)), columns, Optional.empty());
     try (CloseableIterator<FilteredColumnarBatch> batches =
         Scan.transformPhysicalData(
             engine, scanState, scanFile, data.map(FileReadResult::getData))) {
@@ -138,8 +151,8 @@ final class LedgerReader {
    * milliseconds), or the largest value when the file has none: such a file is always read.
    */
   private static long latestFinish(Row scanFile) {
-    Row add = scanFile.getStruct(InternalScanFileUtils.ADD_FILE_ORDINAL);
-    int stats = InternalScanFileUtils.ADD_FILE_STATS_ORDINAL;
+    Row add = add(scanFile);
+    int stats = add.getSchema().indexOf("stats");
     if (add.isNullAt(stats)) {
       return Long.MAX_VALUE;
     }
@@ -154,6 +167,46 @@ final class LedgerReader {
     } catch (IOException | DateTimeParseException e) {
       return Long.MAX_VALUE;
     }
+  }
+
+  /**
+   * A scan file's {@code add} action: its fields are the Delta protocol's ({@code path}, {@code
+   * size}, {@code modificationTime}, {@code stats}), beside the {@code tableRoot} its path is
+   * relative to.
+   */
+  private static Row add(Row scanFile) {
+    return scanFile.getStruct(scanFile.getSchema().indexOf("add"));
+  }
+
+  /** The data file a scan file names, with its absolute path. */
+  private static FileStatus status(Row scanFile) {
+    Row add = add(scanFile);
+    StructType fields = add.getSchema();
+    Path root = new Path(scanFile.getString(scanFile.getSchema().indexOf("tableRoot")));
+    Path file = new Path(root, new Path(URI.create(add.getString(fields.indexOf("path")))));
+    return FileStatus.of(
+        file.toString(),
+        add.getLong(fields.indexOf("size")),
+        add.getLong(fields.indexOf("modificationTime")));
+  }
+
+  /** An iterator over {@code file} alone. */
+  private static CloseableIterator<FileStatus> only(FileStatus file) {
+    Iterator<FileStatus> one = List.of(file).iterator();
+    return new CloseableIterator<>() {
+      @Override
+      public boolean hasNext() {
+        return one.hasNext();
+      }
+
+      @Override
+      public FileStatus next() {
+        return one.next();
+      }
+
+      @Override
+      public void close() {}
+    };
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.medallion.common.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.spark.LocalSessions;
@@ -123,6 +124,23 @@ class LedgerTrailingTest {
   void aLakehouseWithoutALedgerHasNoPastRuns() throws Exception {
     TableLocations empty = new TableLocations(Files.createTempDirectory("no-ledger").toString());
     assertThat(RunLedger.trailing(spark, empty, "silver", "silver", 10)).isEmpty();
+  }
+
+  @Test
+  void aLedgerWhoseFilesNameColumnsOtherwiseIsRefused() throws Exception {
+    TableLocations mapped = new TableLocations(Files.createTempDirectory("mapped").toString());
+    DeltaTables.createIfAbsent(
+        spark,
+        mapped.ops(RunLedger.NAME),
+        RunLedger.SCHEMA,
+        new String[] {"layer"},
+        Map.of(
+            "delta.columnMapping.mode", "name",
+            "delta.minReaderVersion", "2",
+            "delta.minWriterVersion", "5"));
+    assertThatThrownBy(() -> RunLedger.trailing(spark, mapped, "silver", "silver", 10))
+        .hasMessageContaining("delta.columnMapping.mode = name")
+        .hasMessageContaining(mapped.ops(RunLedger.NAME));
   }
 
   private static List<RunLedger.PastRun> expected(String layer, String command, int runs) {
