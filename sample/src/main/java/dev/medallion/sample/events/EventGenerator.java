@@ -31,6 +31,14 @@ public final class EventGenerator {
   private static final long HOUR_MS = 3_600_000L;
   private static final long DAY_MS = 24 * HOUR_MS;
 
+  // TimeShape.DAILY: each day's active users are a rotated stride through all of them, and each
+  // hour's a rotated stride through the day's (strides coprime to the counts: no user twice).
+  static final int DAILY_USERS = 100_000;
+  static final int ACTIVE_PER_DAY = 10_000;
+  static final int ACTIVE_PER_HOUR = 600;
+  private static final int STRIDE = 7_919;
+  static final long SESSION_MS = 30 * 60_000L;
+
   private final GeneratorSpec spec;
 
   public EventGenerator(GeneratorSpec spec) {
@@ -69,10 +77,25 @@ public final class EventGenerator {
     String eventType = pick(random.nextDouble());
     boolean late = random.nextDouble() < spec.lateRate();
     long start = spec.start().toEpochMilli();
-    long timestamp =
-        late
-            ? start - (1 + random.nextInt(3)) * DAY_MS + random.nextLong(HOUR_MS)
-            : start + random.nextLong(spec.spanHours() * HOUR_MS);
+    long timestamp;
+    String session = null; // UNIFORM draws it below, where it always did: the same records
+    if (spec.shape() == TimeShape.DAILY) {
+      long behind =
+          random.nextInt(10) == 0
+              ? (1 + random.nextInt(3)) * DAY_MS
+              : (1 + random.nextInt(6)) * HOUR_MS;
+      timestamp =
+          late
+              ? start - behind + random.nextLong(HOUR_MS)
+              : start + random.nextLong(spec.spanHours() * HOUR_MS);
+      user = activeUser(timestamp, random.nextInt(ACTIVE_PER_HOUR));
+      session = "s-" + user + "-" + Math.floorDiv(timestamp, SESSION_MS);
+    } else {
+      timestamp =
+          late
+              ? start - (1 + random.nextInt(3)) * DAY_MS + random.nextLong(HOUR_MS)
+              : start + random.nextLong(spec.spanHours() * HOUR_MS);
+    }
     Double revenue =
         "purchase".equals(eventType)
             ? Math.round((5 + random.nextDouble() * 495) * 100) / 100.0
@@ -86,12 +109,28 @@ public final class EventGenerator {
     return new Event(
         "evt-" + spec.seed() + "-" + index,
         "u-" + user,
-        "s-" + user + "-" + random.nextInt(4),
+        session != null ? session : "s-" + user + "-" + random.nextInt(4),
         eventType,
         "p-" + random.nextInt(PRODUCTS),
         revenue,
         timestamp,
         metadata);
+  }
+
+  /**
+   * User {@code j} of those active in the hour of {@code timestamp} ({@link TimeShape#DAILY}):
+   * whatever the seed, the same hour has the same users, all among its day's.
+   */
+  static int activeUser(long timestamp, int j) {
+    long hour = Math.floorDiv(timestamp, HOUR_MS);
+    long day = Math.floorDiv(timestamp, DAY_MS);
+    long ofDay = Math.floorMod(offset(hour, ACTIVE_PER_DAY) + (long) j * STRIDE, ACTIVE_PER_DAY);
+    return (int) Math.floorMod(offset(day, DAILY_USERS) + ofDay * STRIDE, DAILY_USERS);
+  }
+
+  /** Where the rotation of period {@code period} starts for {@code unit} (an hour or a day). */
+  private static long offset(long unit, int bound) {
+    return new SplittableRandom(unit * 0x9E3779B97F4A7C15L + bound).nextInt(bound);
   }
 
   private static String pick(double roll) {

@@ -15,6 +15,8 @@ import java.time.Instant;
  *     batch)
  * @param lateRate share of new events whose timestamp lies 1-3 days before {@code start}
  * @param invalidRate share of extra records that are invalid, spread over every invalid kind
+ * @param shape how events spread over time, users and sessions ({@link TimeShape#UNIFORM} unless
+ *     given)
  */
 public record GeneratorSpec(
     long seed,
@@ -24,7 +26,8 @@ public record GeneratorSpec(
     int spanHours,
     double duplicateRate,
     double lateRate,
-    double invalidRate) {
+    double invalidRate,
+    TimeShape shape) {
 
   public static final Instant DEFAULT_START = Instant.parse("2026-01-01T00:00:00Z");
 
@@ -36,11 +39,36 @@ public record GeneratorSpec(
     if (spanHours <= 0) {
       throw new IllegalArgumentException("Cannot spread events over " + spanHours + " hours");
     }
+    if (shape == null) {
+      throw new IllegalArgumentException("Cannot generate events without a time shape");
+    }
     for (double rate : new double[] {duplicateRate, lateRate, invalidRate}) {
       if (rate < 0 || rate > 1) {
         throw new IllegalArgumentException("Cannot use a rate outside [0, 1]: " + rate);
       }
     }
+  }
+
+  /** A spec of the {@link TimeShape#UNIFORM} shape. */
+  public GeneratorSpec(
+      long seed,
+      long firstIndex,
+      int events,
+      Instant start,
+      int spanHours,
+      double duplicateRate,
+      double lateRate,
+      double invalidRate) {
+    this(
+        seed,
+        firstIndex,
+        events,
+        start,
+        spanHours,
+        duplicateRate,
+        lateRate,
+        invalidRate,
+        TimeShape.UNIFORM);
   }
 
   /** Only valid, unique, on-time events over a day. */
@@ -63,6 +91,7 @@ public record GeneratorSpec(
         spanHours,
         duplicateRate,
         lateRate,
-        invalidRate);
+        invalidRate,
+        shape);
   }
 }

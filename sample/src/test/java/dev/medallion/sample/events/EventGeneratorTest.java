@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.medallion.common.table.EventSchema;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.LongSummaryStatistics;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -69,6 +71,82 @@ class EventGeneratorTest {
                 .filter(r -> r.kind() == RecordKind.DUPLICATE)
                 .map(r -> r.event().eventId()))
         .anyMatch(firstEvents::containsKey);
+  }
+
+  @Test
+  void theDailyShapeTouchesASmallShareOfUsersEachHourInSessionsOfMinutes() {
+    long start = GeneratorSpec.DEFAULT_START.toEpochMilli();
+    List<Event> events =
+        newEvents(
+            new GeneratorSpec(
+                5, 0, 60_000, GeneratorSpec.DEFAULT_START, 72, 0.05, 0.02, 0.01, TimeShape.DAILY));
+    Map<Long, Set<String>> byHour = usersBy(events, 3_600_000L);
+    Map<Long, Set<String>> byDay = usersBy(events, 86_400_000L);
+
+    assertThat(byHour.keySet()).hasSizeGreaterThan(72); // the late events' hours too
+    byHour.forEach(
+        (hour, users) -> {
+          assertThat(users).hasSizeLessThanOrEqualTo(EventGenerator.ACTIVE_PER_HOUR);
+          assertThat(byDay.get(Math.floorDiv(hour, 24))).containsAll(users);
+        });
+    Set<String> first = byDay.get(Math.floorDiv(start, 86_400_000L));
+    Set<String> second = byDay.get(Math.floorDiv(start, 86_400_000L) + 1);
+    assertThat(first)
+        .hasSizeLessThanOrEqualTo(EventGenerator.ACTIVE_PER_DAY)
+        .hasSizeGreaterThan(5_000);
+    assertThat(second.stream().filter(first::contains).count()).isLessThan(second.size() / 2);
+
+    Map<String, List<Event>> sessions =
+        events.stream().collect(Collectors.groupingBy(Event::sessionId));
+    assertThat(sessions.values()).anyMatch(s -> s.size() > 1);
+    sessions.forEach(
+        (session, of) -> {
+          assertThat(of.stream().map(Event::userId).distinct()).hasSize(1);
+          LongSummaryStatistics times = of.stream().mapToLong(Event::timestamp).summaryStatistics();
+          assertThat(times.getMax() - times.getMin()).isLessThan(EventGenerator.SESSION_MS);
+        });
+
+    List<Long> lateBy =
+        events.stream().filter(e -> e.timestamp() < start).map(e -> start - e.timestamp()).toList();
+    assertThat(lateBy).hasSizeBetween(900, 1_500); // 2% of 60,000
+    assertThat(lateBy.stream().filter(ms -> ms <= 6 * 3_600_000L).count())
+        .isGreaterThan(lateBy.size() * 8 / 10);
+    assertThat(lateBy).anyMatch(ms -> ms > 86_400_000L);
+  }
+
+  @Test
+  void anIncrementGeneratedApartHasItsHoursUsersFromTheHistory() {
+    Instant lastHour = GeneratorSpec.DEFAULT_START.plusSeconds(23 * 3_600);
+    Set<String> historyUsers =
+        usersBy(
+                newEvents(
+                    new GeneratorSpec(
+                        5, 0, 20_000, GeneratorSpec.DEFAULT_START, 24, 0, 0, 0, TimeShape.DAILY)),
+                3_600_000L)
+            .get(lastHour.toEpochMilli() / 3_600_000L);
+    Set<String> incrementUsers =
+        usersBy(
+                newEvents(new GeneratorSpec(6, 20_000, 800, lastHour, 1, 0, 0, 0, TimeShape.DAILY)),
+                3_600_000L)
+            .get(lastHour.toEpochMilli() / 3_600_000L);
+
+    assertThat(incrementUsers.stream().filter(historyUsers::contains).count())
+        .isGreaterThan(incrementUsers.size() / 3);
+  }
+
+  private static List<Event> newEvents(GeneratorSpec spec) {
+    return EventGenerator.generate(spec).stream()
+        .filter(r -> r.kind() == RecordKind.VALID || r.kind() == RecordKind.LATE)
+        .map(GeneratedRecord::event)
+        .toList();
+  }
+
+  private static Map<Long, Set<String>> usersBy(List<Event> events, long unitMs) {
+    return events.stream()
+        .collect(
+            Collectors.groupingBy(
+                e -> Math.floorDiv(e.timestamp(), unitMs),
+                Collectors.mapping(Event::userId, Collectors.toSet())));
   }
 
   @Test
