@@ -23,12 +23,14 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * {@code bin/bench [--events N] [--scale M]}: one run on one machine of Kafka's own consumer rate
+ * {@code bin/bench [--events N] [--scale M] [--history D,D,...]}: one run on one machine of Kafka's own consumer rate
  * (the limit), the straightforward baseline pipeline, the same flow as a Spark Declarative Pipeline
  * (the peer, first and latest-hour runs) and medallion's three layers (first runs and latest-hour
  * increments as medians of three lakehouses, no-op runs, a spread increment, one core against two,
  * and with {@code --scale} the same on an M-event table), each as its own process with wall time
- * and peak RSS, and each target of the performance issue met or missed with its ratio. Writes
+ * and peak RSS, and each target of the performance issue met or missed with its ratio; with {@code
+ * --history 3,30,90} the hourly run's cost after histories of that many days ({@link
+ * HistoryLength}), and {@code --events 0} measures that alone. Writes
  * {@code BENCHMARKS.md} and {@code benchmarks.json} in the repository root.
  */
 public final class Benchmark {
@@ -52,10 +54,12 @@ public final class Benchmark {
   public static void main(String[] args) throws Exception {
     int events = intOption(args, "--events", 1_000_000);
     int scale = intOption(args, "--scale", 0);
+    List<Integer> history = listOption(args, "--history");
+    int perDay = intOption(args, "--events-per-day", 20_000);
     Path home = Path.of(System.getProperty("medallion.home", ".")).toAbsolutePath().normalize();
     Path work = Files.createTempDirectory("medallion-bench-");
     try {
-      new Benchmark(home, work).run(events, scale);
+      new Benchmark(home, work).run(events, scale, history, perDay);
     } finally {
       try (java.util.stream.Stream<Path> paths = Files.walk(work)) {
         paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
@@ -72,128 +76,162 @@ public final class Benchmark {
     return fallback;
   }
 
-  private void run(int events, int scale) throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(work)) {
-      String servers = kafka.bootstrapServers();
-      GeneratorSpec spec = GeneratorSpec.realistic(7, events);
-      long produced = produce(kafka, TOPIC, spec);
-      warmUp(kafka);
-      results.put("events", events);
-      results.put("records", produced);
-      results.put("cores", Runtime.getRuntime().availableProcessors());
-
-      double[] consumer = new double[REPEATS];
-      for (int i = 0; i < REPEATS; i++) {
-        consumer[i] = consumeAll(servers, TOPIC, produced);
-      }
-      double limit = median(consumer);
-      results.put("kafka_consumer_records_per_s", Math.round(limit));
-      rows.add(
-          String.format(
-              Locale.ROOT,
-              "| Kafka's own consumer (the limit) | %,d records | median of %d | %,.0f records/s |"
-                  + " | |",
-              produced,
-              REPEATS,
-              limit));
-
-      // The headline runs go to REPEATS lakehouses over the same records: medians, not one run.
-      List<Lakehouse> lakes = new ArrayList<>();
-      for (int i = 0; i < REPEATS; i++) {
-        lakes.add(new Lakehouse(work.resolve("lakehouse-" + i).toString(), servers, TOPIC));
-      }
-      Lakehouse lake = lakes.get(0);
-      double total = 0;
-      for (String layer : LAYERS) {
-        total +=
-            record(layer + " first run", runEach(lakes, each -> each.run(layer)), layer, produced);
-        List<TimedProcess.Result> noops = new ArrayList<>();
-        for (int i = 0; i < REPEATS; i++) {
-          noops.add(lake.run(layer));
-        }
-        double idle = medianWallSeconds(noops);
-        results.put(layer + "_noop_wall_s", idle);
-        rows.add(
-            String.format(
-                Locale.ROOT,
-                "| %s no-op run (nothing new) | 0 | median of %d | | %.1f s | %,d MB |",
-                layer,
-                REPEATS,
-                idle,
-                peakRssMb(noops)));
-      }
-      results.put("medallion_total_wall_s", total);
-
-      // The baseline reads the same records as the first runs, before the increments arrive.
-      TimedProcess.Result baseline =
-          TimedProcess.run(
-              java(BaselinePipeline.class, servers, TOPIC, work.resolve("baseline").toString()),
-              work);
-      results.put("baseline_wall_s", baseline.wallSeconds());
-      results.put("baseline_peak_rss_mb", baseline.peakRssKb() / 1024);
-      rows.add(
-          String.format(
-              Locale.ROOT,
-              "| baseline: the source pipeline, Kafka -> hourly revenue (complete mode) | %,d"
-                  + " records | 1 run | %,.0f records/s | %.1f s | %,d MB |",
-              produced,
-              produced / baseline.wallSeconds(),
-              baseline.wallSeconds(),
-              baseline.peakRssKb() / 1024));
-      results.put("speedup_vs_baseline", baseline.wallSeconds() / total);
-
-      // The peer reads the same records too, into as many directories as there are lakehouses.
-      List<DeclarativePeer> peers = new ArrayList<>();
-      for (int i = 0; i < REPEATS; i++) {
-        peers.add(new DeclarativePeer(home, work.resolve("peer-" + i), servers, TOPIC));
-      }
-      double peerFirst =
-          recordPeer(
-              "peer: Spark Declarative Pipelines, Kafka -> bronze, silver, hourly_revenue (one"
-                  + " run)",
-              runEach(peers, peer -> peer.run(work)),
-              "peer",
-              produced);
-      results.put("speedup_vs_peer", peerFirst / total);
-
-      // The typical scheduled run: the latest hour's events (10% of what is there), then a
-      // worst case: 10% more spread over the whole 48 h window, so every hour and day changes.
-      long hourly = produce(kafka, TOPIC, latestHour(spec, events / 10, spec.lateRate()));
-      double hourlyTotal = 0;
-      for (String layer : LAYERS) {
-        hourlyTotal +=
-            record(
-                layer + " +10% increment: the latest hour",
-                runEach(lakes, each -> each.run(layer)),
-                layer + "_hourly",
-                hourly);
-      }
-      double peerHourly =
-          recordPeer(
-              "peer +10% increment: the latest hour",
-              runEach(peers, peer -> peer.run(work)), "peer_hourly", hourly);
-      results.put("speedup_vs_peer_hourly", peerHourly / hourlyTotal);
-      long spread = produce(kafka, TOPIC, spec.next(events / 10));
-      for (String layer : LAYERS) {
-        record(
-            layer + " +10% increment over the whole window",
-            List.of(lake.run(layer)),
-            layer + "_increment",
-            spread);
-      }
-
-      oneCore(servers, produced);
-      if (scale > 0) {
-        scaling(kafka, scale);
+  /** {@code --name 3,30,90}: the listed numbers, ascending; none without the option. */
+  static List<Integer> listOption(String[] args, String name) {
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals(name)) {
+        return Arrays.stream(args[i + 1].split(","))
+            .map(n -> Integer.parseInt(n.trim()))
+            .sorted()
+            .toList();
       }
     }
-    write(events, scale);
+    return List.of();
+  }
+
+  private void run(int events, int scale, List<Integer> history, int perDay) throws Exception {
+    String historySection = "";
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(work)) {
+      warmUp(kafka);
+      results.put("cores", Runtime.getRuntime().availableProcessors());
+      if (events > 0) {
+        headline(kafka, events, scale);
+      }
+      if (!history.isEmpty()) {
+        historySection = new HistoryLength(home, work, kafka, perDay).measure(history, results);
+      }
+    }
+    write(events, scale, history, perDay, historySection);
+  }
+
+  /**
+   * Kafka's consumer, medallion's first, no-op and hourly runs, the baseline, the peer, one core
+   * and with {@code scale} the large table.
+   */
+  private void headline(EmbeddedKafka kafka, int events, int scale) throws Exception {
+    String servers = kafka.bootstrapServers();
+    GeneratorSpec spec = GeneratorSpec.realistic(7, events);
+    long produced = produce(kafka, TOPIC, spec);
+    results.put("events", events);
+    results.put("records", produced);
+
+    double[] consumer = new double[REPEATS];
+    for (int i = 0; i < REPEATS; i++) {
+      consumer[i] = consumeAll(servers, TOPIC, produced);
+    }
+    double limit = median(consumer);
+    results.put("kafka_consumer_records_per_s", Math.round(limit));
+    rows.add(
+        String.format(
+            Locale.ROOT,
+            "| Kafka's own consumer (the limit) | %,d records | median of %d | %,.0f records/s |"
+                + " | |",
+            produced,
+            REPEATS,
+            limit));
+
+    // The headline runs go to REPEATS lakehouses over the same records: medians, not one run.
+    List<Lakehouse> lakes = new ArrayList<>();
+    for (int i = 0; i < REPEATS; i++) {
+      lakes.add(
+          new Lakehouse(home, work, work.resolve("lakehouse-" + i).toString(), servers, TOPIC));
+    }
+    Lakehouse lake = lakes.get(0);
+    double total = 0;
+    for (String layer : LAYERS) {
+      total +=
+          record(layer + " first run", runEach(lakes, each -> each.run(layer)), layer, produced);
+      List<TimedProcess.Result> noops = new ArrayList<>();
+      for (int i = 0; i < REPEATS; i++) {
+        noops.add(lake.run(layer));
+      }
+      double idle = medianWallSeconds(noops);
+      results.put(layer + "_noop_wall_s", idle);
+      rows.add(
+          String.format(
+              Locale.ROOT,
+              "| %s no-op run (nothing new) | 0 | median of %d | | %.1f s | %,d MB |",
+              layer,
+              REPEATS,
+              idle,
+              peakRssMb(noops)));
+    }
+    results.put("medallion_total_wall_s", total);
+
+    // The baseline reads the same records as the first runs, before the increments arrive.
+    TimedProcess.Result baseline =
+        TimedProcess.run(
+            java(BaselinePipeline.class, servers, TOPIC, work.resolve("baseline").toString()),
+            work);
+    results.put("baseline_wall_s", baseline.wallSeconds());
+    results.put("baseline_peak_rss_mb", baseline.peakRssKb() / 1024);
+    rows.add(
+        String.format(
+            Locale.ROOT,
+            "| baseline: the source pipeline, Kafka -> hourly revenue (complete mode) | %,d"
+                + " records | 1 run | %,.0f records/s | %.1f s | %,d MB |",
+            produced,
+            produced / baseline.wallSeconds(),
+            baseline.wallSeconds(),
+            baseline.peakRssKb() / 1024));
+    results.put("speedup_vs_baseline", baseline.wallSeconds() / total);
+
+    // The peer reads the same records too, into as many directories as there are lakehouses.
+    List<DeclarativePeer> peers = new ArrayList<>();
+    for (int i = 0; i < REPEATS; i++) {
+      peers.add(new DeclarativePeer(home, work.resolve("peer-" + i), servers, TOPIC));
+    }
+    double peerFirst =
+        recordPeer(
+            "peer: Spark Declarative Pipelines, Kafka -> bronze, silver, hourly_revenue (one"
+                + " run)",
+            runEach(peers, peer -> peer.run(work)),
+            "peer",
+            produced);
+    results.put("speedup_vs_peer", peerFirst / total);
+
+    // The typical scheduled run: the latest hour's events (10% of what is there), then a
+    // worst case: 10% more spread over the whole 48 h window, so every hour and day changes.
+    long hourly = produce(kafka, TOPIC, latestHour(spec, events / 10, spec.lateRate()));
+    double hourlyTotal = 0;
+    for (String layer : LAYERS) {
+      hourlyTotal +=
+          record(
+              layer + " +10% increment: the latest hour",
+              runEach(lakes, each -> each.run(layer)),
+              layer + "_hourly",
+              hourly);
+    }
+    double peerHourly =
+        recordPeer(
+            "peer +10% increment: the latest hour",
+            runEach(peers, peer -> peer.run(work)), "peer_hourly", hourly);
+    results.put("speedup_vs_peer_hourly", peerHourly / hourlyTotal);
+    long spread = produce(kafka, TOPIC, spec.next(events / 10));
+    for (String layer : LAYERS) {
+      record(
+          layer + " +10% increment over the whole window",
+          List.of(lake.run(layer)),
+          layer + "_increment",
+          spread);
+    }
+
+    oneCore(servers, produced);
+    if (scale > 0) {
+      scaling(kafka, scale);
+    }
   }
 
   /** The same first runs on one core, for the scale-out section. */
   private void oneCore(String servers, long produced) throws IOException, InterruptedException {
     Lakehouse lake =
-        new Lakehouse(work.resolve("one-core").toString(), servers, TOPIC, "spark.master=local[1]");
+        new Lakehouse(
+            home,
+            work,
+            work.resolve("one-core").toString(),
+            servers,
+            TOPIC,
+            "spark.master=local[1]");
     for (String layer : LAYERS) {
       record(
           layer + " first run on 1 core (`local[1]`)",
@@ -216,7 +254,8 @@ public final class Benchmark {
     long produced = produce(kafka, topic, spec);
     results.put("scale_records", produced);
     Lakehouse lake =
-        new Lakehouse(work.resolve("scale").toString(), kafka.bootstrapServers(), topic);
+        new Lakehouse(
+            home, work, work.resolve("scale").toString(), kafka.bootstrapServers(), topic);
     for (String layer : LAYERS) {
       record(
           layer + " first run, " + scale + " events",
@@ -276,35 +315,9 @@ public final class Benchmark {
    */
   private void warmUp(EmbeddedKafka kafka) throws IOException, InterruptedException {
     produce(kafka, WARMUP_TOPIC, GeneratorSpec.realistic(1, 1_000));
-    new Lakehouse(work.resolve("warmup").toString(), kafka.bootstrapServers(), WARMUP_TOPIC)
+    new Lakehouse(
+            home, work, work.resolve("warmup").toString(), kafka.bootstrapServers(), WARMUP_TOPIC)
         .run("bronze");
-  }
-
-  /** One lakehouse the harness runs bin/medallion against. */
-  private final class Lakehouse {
-    private final List<String> settings = new ArrayList<>();
-
-    Lakehouse(String root, String servers, String topic, String... more) {
-      List<String> all =
-          new ArrayList<>(
-              List.of(
-                  "lakehouse.root=" + root,
-                  "kafka.bootstrap.servers=" + servers,
-                  "kafka.topics=" + topic));
-      all.addAll(Arrays.asList(more));
-      for (String setting : all) {
-        settings.add("--set");
-        settings.add(setting);
-      }
-    }
-
-    TimedProcess.Result run(String layer, String... args) throws IOException, InterruptedException {
-      List<String> command =
-          new ArrayList<>(List.of(home.resolve("bin/medallion").toString(), layer));
-      command.addAll(Arrays.asList(args));
-      command.addAll(settings);
-      return TimedProcess.run(command, work);
-    }
   }
 
   /**
@@ -617,11 +630,46 @@ public final class Benchmark {
     return sorted[sorted.length / 2];
   }
 
-  private void write(int events, int scale) throws IOException {
-    String command = "bin/bench --events " + events + (scale > 0 ? " --scale " + scale : "");
-    StringBuilder md = new StringBuilder();
-    md.append("# Benchmarks\n\n")
-        .append("Measured by `")
+  private void write(
+      int events, int scale, List<Integer> history, int perDay, String historySection)
+      throws IOException {
+    String command =
+        "bin/bench --events "
+            + events
+            + (scale > 0 ? " --scale " + scale : "")
+            + (history.isEmpty()
+                ? ""
+                : " --history "
+                    + String.join(",", history.stream().map(String::valueOf).toList())
+                    + " --events-per-day "
+                    + perDay);
+    StringBuilder md = new StringBuilder("# Benchmarks\n\n");
+    if (events > 0) {
+      headlineReport(md, command);
+    } else {
+      md.append("Measured by `").append(command).append("` in one run on one machine: ");
+      md.append(results.get("cores")).append(" cores, Java ");
+      md.append(System.getProperty("java.version")).append(", ");
+      md.append(Instant.now().toString(), 0, 10).append(".\n");
+    }
+    md.append(historySection);
+    // Only what this run measured: hand-written reasoning lives in dated documents under docs/.
+    md.append("\nWhy targets are missed, from an earlier run: `docs/benchmarks-analysis-*.md`.\n");
+    Files.writeString(home.resolve("BENCHMARKS.md"), md.toString(), StandardCharsets.UTF_8);
+    StringBuilder json = new StringBuilder("{\n");
+    List<String> entries = new ArrayList<>();
+    results.forEach(
+        (key, value) ->
+            entries.add(
+                "  \"" + key + "\": " + (value instanceof Number ? value : "\"" + value + "\"")));
+    json.append(String.join(",\n", entries)).append("\n}\n");
+    Files.writeString(home.resolve("benchmarks.json"), json.toString(), StandardCharsets.UTF_8);
+    System.out.print(md);
+  }
+
+  /** The headline runs' table, the comparison with the baseline and the peer, and targets. */
+  private void headlineReport(StringBuilder md, String command) {
+    md.append("Measured by `")
         .append(command)
         .append("` (the harness in `bench/`) in one run on one machine: ")
         .append(results.get("cores"))
@@ -670,17 +718,5 @@ public final class Benchmark {
         .append("`.\n");
     md.append(targets());
     md.append(scaleOut());
-    // Only what this run measured: hand-written reasoning lives in dated documents under docs/.
-    md.append("\nWhy targets are missed, from an earlier run: `docs/benchmarks-analysis-*.md`.\n");
-    Files.writeString(home.resolve("BENCHMARKS.md"), md.toString(), StandardCharsets.UTF_8);
-    StringBuilder json = new StringBuilder("{\n");
-    List<String> entries = new ArrayList<>();
-    results.forEach(
-        (key, value) ->
-            entries.add(
-                "  \"" + key + "\": " + (value instanceof Number ? value : "\"" + value + "\"")));
-    json.append(String.join(",\n", entries)).append("\n}\n");
-    Files.writeString(home.resolve("benchmarks.json"), json.toString(), StandardCharsets.UTF_8);
-    System.out.print(md);
   }
 }
