@@ -23,15 +23,15 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * {@code bin/bench [--events N] [--scale M] [--history D,D,...]}: one run on one machine of Kafka's own consumer rate
- * (the limit), the straightforward baseline pipeline, the same flow as a Spark Declarative Pipeline
- * (the peer, first and latest-hour runs) and medallion's three layers (first runs and latest-hour
- * increments as medians of three lakehouses, no-op runs, a spread increment, one core against two,
- * and with {@code --scale} the same on an M-event table), each as its own process with wall time
- * and peak RSS, and each target of the performance issue met or missed with its ratio; with {@code
- * --history 3,30,90} the hourly run's cost after histories of that many days ({@link
- * HistoryLength}), and {@code --events 0} measures that alone. Writes
- * {@code BENCHMARKS.md} and {@code benchmarks.json} in the repository root.
+ * {@code bin/bench [--events N] [--scale M] [--history D,D,...]}: one run on one machine of Kafka's
+ * own consumer rate (the limit), the straightforward baseline pipeline, the same flow as a Spark
+ * Declarative Pipeline (the peer, first and latest-hour runs) and medallion's three layers (first
+ * runs and latest-hour increments as medians of three lakehouses, no-op runs, a spread increment,
+ * one core against two, and with {@code --scale} the same on an M-event table), each as its own
+ * process with wall time and peak RSS, and each target of the performance issue met or missed with
+ * its ratio; with {@code --history 3,30,90} the hourly run's cost after histories of that many days
+ * ({@link HistoryLength}), and {@code --events 0} measures that alone. Writes {@code BENCHMARKS.md}
+ * and {@code benchmarks.json} in the repository root.
  */
 public final class Benchmark {
   static final String TOPIC = "events";
