@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
@@ -68,15 +69,16 @@ public final class GoldJob {
   /** A gold run, for {@link LayerRun} to run under gold's lock. */
   public static LayerJob<RunSummary> job(MedallionConfig config, GoldRequest request) {
     TableLocations tables = config.tables();
+    List<GoldTable> gold = GoldTables.of(config).all();
     return LayerJob.of(
         LAYER,
-        GoldTables.ALL.stream().flatMap(table -> table.specs().stream()).toList(),
+        gold.stream().flatMap(table -> table.specs().stream()).toList(),
         request.commandLine(),
         spark -> {
           OptionalLong firstUnread =
               ReaderPosition.firstUnreadVersion(
                   spark, tables.checkpoint(CoreTables.GOLD_READS_SILVER));
-          Map<String, Long> versionsBefore = versions(spark, tables);
+          Map<String, Long> versionsBefore = versions(spark, tables, gold);
           GoldWriter writer =
               new GoldWriter(
                   spark,
@@ -84,15 +86,16 @@ public final class GoldJob {
                   Expectation.declared(config).stream()
                       .filter(e -> e.table().startsWith(LAYER + "."))
                       .toList());
-          RunSummary summary = runOnce(spark, config, tables, request, writer);
-          return withFacts(spark, tables, summary, firstUnread, versionsBefore, writer);
+          RunSummary summary = runOnce(spark, config, tables, gold, request, writer);
+          return withFacts(spark, tables, gold, summary, firstUnread, versionsBefore, writer);
         });
   }
 
   /** The version of every table a gold run writes, entity states included, by SQL name. */
-  private static Map<String, Long> versions(SparkSession spark, TableLocations tables) {
+  private static Map<String, Long> versions(
+      SparkSession spark, TableLocations tables, List<GoldTable> gold) {
     Map<String, Long> versions = new LinkedHashMap<>();
-    GoldTables.ALL.stream()
+    gold.stream()
         .flatMap(table -> table.specs().stream())
         .forEach(spec -> versions.put(spec.sqlName(), DeltaTables.version(spark, tables.of(spec))));
     return versions;
@@ -106,13 +109,14 @@ public final class GoldJob {
   private static RunSummary withFacts(
       SparkSession spark,
       TableLocations tables,
+      List<GoldTable> gold,
       RunSummary summary,
       OptionalLong firstUnread,
       Map<String, Long> versionsBefore,
       GoldWriter writer) {
-    Map<String, Long> written = versions(spark, tables);
+    Map<String, Long> written = versions(spark, tables, gold);
     long rowsOut = 0;
-    for (GoldTable table : GoldTables.ALL) {
+    for (GoldTable table : gold) {
       long before = versionsBefore.get(table.spec().sqlName());
       if (written.get(table.spec().sqlName()) != before) {
         rowsOut += DeltaTables.rowsWrittenSince(spark, tables.of(table.spec()), before);
@@ -155,6 +159,7 @@ public final class GoldJob {
       SparkSession spark,
       MedallionConfig config,
       TableLocations tables,
+      List<GoldTable> gold,
       GoldRequest request,
       GoldWriter writer) {
     long started = System.nanoTime();
@@ -165,11 +170,23 @@ public final class GoldJob {
               + tables.silverEvents()
               + "; run bin/medallion silver first");
     }
-    if (!request.fullRefresh() && request.from().isEmpty()) {
-      checkState(spark, tables);
+    List<GoldTable> selected = request.table().map(List::of).orElse(gold);
+    // Every table's SQL is checked before any is created or any data is read.
+    Map<GoldTable, Dataset<Row>> checked = new LinkedHashMap<>();
+    selected.forEach(table -> checked.put(table, writer.checked(table)));
+    List<GoldTable> missing =
+        request.fullRefresh() || request.from().isPresent()
+            ? List.of()
+            : missingBehindCheckpoint(spark, tables, gold);
+    checked.forEach(writer::createIfAbsent);
+    if (!missing.isEmpty()) {
+      LOG.info(
+          "gold: building {} from silver v{} in full: new (or gone) while gold's checkpoint is"
+              + " there, so new changes alone would fill only their hours and days",
+          missing.stream().map(GoldTable::name).toList(),
+          silverVersion);
+      TableWrites.forEach(missing, table -> writer.rebuild(table, silverVersion));
     }
-    List<GoldTable> selected = request.table().map(List::of).orElse(GoldTables.ALL);
-    selected.forEach(writer::createIfAbsent);
 
     if (request.from().isPresent()) {
       return backfill(
@@ -185,18 +202,20 @@ public final class GoldJob {
     if (request.fullRefresh()) {
       LOG.info("gold: full refresh of every table from silver v{}", silverVersion);
       DeltaTables.deleteLocation(spark, tables.checkpoint(CoreTables.GOLD_READS_SILVER));
-      TableWrites.forEach(GoldTables.ALL, table -> writer.rebuild(table, silverVersion));
+      TableWrites.forEach(gold, table -> writer.rebuild(table, silverVersion));
       // Version v itself again (it must exist to start from): recomputing what its commit
       // touched is idempotent, and no commit after the rebuild's snapshot can be missed.
       startingVersion = silverVersion;
     }
-    return incremental(spark, config, tables, writer, startingVersion, silverVersion, started);
+    return incremental(
+        spark, config, tables, gold, writer, startingVersion, silverVersion, started);
   }
 
   private static RunSummary incremental(
       SparkSession spark,
       MedallionConfig config,
       TableLocations tables,
+      List<GoldTable> gold,
       GoldWriter writer,
       Long startingVersion,
       long silverVersion,
@@ -232,7 +251,7 @@ public final class GoldJob {
                     .distinct()
                     .toList();
             TableWrites.forEach(
-                GoldTables.ALL,
+                gold,
                 table -> {
                   long tableStarted = System.nanoTime();
                   if (table.grain() instanceof EntityGrain) {
@@ -279,7 +298,7 @@ public final class GoldJob {
             "silver changes up to v%d, recomputed %s in %s, %d micro-batches",
             silverVersion,
             touched.isEmpty() ? "nothing" : String.join(" + ", touched),
-            GoldTables.names(),
+            gold.stream().map(GoldTable::name).collect(Collectors.joining(", ")),
             totals.batches());
     return new RunSummary(
         LAYER,
@@ -338,25 +357,27 @@ public final class GoldJob {
   }
 
   /**
-   * Refuses a checkpoint whose gold table is gone: the run would create it empty and fill only the
-   * hours and days of new changes. A gold without its checkpoint needs no refusal: reading silver's
-   * changes again recomputes whole units, which is exact.
+   * The tables that do not exist while gold's checkpoint holds batches: a table declared since (a
+   * new SQL file) or deleted, which the changes after the checkpoint would fill only in their
+   * hours, days and entities, so it is built in full first. A gold without its checkpoint needs
+   * none: reading all of silver's changes again recomputes whole units, which is exact.
    */
-  private static void checkState(SparkSession spark, TableLocations tables) {
+  private static List<GoldTable> missingBehindCheckpoint(
+      SparkSession spark, TableLocations tables, List<GoldTable> gold) {
     if (!Checkpoints.holdsBatches(spark, tables.checkpoint(CoreTables.GOLD_READS_SILVER))) {
-      return;
+      return List.of();
     }
-    for (GoldTable table : GoldTables.ALL) {
-      if (DeltaTables.version(spark, tables.of(table.spec())) == DeltaTables.NO_VERSION) {
-        throw Errors.jobFailed(
-            "Cannot run gold: "
-                + tables.of(table.spec())
-                + " is missing while gold's checkpoint is there, so it would hold only the hours"
-                + " and days of new changes; run bin/medallion gold --full-refresh --table "
-                + table.name(),
-            null);
-      }
-    }
+    return gold.stream().filter(t -> neverWritten(spark, tables.of(t.spec()))).toList();
+  }
+
+  /**
+   * Whether a table is absent, or as created and never written: a run killed after creating a new
+   * table and before its build leaves it so, and the next run builds it.
+   */
+  private static boolean neverWritten(SparkSession spark, String path) {
+    long version = DeltaTables.version(spark, path);
+    return version == DeltaTables.NO_VERSION
+        || (version == 0 && DeltaTables.holdsNoFiles(spark, path));
   }
 
   /** A silver rebuilt or cleaned up under gold's feet: failures operators must understand. */

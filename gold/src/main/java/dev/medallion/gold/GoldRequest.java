@@ -22,14 +22,17 @@ public record GoldRequest(
     return new GoldRequest(Optional.empty(), false, Optional.empty(), Optional.empty());
   }
 
-  /** Parses and checks the command-line form; every mistake is a one-line usage error. */
-  public static GoldRequest parse(String tableName, boolean fullRefresh, String from, String to) {
+  /**
+   * Parses and checks the command-line form, {@code --table} among {@code gold}'s tables; every
+   * mistake is a one-line usage error.
+   */
+  public static GoldRequest parse(
+      GoldTables gold, String tableName, boolean fullRefresh, String from, String to) {
     Optional<GoldTable> table = Optional.empty();
     if (tableName != null) {
-      table = GoldTables.named(tableName);
+      table = gold.named(tableName);
       if (table.isEmpty()) {
-        throw Errors.usage(
-            "Unknown gold table '" + tableName + "'; gold tables: " + GoldTables.names());
+        throw Errors.usage("Unknown gold table '" + tableName + "'; gold tables: " + gold.names());
       }
     }
     Optional<LocalDate> fromDate = date("--from", from);

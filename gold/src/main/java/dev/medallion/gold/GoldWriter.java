@@ -68,11 +68,19 @@ final class GoldWriter {
   }
 
   /**
-   * Refuses an expectation that cannot be judged on the table, then creates the table, or gives an
-   * existing one the declaration's descriptions where its comments differ.
+   * The table's rows over silver's schema and no row, once its SQL is checked ({@link
+   * GoldTableCheck}): what {@link #createIfAbsent} creates the table from.
    */
-  void createIfAbsent(GoldTable table) {
-    Dataset<Row> empty = GoldTransforms.aggregate(table, silver(-1).limit(0));
+  Dataset<Row> checked(GoldTable table) {
+    return GoldTableCheck.checked(table, silver(-1).limit(0));
+  }
+
+  /**
+   * Refuses an expectation that cannot be judged on the table, then creates the table from its
+   * {@link #checked} rows, or gives an existing one the declaration's descriptions where its
+   * comments differ.
+   */
+  void createIfAbsent(GoldTable table, Dataset<Row> empty) {
     on(table)
         .forEach(
             e -> {

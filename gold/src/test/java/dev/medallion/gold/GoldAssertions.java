@@ -221,6 +221,6 @@ public final class GoldAssertions {
     return spark
         .read()
         .format("delta")
-        .load(tables.of(GoldTables.named(table).orElseThrow().spec()));
+        .load(tables.of(GoldTables.bundled().named(table).orElseThrow().spec()));
   }
 }

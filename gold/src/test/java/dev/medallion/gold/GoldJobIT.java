@@ -7,6 +7,7 @@ import dev.medallion.bronze.BronzeJob;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.delta.DeltaTables;
 import dev.medallion.common.ledger.RunSummary;
+import dev.medallion.common.table.CoreTables;
 import dev.medallion.common.table.TableSpec;
 import dev.medallion.sample.events.Event;
 import dev.medallion.sample.events.EventGenerator;
@@ -19,6 +20,8 @@ import dev.medallion.silver.SilverJob;
 import dev.medallion.testkit.testing.PipelineIT;
 import dev.medallion.testkit.testing.Produced;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,12 +31,15 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.streaming.StreamingQueryListener;
@@ -142,9 +148,10 @@ class GoldJobIT extends PipelineIT {
         new GeneratorSpec(31, 0, 3_000, GeneratorSpec.DEFAULT_START, 24, 0.08, 0.05, 0.01);
     List<GeneratedRecord> produced = new ArrayList<>();
     produced.addAll(produce(topic, first));
-    MedallionConfig config = config(topic, Map.of());
+    MedallionConfig config = config(topic, Map.of("gold.tables.dir", FILE_TABLES.toString()));
     runPipeline(config);
     assertGoldEquals(GroundTruth.of(produced));
+    assertFileTablesEqual(GroundTruth.of(produced));
 
     // Later: events for hours gold already has, events days late, and duplicates of old events.
     List<GeneratedRecord> second = produce(topic, first.next(1_500));
@@ -153,25 +160,119 @@ class GoldJobIT extends PipelineIT {
     produced.addAll(second);
     // As in a lakehouse whose gold ran before entity states: the run builds them from silver,
     // which already holds the changes it is about to read.
-    for (GoldTable table : List.of(GoldTables.SESSIONS, GoldTables.USER_FEATURES)) {
+    for (GoldTable table :
+        List.of(GoldTables.bundled("sessions"), GoldTables.bundled("user_features"))) {
       DeltaTables.deleteLocation(spark, tables().of(table.stateSpec().orElseThrow()));
     }
     runPipeline(config);
     GroundTruth truth = GroundTruth.of(produced);
     assertGoldEquals(truth);
+    assertFileTablesEqual(truth);
 
-    Map<String, Long> versions = goldVersions();
+    Map<String, Long> versions = goldVersions(GoldTables.of(config));
     RunSummary idle = GoldJob.run(spark, config, GoldRequest.incremental());
     assertThat(idle.recordsIn()).isZero();
-    assertThat(goldVersions()).isEqualTo(versions);
+    assertThat(goldVersions(GoldTables.of(config))).isEqualTo(versions);
 
-    GoldJob.run(spark, config, GoldRequest.parse("hourly_revenue", true, null, null));
+    GoldTables gold = GoldTables.of(config);
+    GoldJob.run(spark, config, GoldRequest.parse(gold, "hourly_revenue", true, null, null));
     assertGoldEquals(truth);
-    GoldJob.run(spark, config, GoldRequest.parse(null, true, null, null));
+    GoldJob.run(spark, config, GoldRequest.parse(gold, "user_purchases", true, null, null));
+    assertFileTablesEqual(truth);
+    GoldJob.run(spark, config, GoldRequest.parse(gold, null, true, null, null));
     assertGoldEquals(truth);
-    GoldJob.run(spark, config, GoldRequest.parse(null, false, "2025-12-28", "2026-01-03"));
+    assertFileTablesEqual(truth);
+    GoldJob.run(spark, config, GoldRequest.parse(gold, null, false, "2025-12-28", "2026-01-03"));
     assertGoldEquals(truth);
-    assertTablesCarryTheirDescriptions(); // through incremental runs, refreshes and a backfill
+    assertFileTablesEqual(truth);
+    // Through incremental runs, refreshes and a backfill, the file tables' included.
+    assertTablesCarryTheirDescriptions(gold);
+  }
+
+  /** The tables added by a SQL file alone, which the bundled tables' checks do not know. */
+  private static final Path FILE_TABLES = Path.of("src", "test", "resources", "gold-tables");
+
+  /**
+   * The file tables of {@link #FILE_TABLES} equal the generator's truth, computed here: page views
+   * and viewers per hour and product, and purchases, revenue and last purchase per user.
+   */
+  private void assertFileTablesEqual(GroundTruth truth) {
+    Map<String, Long> views = new TreeMap<>();
+    Map<String, Set<String>> viewers = new TreeMap<>();
+    Map<String, String> purchases = new TreeMap<>();
+    Map<String, List<Event>> byBuyer = new TreeMap<>();
+    for (Event e : truth.events().values()) {
+      if (e.eventType().equals("page_view") && e.productId() != null) {
+        String key =
+            (e.timestamp() - Math.floorMod(e.timestamp(), 3_600_000L)) + "|" + e.productId();
+        views.merge(key, 1L, Long::sum);
+        viewers.computeIfAbsent(key, k -> new HashSet<>()).add(e.userId());
+      }
+      if (e.eventType().equals("purchase") && e.userId() != null) {
+        byBuyer.computeIfAbsent(e.userId(), k -> new ArrayList<>()).add(e);
+      }
+    }
+    Map<String, String> expectedViews = new TreeMap<>();
+    views.forEach((key, n) -> expectedViews.put(key, n + "|" + viewers.get(key).size()));
+    byBuyer.forEach(
+        (user, events) -> {
+          BigDecimal usd = BigDecimal.ZERO.setScale(6);
+          for (Event e : events) {
+            if (e.revenue() != null) {
+              usd =
+                  usd.add(
+                      BigDecimal.valueOf(e.revenue())
+                          .multiply(ExpectedGold.FX)
+                          .setScale(6, RoundingMode.HALF_UP));
+            }
+          }
+          long last = events.stream().mapToLong(Event::timestamp).max().orElseThrow();
+          purchases.put(user, events.size() + "|" + usd.toPlainString() + "|" + last);
+        });
+    assertThat(
+            fileTableRows(
+                "hourly_product_views",
+                2,
+                "unix_millis(window_start)",
+                "product_id",
+                "views",
+                "viewers"))
+        .isEqualTo(expectedViews);
+    assertThat(
+            fileTableRows(
+                "user_purchases",
+                1,
+                "user_id",
+                "purchases",
+                "CAST(revenue_usd AS STRING)",
+                "unix_millis(last_purchase)"))
+        .isEqualTo(purchases);
+  }
+
+  /**
+   * A file table's rows as text, by the first {@code keys} of {@code columns} ('|'-joined); a key
+   * held by two rows fails.
+   */
+  private Map<String, String> fileTableRows(String table, int keys, String... columns) {
+    Map<String, String> rows = new TreeMap<>();
+    for (Row r :
+        spark
+            .read()
+            .format("delta")
+            .load(
+                tables().of(new TableSpec(CoreTables.GOLD, table, List.of(), List.of(), List.of())))
+            .selectExpr(columns)
+            .collectAsList()) {
+      List<String> cells = new ArrayList<>();
+      for (int i = 0; i < columns.length; i++) {
+        cells.add(String.valueOf(r.get(i)));
+      }
+      String key = String.join("|", cells.subList(0, keys));
+      assertThat(rows.put(key, String.join("|", cells.subList(keys, cells.size()))))
+          .as("one row of %s per %s", table, key)
+          .isNull();
+    }
+    return rows;
   }
 
   /**
@@ -322,7 +423,7 @@ class GoldJobIT extends PipelineIT {
    * rebuilds exactly.
    */
   @Test
-  void lostSilverAndGoldStateIsRefusedAndTheNamedRebuildIsExact() {
+  void lostSilverStateIsRefusedAndLostGoldTablesAreRebuiltExactly() {
     String topic = "lost";
     kafka.createTopic(topic, 2);
     List<GeneratedRecord> produced =
@@ -354,30 +455,93 @@ class GoldJobIT extends PipelineIT {
     SilverJob.run(spark, config, true);
     assertThat(Reconciliation.run(spark, config).balanced()).isTrue();
 
-    GoldJob.run(spark, config, GoldRequest.parse(null, true, null, null));
-    DeltaTables.deleteLocation(spark, tables().of(GoldTables.DAILY_FUNNEL.spec()));
-    assertThatThrownBy(() -> GoldJob.run(spark, config, GoldRequest.incremental()))
-        .hasMessageStartingWith(
-            "Cannot run gold: "
-                + tables().of(GoldTables.DAILY_FUNNEL.spec())
-                + " is missing while gold's checkpoint is there")
-        .hasMessageContaining("gold --full-refresh --table daily_funnel");
-    GoldJob.run(spark, config, GoldRequest.parse("daily_funnel", true, null, null));
+    GoldJob.run(spark, config, GoldRequest.parse(GoldTables.bundled(), null, true, null, null));
+    // A gold table gone while gold's checkpoint is there (as a table declared since) is built in
+    // full by the next run.
+    DeltaTables.deleteLocation(spark, tables().of(GoldTables.bundled("daily_funnel").spec()));
     GoldJob.run(spark, config, GoldRequest.incremental());
     assertGoldEquals(GroundTruth.of(produced));
 
     // A table whose comments were changed by hand (or written before they were declared) gets
     // the declaration's back on the next run.
-    String hourly = DeltaTables.sqlIdentifier(tables().of(GoldTables.HOURLY_REVENUE.spec()));
+    String hourly =
+        DeltaTables.sqlIdentifier(tables().of(GoldTables.bundled("hourly_revenue").spec()));
     spark.sql("ALTER TABLE " + hourly + " ALTER COLUMN unique_users COMMENT 'changed by hand'");
     spark.sql("ALTER TABLE " + hourly + " SET TBLPROPERTIES ('comment' = 'changed by hand')");
     GoldJob.run(spark, config, GoldRequest.incremental());
-    assertTablesCarryTheirDescriptions();
+    assertTablesCarryTheirDescriptions(GoldTables.bundled());
+  }
+
+  /**
+   * A file table whose SQL names what silver lacks, computes another value on another run, or is
+   * not of its declared type is refused against silver's schema before anything is created or read:
+   * probes of each rule, and functions that read the clock, the session, files or the JVM.
+   */
+  @Test
+  void aFileTableIsCheckedAgainstSilverBeforeAnythingIsCreated() throws IOException {
+    String topic = "checked";
+    kafka.createTopic(topic, 1);
+    produce(topic, new GeneratorSpec(71, 0, 200, GeneratorSpec.DEFAULT_START, 2, 0, 0, 0));
+    Path folder = Files.createTempDirectory("gold-tables");
+    MedallionConfig config = config(topic, Map.of("gold.tables.dir", folder.toString()));
+    runPipeline(config);
+    String header =
+        "CREATE MATERIALIZED VIEW gold.probe (event_date DATE COMMENT 'day', events BIGINT COMMENT"
+            + " 'events') COMMENT 'a probe' AS SELECT event_date, ";
+    Map<String, String> refusals = new LinkedHashMap<>();
+    String count = "count(*) AS events FROM silver.events WHERE ";
+    refusals.put("count(no_such_column) AS events FROM silver.events", "UNRESOLVED_COLUMN");
+    refusals.put(
+        "count(no_such_function(user_id)) AS events FROM silver.events", "UNRESOLVED_ROUTINE");
+    refusals.put("count(raw_value) AS events FROM silver.events", "UNRESOLVED_COLUMN"); // bronze's
+    refusals.put(count + "rand() < 2", "rand gives another value on another run");
+    refusals.put(count + "random() < 2", "gives another value");
+    refusals.put(count + "uuid() IS NOT NULL", "uuid gives another value");
+    refusals.put(count + "event_date <= current_date()", "current_date gives another value");
+    refusals.put(count + "event_time < now()", "gives another value");
+    refusals.put(count + "user_id <> current_user()", "gives another value");
+    refusals.put(count + "current_database() = 'default'", "gives another value");
+    refusals.put(
+        count + "reflect('java.lang.System', 'getenv', 'HOME') IS NULL", "gives another value");
+    refusals.put(
+        count + "java_method('java.lang.System', 'exit', 0) IS NULL", "gives another value");
+    refusals.put(count + "input_file_name() <> ''", "gives another value");
+    refusals.put(count + "monotonically_increasing_id() >= 0", "gives another value");
+    refusals.put(count + "spark_partition_id() >= 0", "gives another value");
+    refusals.put(count + "size(shuffle(array(user_id, event_id))) = 2", "gives another value");
+    refusals.put(
+        "count(*) + 0.5 AS events FROM silver.events",
+        "is declared BIGINT and its SQL computes DECIMAL");
+    refusals.put(
+        "CAST(count(*) AS INT) AS events FROM silver.events",
+        "is declared BIGINT and its SQL computes INT");
+    Path probe = folder.resolve("probe.sql");
+    Dataset<Row> silver = spark.read().format("delta").load(tables().silverEvents()).limit(0);
+    for (Map.Entry<String, String> refusal : refusals.entrySet()) {
+      String sql = header + refusal.getKey() + " GROUP BY event_date";
+      assertThatThrownBy(
+              () -> GoldTableCheck.checked(GoldStatement.parse("probe.sql", sql), silver))
+          .as(refusal.getKey())
+          .hasMessageStartingWith("Cannot build gold table probe: ")
+          .hasMessageContaining(refusal.getValue())
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+    // The job makes the same check of every table before it creates one or reads data.
+    Files.writeString(probe, header + count + "rand() < 2 GROUP BY event_date");
+    assertThatThrownBy(() -> GoldJob.run(spark, config, GoldRequest.incremental()))
+        .hasMessage(
+            "Cannot build gold table probe: rand gives another value on another run, so a"
+                + " recomputed hour, day or entity would change; compute from silver's columns"
+                + " alone");
+    assertThat(Path.of(tables().root(), "gold", "probe")).doesNotExist();
+    Files.writeString(probe, header + "count(*) AS events FROM silver.events GROUP BY event_date");
+    GoldJob.run(spark, config, GoldRequest.incremental());
+    assertThat(rows(tables().root() + "/gold/probe")).isPositive();
   }
 
   /** Every gold column, and every gold table, carries its declared description as its comment. */
-  private void assertTablesCarryTheirDescriptions() {
-    for (GoldTable table : GoldTables.ALL) {
+  private void assertTablesCarryTheirDescriptions(GoldTables gold) {
+    for (GoldTable table : gold.all()) {
       String path = tables().of(table.spec());
       Map<String, String> comments = new LinkedHashMap<>();
       for (StructField field : spark.read().format("delta").load(path).schema().fields()) {
@@ -420,10 +584,11 @@ class GoldJobIT extends PipelineIT {
         .isEqualTo(rows(tables().silverEvents()) - silverRows);
 
     long silverVersion = DeltaTables.version(spark, tables().silverEvents());
-    Map<String, Long> before = goldVersions();
+    GoldTables gold = GoldTables.of(config);
+    Map<String, Long> before = goldVersions(gold);
     ProgressRows progress = new ProgressRows();
     spark.streams().addListener(progress);
-    RunSummary gold = GoldJob.run(spark, config, GoldRequest.incremental());
+    RunSummary run = GoldJob.run(spark, config, GoldRequest.incremental());
     long changes =
         spark
             .read()
@@ -434,7 +599,7 @@ class GoldJobIT extends PipelineIT {
             .load(tables().silverEvents())
             .count();
     silverReadByGold = silverVersion;
-    assertThat(gold.recordsIn()).as(gold.line()).isEqualTo(changes);
+    assertThat(run.recordsIn()).as(run.line()).isEqualTo(changes);
     // What the progress lines and the throughput alert read: each change once, too. Listeners
     // hear of a batch asynchronously, so the sum is awaited (a bounded wait).
     try {
@@ -448,17 +613,17 @@ class GoldJobIT extends PipelineIT {
     }
     assertThat(progress.rows.get()).isEqualTo(changes);
     long written = 0;
-    for (Map.Entry<String, Long> table : goldVersions().entrySet()) {
+    for (Map.Entry<String, Long> table : goldVersions(gold).entrySet()) {
       written +=
           io.delta.tables.DeltaTable.forPath(
-                  spark, tables().of(GoldTables.named(table.getKey()).orElseThrow().spec()))
+                  spark, tables().of(gold.named(table.getKey()).orElseThrow().spec()))
               .history()
               .where("version > " + before.getOrDefault(table.getKey(), -1L))
               .selectExpr("coalesce(sum(CAST(operationMetrics['numOutputRows'] AS BIGINT)), 0)")
               .first()
               .getLong(0);
     }
-    assertThat(gold.recordsOut()).as(gold.line()).isEqualTo(written);
+    assertThat(run.recordsOut()).as(run.line()).isEqualTo(written);
   }
 
   /** The input rows Spark's progress reports, summed: what the progress line prints. */
@@ -487,10 +652,10 @@ class GoldJobIT extends PipelineIT {
     GoldAssertions.assertGoldEquals(spark, tables(), truth);
   }
 
-  private Map<String, Long> goldVersions() {
+  private Map<String, Long> goldVersions(GoldTables gold) {
     Map<String, Long> versions = new HashMap<>();
-    GoldTables.ALL.forEach(
-        t -> versions.put(t.name(), DeltaTables.version(spark, tables().of(t.spec()))));
+    gold.all()
+        .forEach(t -> versions.put(t.name(), DeltaTables.version(spark, tables().of(t.spec()))));
     return versions;
   }
 

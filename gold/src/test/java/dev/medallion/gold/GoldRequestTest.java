@@ -12,9 +12,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 class GoldRequestTest {
   @Test
   void backfillOfOneTableParses() {
-    GoldRequest request = GoldRequest.parse("daily_funnel", false, "2026-01-01", "2026-01-08");
+    GoldRequest request =
+        GoldRequest.parse(GoldTables.bundled(), "daily_funnel", false, "2026-01-01", "2026-01-08");
 
-    assertThat(request.table()).contains(GoldTables.DAILY_FUNNEL);
+    assertThat(request.table()).contains(GoldTables.bundled("daily_funnel"));
     assertThat(request.from()).contains(LocalDate.of(2026, 1, 1));
     assertThat(request.to()).contains(LocalDate.of(2026, 1, 8));
   }
@@ -24,7 +25,7 @@ class GoldRequestTest {
       delimiter = '|',
       nullValues = "-",
       value = {
-        "weekly|true|-|-|Unknown gold table 'weekly'; gold tables: hourly_revenue,",
+        "weekly|true|-|-|Unknown gold table 'weekly'; gold tables: daily_category_sales,",
         "-|false|2026-01-01|-|A gold backfill needs both --from and --to",
         "-|false|2026-01-08|2026-01-01|Cannot backfill from 2026-01-08 to 2026-01-01: --from must"
             + " be before --to",
@@ -35,7 +36,7 @@ class GoldRequestTest {
       })
   void badRequestsFailWithOneLine(
       String table, boolean fullRefresh, String from, String to, String message) {
-    assertThatThrownBy(() -> GoldRequest.parse(table, fullRefresh, from, to))
+    assertThatThrownBy(() -> GoldRequest.parse(GoldTables.bundled(), table, fullRefresh, from, to))
         .isInstanceOf(MedallionException.class)
         .hasMessageStartingWith(message);
   }

@@ -39,8 +39,9 @@ class GoldTableTest {
 
   @Test
   void aTableIsKeyedByItsGroupingWhoseFirstKeyIsItsUnit() {
-    assertThat(GoldTables.USER_FEATURES.keyColumns()).containsExactly("user_id", "as_of_date");
-    assertThat(GoldTables.SESSIONS.keyColumns()).containsExactly("session_id");
+    assertThat(GoldTables.bundled("user_features").keyColumns())
+        .containsExactly("user_id", "as_of_date");
+    assertThat(GoldTables.bundled("sessions").keyColumns()).containsExactly("session_id");
     assertThatThrownBy(
             () ->
                 new GoldTable(
@@ -60,10 +61,11 @@ class GoldTableTest {
 
   @Test
   void onlyAnEntityTableIsPartitionedAndByAKeyAfterItsEntity() {
-    assertThat(GoldTables.USER_FEATURES.spec().partitionBy()).containsExactly("as_of_date");
-    assertThat(GoldTables.USER_FEATURES_KNOWN.stateSpec().orElseThrow().partitionBy())
+    assertThat(GoldTables.bundled("user_features").spec().partitionBy())
         .containsExactly("as_of_date");
-    assertThat(GoldTables.SESSIONS.spec().partitionBy()).isEmpty();
+    assertThat(GoldTables.bundled("user_features_known").stateSpec().orElseThrow().partitionBy())
+        .containsExactly("as_of_date");
+    assertThat(GoldTables.bundled("sessions").spec().partitionBy()).isEmpty();
     String refused =
         ": only an entity table is, by one of its grouping keys after the entity's, which"
             + " maintenance does not Z-order by";

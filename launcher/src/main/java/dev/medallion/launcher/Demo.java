@@ -108,10 +108,10 @@ final class Demo {
       printTable(spark, out, "bronze.events", tables.bronzeEvents());
       printTable(spark, out, "silver.events", tables.silverEvents());
       printTable(spark, out, "silver.quarantine", tables.silverQuarantine());
-      for (GoldTable table : GoldTables.ALL) {
+      for (GoldTable table : GoldTables.of(config).all()) {
         printTable(spark, out, "gold." + table.name(), tables.of(table.spec()));
       }
-      SqlCatalog.register(spark, tables, SqlCatalog.SCHEMAS);
+      SqlCatalog.register(spark, TableCatalog.of(config), tables, SqlCatalog.SCHEMAS);
       out.println();
       out.println("demo: top hours of gold.hourly_revenue by revenue");
       ResultPrinter.TABLE.print(spark.sql(TOP_HOURS), 10, out);

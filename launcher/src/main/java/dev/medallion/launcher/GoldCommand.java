@@ -33,7 +33,10 @@ final class GoldCommand implements Command {
             .longOpt(TABLE)
             .hasArg()
             .argName("NAME")
-            .desc("one gold table (with --full-refresh or --from/--to): " + GoldTables.names())
+            .desc(
+                "one gold table (with --full-refresh or --from/--to): "
+                    + GoldTables.bundled().names()
+                    + " or one of gold.tables.dir")
             .get());
     options.addOption(
         Option.builder()
@@ -60,6 +63,7 @@ final class GoldCommand implements Command {
   public void run(CommandLine line, MedallionConfig config, PrintStream out) {
     GoldRequest request =
         GoldRequest.parse(
+            GoldTables.of(config),
             line.getOptionValue(TABLE),
             line.hasOption(FULL_REFRESH),
             line.getOptionValue(FROM),

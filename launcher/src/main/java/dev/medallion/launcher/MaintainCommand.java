@@ -49,14 +49,15 @@ final class MaintainCommand implements Command {
   @Override
   public void run(CommandLine line, MedallionConfig config, PrintStream out) {
     String table = line.getOptionValue(TABLE);
+    TableCatalog catalog = TableCatalog.of(config);
     if (table == null) {
       throw Errors.usage(
           "maintain needs --table; tables: "
-              + String.join(", ", Maintenance.zOrderColumns().keySet()));
+              + String.join(", ", Maintenance.zOrderColumns(catalog).keySet()));
     }
     int retention = retentionHours(line);
     boolean unsafe = line.hasOption(ALLOW_UNSAFE_RETENTION);
-    Maintenance.validate(table, retention, unsafe);
+    Maintenance.validate(catalog, table, retention, unsafe);
     LayerRuns.runAlone(
         "maintain",
         Maintenance.job(config, table, retention, unsafe),

@@ -31,9 +31,9 @@ final class Maintenance {
   private Maintenance() {}
 
   /** Each maintained table by SQL name, with the columns OPTIMIZE Z-orders it by (may be empty). */
-  static Map<String, List<String>> zOrderColumns() {
+  static Map<String, List<String>> zOrderColumns(TableCatalog catalog) {
     Map<String, List<String>> columns = new LinkedHashMap<>();
-    TableCatalog.all().forEach(table -> columns.put(table.sqlName(), table.zOrder()));
+    catalog.all().forEach(table -> columns.put(table.sqlName(), table.zOrder()));
     return columns;
   }
 
@@ -44,14 +44,14 @@ final class Maintenance {
    */
   static void checkReaders(
       SparkSession spark,
+      TableCatalog catalog,
       TableLocations locations,
       String table,
       String path,
       long latest,
       int retentionHours) {
     Instant horizon = Instant.now().minus(Duration.ofHours(retentionHours));
-    for (StreamReader reader :
-        TableCatalog.named(table).map(TableSpec::readers).orElse(List.of())) {
+    for (StreamReader reader : catalog.named(table).map(TableSpec::readers).orElse(List.of())) {
       OptionalLong firstUnread =
           ReaderPosition.firstUnreadVersion(spark, locations.checkpoint(reader));
       if (firstUnread.isEmpty() || firstUnread.getAsLong() > latest) {
@@ -84,13 +84,14 @@ final class Maintenance {
   }
 
   /** Checks a request before Spark starts: a known table, and a safe retention unless forced. */
-  static void validate(String table, int retentionHours, boolean allowUnsafeRetention) {
-    if (!zOrderColumns().containsKey(table)) {
+  static void validate(
+      TableCatalog catalog, String table, int retentionHours, boolean allowUnsafeRetention) {
+    if (!zOrderColumns(catalog).containsKey(table)) {
       throw Errors.usage(
           "Unknown table '"
               + table
               + "'; maintained tables: "
-              + String.join(", ", zOrderColumns().keySet()));
+              + String.join(", ", zOrderColumns(catalog).keySet()));
     }
     if (retentionHours < SAFE_RETENTION_HOURS && !allowUnsafeRetention) {
       throw Errors.usage(
@@ -109,13 +110,14 @@ final class Maintenance {
    */
   static LayerJob<String> job(
       MedallionConfig config, String table, int retentionHours, boolean allowUnsafeRetention) {
-    String layer = TableCatalog.named(table).orElseThrow().layer();
+    TableCatalog catalog = TableCatalog.of(config);
+    String layer = catalog.named(table).orElseThrow().layer();
     TableLocations locations = config.tables();
     return new LayerJob<>(
         layer,
-        TableCatalog.ofLayer(layer),
+        catalog.ofLayer(layer),
         "maintain --table " + table + " --retention-hours " + retentionHours,
-        spark -> run(spark, locations, table, retentionHours, allowUnsafeRetention),
+        spark -> run(spark, catalog, locations, table, retentionHours, allowUnsafeRetention),
         (spark, line, seconds) ->
             new RunSummary(
                 layer,
@@ -129,7 +131,9 @@ final class Maintenance {
                     List.of(),
                     List.of(),
                     Map.of(
-                        table, DeltaTables.version(spark, SqlCatalog.tables(locations).get(table))),
+                        table,
+                        DeltaTables.version(
+                            spark, SqlCatalog.tables(catalog, locations).get(table))),
                     0,
                     Map.of())));
   }
@@ -137,17 +141,18 @@ final class Maintenance {
   /** OPTIMIZE then VACUUM one table; call {@link #validate} first. */
   static String run(
       SparkSession spark,
+      TableCatalog catalog,
       TableLocations locations,
       String table,
       int retentionHours,
       boolean allowUnsafeRetention) {
-    List<String> zOrder = zOrderColumns().get(table);
-    String path = SqlCatalog.tables(locations).get(table);
+    List<String> zOrder = zOrderColumns(catalog).get(table);
+    String path = SqlCatalog.tables(catalog, locations).get(table);
     long version = DeltaTables.version(spark, path);
     if (version == DeltaTables.NO_VERSION) {
       return table + ": no table at " + path + ", nothing to maintain";
     }
-    checkReaders(spark, locations, table, path, version, retentionHours);
+    checkReaders(spark, catalog, locations, table, path, version, retentionHours);
     String target = DeltaTables.sqlIdentifier(path);
     spark.sql(
         "OPTIMIZE "

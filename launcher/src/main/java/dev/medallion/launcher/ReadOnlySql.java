@@ -39,7 +39,7 @@ final class ReadOnlySql {
     TableLocations locations = config.tables();
     // The refusal is the command's error line: nothing to log besides.
     ReadOnlySessions.guard(spark, SqlCatalog.SCHEMAS, REFUSED_BY, refused -> {});
-    SqlCatalog.register(spark, locations, SqlCatalog.SCHEMAS);
+    SqlCatalog.register(spark, TableCatalog.of(config), locations, SqlCatalog.SCHEMAS);
     try {
       return spark.newSession().sql(statement);
     } catch (RuntimeException e) {

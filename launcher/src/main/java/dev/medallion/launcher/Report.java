@@ -159,7 +159,7 @@ final class Report {
   /** Gold's total revenue per hour over its latest {@value #REVENUE_HOURS} hours with data. */
   private static List<Map<String, Object>> hourlyRevenue(
       SparkSession spark, TableLocations tables) {
-    String path = tables.of(GoldTables.HOURLY_REVENUE.spec());
+    String path = tables.of(GoldTables.bundled("hourly_revenue").spec());
     if (DeltaTables.version(spark, path) == DeltaTables.NO_VERSION) {
       return List.of();
     }

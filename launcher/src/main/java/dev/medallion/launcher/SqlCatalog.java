@@ -24,9 +24,9 @@ final class SqlCatalog {
   private SqlCatalog() {}
 
   /** Every table name and its location under the root, bronze first. */
-  static Map<String, String> tables(TableLocations locations) {
+  static Map<String, String> tables(TableCatalog catalog, TableLocations locations) {
     Map<String, String> byName = new LinkedHashMap<>();
-    TableCatalog.all().forEach(table -> byName.put(table.sqlName(), locations.of(table)));
+    catalog.all().forEach(table -> byName.put(table.sqlName(), locations.of(table)));
     return byName;
   }
 
@@ -34,10 +34,11 @@ final class SqlCatalog {
    * Registers the tables of {@code served} schemas (the run ledger's is {@code ops}) that exist and
    * are not registered yet; returns how many are registered.
    */
-  static int register(SparkSession spark, TableLocations locations, Set<String> served) {
+  static int register(
+      SparkSession spark, TableCatalog catalog, TableLocations locations, Set<String> served) {
     int registered = 0;
     Set<String> schemas = new HashSet<>();
-    Map<String, String> all = tables(locations);
+    Map<String, String> all = tables(catalog, locations);
     all.put(LEDGER, locations.ops(RunLedger.NAME));
     all.keySet().removeIf(name -> !served.contains(schemaOf(name)));
     for (Map.Entry<String, String> table : all.entrySet()) {

@@ -86,9 +86,10 @@ final class SqlCommand implements Command {
           config,
           spark -> {
             for (LayerRun layer : List.of(bronze, silver, gold)) {
-              layer.coverReaders(spark, TableCatalog.ofLayer(layer.layer()));
+              layer.coverReaders(spark, TableCatalog.of(config).ofLayer(layer.layer()));
             }
-            SqlCatalog.register(spark, config.tables(), SqlCatalog.SCHEMAS);
+            SqlCatalog.register(
+                spark, TableCatalog.of(config), config.tables(), SqlCatalog.SCHEMAS);
             printer.print(spark.sql(statement), limit, out);
           });
     }

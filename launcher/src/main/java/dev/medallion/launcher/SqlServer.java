@@ -154,11 +154,13 @@ final class SqlServer {
         endpoint.schemas(),
         REFUSED_BY,
         refused -> LOG.warn("serve: refused: {}", Errors.oneLine(refused)));
-    int tables = SqlCatalog.register(spark, locations, endpoint.schemas());
+    TableCatalog catalog = TableCatalog.of(config);
+    int tables = SqlCatalog.register(spark, catalog, locations, endpoint.schemas());
 
     Object thrift = invoke(THRIFT_SERVER, "startWithSparkSession", spark, false);
     invoke(CONNECT_SERVICE, "start", spark.sparkContext());
-    ScheduledExecutorService registrar = registerNewTables(spark, locations, endpoint.schemas());
+    ScheduledExecutorService registrar =
+        registerNewTables(spark, catalog, locations, endpoint.schemas());
     CountDownLatch stopped = new CountDownLatch(1);
     org.apache.spark.util.ShutdownHookManager.addShutdownHook(
         STOP_PRIORITY,
@@ -248,7 +250,7 @@ final class SqlServer {
 
   /** Registers tables created after the start (a first gold run) every half minute. */
   private static ScheduledExecutorService registerNewTables(
-      SparkSession spark, TableLocations locations, Set<String> schemas) {
+      SparkSession spark, TableCatalog catalog, TableLocations locations, Set<String> schemas) {
     ScheduledExecutorService registrar =
         Executors.newSingleThreadScheduledExecutor(
             task -> {
@@ -257,7 +259,7 @@ final class SqlServer {
               return thread;
             });
     registrar.scheduleWithFixedDelay(
-        () -> register(spark, locations, schemas),
+        () -> register(spark, catalog, locations, schemas),
         REGISTER_EVERY_SECONDS,
         REGISTER_EVERY_SECONDS,
         TimeUnit.SECONDS);
@@ -272,9 +274,10 @@ final class SqlServer {
     }
   }
 
-  private static void register(SparkSession spark, TableLocations locations, Set<String> schemas) {
+  private static void register(
+      SparkSession spark, TableCatalog catalog, TableLocations locations, Set<String> schemas) {
     try {
-      SqlCatalog.register(spark, locations, schemas);
+      SqlCatalog.register(spark, catalog, locations, schemas);
     } catch (RuntimeException e) {
       LOG.warn("Cannot register new tables: {}", Errors.firstLine(e.getMessage()));
     }

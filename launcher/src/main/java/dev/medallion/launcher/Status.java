@@ -88,12 +88,13 @@ final class Status {
     } catch (MedallionException e) {
       kafkaNote = e.getMessage();
     }
-    for (TableSpec table : TableCatalog.all()) {
+    TableCatalog catalog = TableCatalog.of(config);
+    for (TableSpec table : catalog.all()) {
       String path = locations.of(table);
       long version = DeltaTables.version(spark, path);
       long rows =
           version == DeltaTables.NO_VERSION ? 0 : spark.read().format("delta").load(path).count();
-      Optional<TableSpec> source = sourceOf(table);
+      Optional<TableSpec> source = sourceOf(catalog, table);
       Long lag;
       LagUnit unit;
       List<BronzeLag.PartitionLag> partitions = List.of();
@@ -124,8 +125,8 @@ final class Status {
   }
 
   /** The table a layer's streaming query reads, or empty for bronze (which reads Kafka). */
-  private static Optional<TableSpec> sourceOf(TableSpec table) {
-    return TableCatalog.all().stream()
+  private static Optional<TableSpec> sourceOf(TableCatalog catalog, TableSpec table) {
+    return catalog.all().stream()
         .filter(
             candidate ->
                 candidate.readers().stream()

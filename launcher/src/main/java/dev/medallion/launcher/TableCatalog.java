@@ -28,24 +28,38 @@ final class TableCatalog {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  private TableCatalog() {}
+  private final GoldTables gold;
+
+  private TableCatalog(GoldTables gold) {
+    this.gold = gold;
+  }
+
+  /** The tables of a lakehouse run with {@code config}: gold's include {@code gold.tables.dir}. */
+  static TableCatalog of(MedallionConfig config) {
+    return new TableCatalog(GoldTables.of(config));
+  }
+
+  /** The tables with the bundled gold tables alone: the committed Airflow manifest's. */
+  static TableCatalog bundled() {
+    return new TableCatalog(GoldTables.bundled());
+  }
 
   /**
    * Every table, bronze first; an entity table of gold is followed by the state it is kept from.
    */
-  static List<TableSpec> all() {
+  List<TableSpec> all() {
     List<TableSpec> tables = new ArrayList<>(CoreTables.ALL);
-    GoldTables.ALL.stream().flatMap(table -> table.specs().stream()).forEach(tables::add);
+    gold.all().stream().flatMap(table -> table.specs().stream()).forEach(tables::add);
     return List.copyOf(tables);
   }
 
   /** The tables of {@code layer}: what a run of the layer, or maintenance, may write. */
-  static List<TableSpec> ofLayer(String layer) {
+  List<TableSpec> ofLayer(String layer) {
     return all().stream().filter(table -> table.layer().equals(layer)).toList();
   }
 
   /** The table with this SQL name, e.g. {@code gold.hourly_revenue}. */
-  static Optional<TableSpec> named(String sqlName) {
+  Optional<TableSpec> named(String sqlName) {
     return all().stream().filter(table -> table.sqlName().equals(sqlName)).findFirst();
   }
 
@@ -57,7 +71,7 @@ final class TableCatalog {
   static void checkExpectations(MedallionConfig config) {
     List<String> judged = new ArrayList<>();
     judged.add(CoreTables.SILVER_EVENTS.sqlName());
-    GoldTables.ALL.forEach(table -> judged.add(table.spec().sqlName()));
+    GoldTables.of(config).all().forEach(table -> judged.add(table.spec().sqlName()));
     for (Expectation expectation : Expectation.declared(config)) {
       if (!judged.contains(expectation.table())) {
         throw Errors.usage(
@@ -69,17 +83,12 @@ final class TableCatalog {
     }
   }
 
-  /** Every SQL name, comma-separated, for messages. */
-  static String sqlNames() {
-    return String.join(", ", all().stream().map(TableSpec::sqlName).toList());
-  }
-
   /**
    * The manifest Airflow reads ({@code airflow-dags/dags/medallion_dags/tables.json}): each table's
    * SQL name, layer, name, location under the root and layout, and the run ledger's location and
    * columns (by the name of their constant, so that the DAGs spell no column's name).
    */
-  static String manifest() {
+  String manifest() {
     List<Map<String, Object>> tables = new ArrayList<>();
     for (TableSpec table : all()) {
       Map<String, Object> entry = new LinkedHashMap<>();

@@ -35,11 +35,11 @@ final class TablesCommand implements Command {
   @Override
   public void run(CommandLine line, MedallionConfig config, PrintStream out) {
     if (line.hasOption(JSON)) {
-      out.print(TableCatalog.manifest());
+      out.print(TableCatalog.of(config).manifest());
       return;
     }
     out.printf("%-28s %-28s %-16s %s%n", "table", "location", "partitioned by", "z-order");
-    for (TableSpec table : TableCatalog.all()) {
+    for (TableSpec table : TableCatalog.of(config).all()) {
       out.printf(
           "%-28s %-28s %-16s %s%n",
           table.sqlName(),

@@ -80,9 +80,14 @@ final class Trace {
 
   private Trace() {}
 
-  static Result run(SparkSession spark, TableLocations locations, String table, String where) {
+  static Result run(
+      SparkSession spark,
+      GoldTables goldTables,
+      TableLocations locations,
+      String table,
+      String where) {
     GoldTable gold =
-        GoldTables.ALL.stream()
+        goldTables.all().stream()
             .filter(t -> t.spec().sqlName().equals(table))
             .findFirst()
             .orElseThrow(
@@ -93,7 +98,7 @@ final class Trace {
                             + "': trace follows gold tables back to Kafka; gold tables: "
                             + String.join(
                                 ", ",
-                                GoldTables.ALL.stream().map(t -> t.spec().sqlName()).toList())));
+                                goldTables.all().stream().map(t -> t.spec().sqlName()).toList())));
     String path = locations.of(gold.spec());
     if (DeltaTables.version(spark, path) == DeltaTables.NO_VERSION) {
       throw Errors.usage("Cannot trace " + table + ": there is no table at " + path);

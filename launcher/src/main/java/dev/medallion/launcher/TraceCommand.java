@@ -3,6 +3,7 @@ package dev.medallion.launcher;
 import dev.medallion.common.config.MedallionConfig;
 import dev.medallion.common.error.Errors;
 import dev.medallion.common.table.TableLocations;
+import dev.medallion.gold.GoldTables;
 import java.io.PrintStream;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -52,9 +53,10 @@ final class TraceCommand implements Command {
               + " \"event_type = 'purchase' AND window_start = '2026-01-01 10:00:00'\"");
     }
     TableLocations tables = config.tables();
+    GoldTables gold = GoldTables.of(config);
     Command.withSpark(
         "trace",
         config,
-        spark -> out.print(Trace.text(Trace.run(spark, tables, table, where), where)));
+        spark -> out.print(Trace.text(Trace.run(spark, gold, tables, table, where), where)));
   }
 }

@@ -9,6 +9,7 @@ import dev.medallion.common.ledger.RunLedger;
 import dev.medallion.common.ops.LayerRun;
 import dev.medallion.gold.GoldJob;
 import dev.medallion.gold.GoldRequest;
+import dev.medallion.gold.GoldTables;
 import dev.medallion.sample.events.Event;
 import dev.medallion.sample.events.EventGenerator;
 import dev.medallion.sample.events.GeneratedRecord;
@@ -370,7 +371,8 @@ class KillPointsIT extends PipelineIT {
       case "silver --full-refresh" -> SilverJob.run(spark, config, true);
       case "gold" -> GoldJob.run(spark, config, GoldRequest.incremental());
       case "gold --full-refresh" ->
-          GoldJob.run(spark, config, GoldRequest.parse(null, true, null, null));
+          GoldJob.run(
+              spark, config, GoldRequest.parse(GoldTables.bundled(), null, true, null, null));
       case "quarantine --replay" -> Quarantine.replay(spark, config, Optional.empty());
       default -> {
         assertThat(step).startsWith("maintain ");

@@ -10,6 +10,7 @@ import dev.medallion.common.ops.LayerRun;
 import dev.medallion.common.table.TableLocations;
 import dev.medallion.gold.GoldJob;
 import dev.medallion.gold.GoldRequest;
+import dev.medallion.gold.GoldTables;
 import dev.medallion.silver.Quarantine;
 import dev.medallion.silver.SilverJob;
 import dev.medallion.testkit.testing.TestSpark;
@@ -59,7 +60,8 @@ class LayerRunsTest {
         writer(
             "gold --full-refresh",
             "gold",
-            (s, c) -> GoldJob.run(s, c, GoldRequest.parse(null, true, null, null))),
+            (s, c) ->
+                GoldJob.run(s, c, GoldRequest.parse(GoldTables.bundled(), null, true, null, null))),
         writer(
             "maintain --table silver.events",
             "silver",

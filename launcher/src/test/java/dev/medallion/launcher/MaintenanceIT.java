@@ -10,6 +10,7 @@ import dev.medallion.common.ops.LayerRun;
 import dev.medallion.gold.GoldAssertions;
 import dev.medallion.gold.GoldJob;
 import dev.medallion.gold.GoldRequest;
+import dev.medallion.gold.GoldTables;
 import dev.medallion.sample.events.EventGenerator;
 import dev.medallion.sample.events.GeneratedRecord;
 import dev.medallion.sample.events.GeneratorSpec;
@@ -66,7 +67,7 @@ class MaintenanceIT extends PipelineIT {
     // A rebuild after VACUUM: the files of bronze's first commits are gone.
     SilverJob.run(spark, config, true);
     assertThat(Reconciliation.run(spark, config).balanced()).isTrue();
-    GoldJob.run(spark, config, GoldRequest.parse(null, true, null, null));
+    GoldJob.run(spark, config, GoldRequest.parse(GoldTables.bundled(), null, true, null, null));
     assertGold();
 
     // Silver moves on; gold lags behind silver's change feed.
@@ -82,9 +83,9 @@ class MaintenanceIT extends PipelineIT {
     assertThat(maintain(config, "silver.events"))
         .contains("silver.events: optimized (Z-order event_id)");
     assertThat(maintain(config, "bronze.events")).contains("bronze.events: optimized");
-    GoldJob.run(spark, config, GoldRequest.parse(null, true, null, null));
+    GoldJob.run(spark, config, GoldRequest.parse(GoldTables.bundled(), null, true, null, null));
     SilverJob.run(spark, config, true);
-    GoldJob.run(spark, config, GoldRequest.parse(null, true, null, null));
+    GoldJob.run(spark, config, GoldRequest.parse(GoldTables.bundled(), null, true, null, null));
     assertGold();
     assertThat(Reconciliation.run(spark, config).balanced()).isTrue();
   }
@@ -138,7 +139,7 @@ class MaintenanceIT extends PipelineIT {
                 + " Delta's log cleanup")
         .hasMessageContaining("run bin/medallion silver --full-refresh");
     SilverJob.run(spark, config, true);
-    GoldJob.run(spark, config, GoldRequest.parse(null, true, null, null));
+    GoldJob.run(spark, config, GoldRequest.parse(GoldTables.bundled(), null, true, null, null));
     assertGold();
     assertThat(Reconciliation.run(spark, config).balanced()).isTrue();
   }

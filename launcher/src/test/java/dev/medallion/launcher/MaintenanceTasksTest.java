@@ -44,7 +44,7 @@ class MaintenanceTasksTest {
           };
       spark.sparkContext().addSparkListener(counter);
 
-      Maintenance.run(spark, lakehouse, "bronze.events", 0, true);
+      Maintenance.run(spark, TableCatalog.bundled(), lakehouse, "bronze.events", 0, true);
 
       spark.sparkContext().listenerBus().waitUntilEmpty();
       spark.sparkContext().removeSparkListener(counter);

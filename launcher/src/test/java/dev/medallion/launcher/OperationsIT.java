@@ -202,9 +202,9 @@ class OperationsIT extends PipelineIT {
     assertThat(datasets(events.get(7), "outputs"))
         .contains(
             "file "
-                + path(tables().of(GoldTables.HOURLY_REVENUE.spec()))
+                + path(tables().of(GoldTables.bundled("hourly_revenue").spec()))
                 + " v"
-                + versionOf(tables().of(GoldTables.HOURLY_REVENUE.spec())));
+                + versionOf(tables().of(GoldTables.bundled("hourly_revenue").spec())));
   }
 
   @Test
@@ -312,7 +312,8 @@ class OperationsIT extends PipelineIT {
             + busiest.getKey().get(1)
             + "'";
 
-    Trace.Result trace = Trace.run(spark, tables(), "gold.hourly_revenue", where);
+    Trace.Result trace =
+        Trace.run(spark, GoldTables.bundled(), tables(), "gold.hourly_revenue", where);
 
     assertThat(trace.goldRows()).isEqualTo(1);
     assertThat(trace.events()).isEqualTo(busiest.getValue().size());
@@ -517,12 +518,13 @@ class OperationsIT extends PipelineIT {
     Map<String, String> failingGold = new HashMap<>(declared);
     failingGold.put("expect.gold.hourly_revenue.no_purchases", "fail: event_type <> 'purchase'");
     SilverJob.run(spark, config, false);
-    long hourlyVersion = versionOf(tables().of(GoldTables.HOURLY_REVENUE.spec()));
+    long hourlyVersion = versionOf(tables().of(GoldTables.bundled("hourly_revenue").spec()));
     assertThatThrownBy(
             () -> GoldJob.run(spark, config(topic, failingGold), GoldRequest.incremental()))
         .isInstanceOf(MedallionException.class)
         .hasMessageContaining("break the expectation gold.hourly_revenue.no_purchases");
-    assertThat(versionOf(tables().of(GoldTables.HOURLY_REVENUE.spec()))).isEqualTo(hourlyVersion);
+    assertThat(versionOf(tables().of(GoldTables.bundled("hourly_revenue").spec())))
+        .isEqualTo(hourlyVersion);
 
     GoldJob.run(spark, config, GoldRequest.incremental());
     List<GeneratedRecord> all = new ArrayList<>(kept);
@@ -551,7 +553,7 @@ class OperationsIT extends PipelineIT {
         spark
             .read()
             .format("delta")
-            .load(tables().of(GoldTables.HOURLY_REVENUE.spec()))
+            .load(tables().of(GoldTables.bundled("hourly_revenue").spec()))
             .select("window_start")
             .distinct()
             .count();

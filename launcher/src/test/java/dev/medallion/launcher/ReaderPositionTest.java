@@ -97,7 +97,13 @@ class ReaderPositionTest {
     assertThatThrownBy(
             () ->
                 Maintenance.checkReaders(
-                    spark, lakehouse, "silver.events", lakehouse.silverEvents(), 1, 0))
+                    spark,
+                    TableCatalog.bundled(),
+                    lakehouse,
+                    "silver.events",
+                    lakehouse.silverEvents(),
+                    1,
+                    0))
         .hasMessageContaining("gold has not read it since v1");
   }
 

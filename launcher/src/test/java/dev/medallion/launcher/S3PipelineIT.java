@@ -308,8 +308,9 @@ class S3PipelineIT {
     versions.put("bronze", DeltaTables.version(spark, TABLES.bronzeEvents()));
     versions.put("silver", DeltaTables.version(spark, TABLES.silverEvents()));
     versions.put("quarantine", DeltaTables.version(spark, TABLES.silverQuarantine()));
-    GoldTables.ALL.forEach(
-        t -> versions.put(t.name(), DeltaTables.version(spark, TABLES.of(t.spec()))));
+    GoldTables.bundled()
+        .all()
+        .forEach(t -> versions.put(t.name(), DeltaTables.version(spark, TABLES.of(t.spec()))));
     return versions;
   }
 }

@@ -197,6 +197,16 @@ public final class Settings {
           "a positive integer",
           "Upper bound of silver change files per gold micro-batch.");
 
+  public static final Setting<String> GOLD_TABLES_DIR =
+      new Setting<>(
+          "gold.tables.dir",
+          "",
+          raw -> raw,
+          "a folder on the driver's file system, or empty",
+          "A folder of `.sql` files, one gold table each (`CREATE MATERIALIZED VIEW gold.<name>"
+              + " ...`, see \"Adding a gold table\"), built beside the bundled tables; empty for"
+              + " the bundled tables alone.");
+
   public static final Setting<Integer> LOCK_LEASE_SECONDS =
       new Setting<>(
           "lock.lease.seconds",
@@ -427,6 +437,7 @@ public final class Settings {
           ANOMALY_QUARANTINE_JUMP,
           ANOMALY_ACTION,
           GOLD_MAX_FILES_PER_TRIGGER,
+          GOLD_TABLES_DIR,
           LOCK_LEASE_SECONDS,
           ALERTS_WEBHOOK_URL,
           ALERTS_MIN_ROWS_PER_SECOND,
