@@ -220,7 +220,9 @@ class KillPointsIT extends PipelineIT {
         Upstream.SILVER,
         List.of("gold", "--full-refresh"),
         List.of("gold --full-refresh"),
-        point("after the first table's rebuild", "after:1:" + gold),
+        // Its rerun rebuilds every table again, as the incremental points' reruns recompute
+        // theirs: CI leaves it to bin/chaos for time (11 points in CI).
+        chaosOnly("after the first table's rebuild", "after:1:" + gold),
         chaosOnly(
             "before the first offsets file", "before:1:" + checkpoint("gold/changes", "offsets")));
     add(
