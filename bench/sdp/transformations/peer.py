@@ -1,12 +1,15 @@
 """The peer of medallion's flow, written as a Spark Declarative Pipeline would be written:
-Kafka -> bronze_events and silver_events (streaming tables, read incrementally) -> hourly_revenue
-(a materialized view, recomputed in full each run). The harness (bench/) runs it with
-spark-pipelines on the same records as medallion and compares their times.
+Kafka -> bronze_events and silver_events (streaming tables, read incrementally) -> medallion's six
+gold tables as materialized views, recomputed in full each run. Their SQL is medallion's own
+declarations (gold/tables/*.sql), which the harness (bench/) copies beside this file reading
+silver_events. The harness runs it with spark-pipelines on the same records as medallion and
+compares their times.
 
 silver_events reads the topic itself, not bronze_events: on Spark Connect a keyed dropDuplicates
 is analysed when the flow is registered, before a first run has created bronze_events
 (TABLE_OR_VIEW_NOT_FOUND), so a silver that reads bronze_events cannot deduplicate by event_id.
-The peer drops invalid events where medallion quarantines them.
+The peer drops invalid events where medallion quarantines them, and takes an event's ingestion
+time (user_features_known's clock) from its Kafka record where medallion takes bronze's.
 """
 
 from pyspark import pipelines as dp
@@ -48,8 +51,11 @@ def silver_events() -> DataFrame:
     fx_rate = float(spark.conf.get("peer.fx.rate"))
     events = (
         kafka()
-        .select(F.from_json(F.col("value").cast("string"), EVENT_SCHEMA).alias("e"))
-        .select("e.*")
+        .select(
+            F.from_json(F.col("value").cast("string"), EVENT_SCHEMA).alias("e"),
+            F.col("timestamp").alias("ingested_at"),
+        )
+        .select("e.*", "ingested_at")
         .where(
             "event_id IS NOT NULL AND event_type IS NOT NULL AND timestamp >= 946684800000"
             f" AND (revenue IS NULL OR (NOT isnan(revenue) AND abs(revenue) * {fx_rate} < 1e14))"
@@ -57,6 +63,7 @@ def silver_events() -> DataFrame:
         .dropDuplicates(["event_id"])
         .withColumn("event_time", F.timestamp_millis("timestamp"))
         .withColumn("event_hour", F.date_trunc("hour", "event_time"))
+        .withColumn("event_date", F.to_date("event_time"))
         .withColumn(
             "revenue_usd",
             F.expr(f"CAST(CAST(revenue AS DECIMAL(20,6)) * {fx_rate} AS DECIMAL(20,6))"),
@@ -66,16 +73,3 @@ def silver_events() -> DataFrame:
         "ref_product_id"
     )
 
-
-@dp.materialized_view(name="hourly_revenue")
-def hourly_revenue() -> DataFrame:
-    return (
-        spark.table("silver_events")
-        .groupBy(F.col("event_hour").alias("window_start"), "event_type")
-        .agg(
-            F.count("*").alias("event_count"),
-            F.coalesce(F.sum("revenue_usd"), F.lit(0).cast("decimal(30,6)")).alias("total_revenue"),
-            F.count_distinct("user_id").alias("unique_users"),
-            F.avg("revenue_usd").alias("avg_order_value"),
-        )
-    )

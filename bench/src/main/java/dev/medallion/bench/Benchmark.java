@@ -39,6 +39,7 @@ public final class Benchmark {
   static final int REPEATS = 3;
   static final String WARMUP_TOPIC = "warmup";
   static final List<String> LAYERS = List.of("bronze", "silver", "gold");
+  private static final String TASKSET = "/usr/bin/taskset";
 
   private final Path home;
   private final Path work;
@@ -98,7 +99,15 @@ public final class Benchmark {
         headline(kafka, events, scale);
       }
       if (!history.isEmpty()) {
-        historySection = new HistoryLength(home, work, kafka, perDay).measure(history, results);
+        historySection =
+            new HistoryLength(
+                    home,
+                    work,
+                    kafka,
+                    perDay,
+                    (topic, dir) ->
+                        java(BaselinePipeline.class, kafka.bootstrapServers(), topic, dir))
+                .measure(history, results);
       }
     }
     write(events, scale, history, perDay, historySection);
@@ -183,8 +192,8 @@ public final class Benchmark {
     }
     double peerFirst =
         recordPeer(
-            "peer: Spark Declarative Pipelines, Kafka -> bronze, silver, hourly_revenue (one"
-                + " run)",
+            "peer: Spark Declarative Pipelines, Kafka -> bronze, silver, the six gold tables"
+                + " (one run)",
             runEach(peers, peer -> peer.run(work)),
             "peer",
             produced);
@@ -222,19 +231,29 @@ public final class Benchmark {
     }
   }
 
-  /** The same first runs on one core, for the scale-out section. */
+  /**
+   * The same first runs on one core, for the scale-out section: the process pinned to one CPU, so
+   * the JIT compiler's and the garbage collector's threads share it with the task (with {@code
+   * local[1]} alone they had the other core, and silver's first run measured 1.04x from "1" to 2
+   * cores where pinned it measured 1.90x).
+   */
   private void oneCore(String servers, long produced) throws IOException, InterruptedException {
+    if (!Files.isExecutable(Path.of(TASKSET))) {
+      throw new IllegalStateException(
+          "bin/bench runs the one-core runs under " + TASKSET + " (util-linux); install it");
+    }
     Lakehouse lake =
         new Lakehouse(
-            home,
-            work,
-            work.resolve("one-core").toString(),
-            servers,
-            TOPIC,
-            "spark.master=local[1]");
+                home,
+                work,
+                work.resolve("one-core").toString(),
+                servers,
+                TOPIC,
+                "spark.master=local[1]")
+            .under(TASKSET, "-c", "0");
     for (String layer : LAYERS) {
       record(
-          layer + " first run on 1 core (`local[1]`)",
+          layer + " first run on 1 core (`taskset -c 0`, `local[1]`)",
           List.of(lake.run(layer)),
           layer + "_1core",
           produced);
@@ -441,106 +460,91 @@ public final class Benchmark {
     return read / ((System.nanoTime() - started) / 1e9);
   }
 
-  /** The performance targets of this machine kind, each with what this run measured. */
+  /**
+   * The performance issue's targets for this machine kind, each with what this run measured; a
+   * target whose runs this run did not make is left out.
+   */
   private String targets() {
-    long records = ((Number) results.get("records")).longValue();
     StringBuilder md =
         new StringBuilder("\n## Targets\n\n| target | measured | |\n|---|---|---|\n");
-    atLeast(
-        md,
-        "bronze >= 150,000 records/s (job, first run)",
-        records / number("bronze_job_s"),
-        150_000,
-        "%,.0f records/s");
-    atLeast(
-        md,
-        "silver >= 100,000 rows/s (job, first run)",
-        records / number("silver_job_s"),
-        100_000,
-        "%,.0f rows/s");
-    if (results.containsKey("scale_records")) {
-      long large = ((Number) results.get("scale_records")).longValue();
-      atLeast(
-          md,
-          "bronze >= 300,000 records/s on the large table (job, first run)",
-          large / number("scale_bronze_job_s"),
-          300_000,
-          "%,.0f records/s");
-      atLeast(
-          md,
-          "silver >= 150,000 rows/s on the large table (job, first run)",
-          large / number("scale_silver_job_s"),
-          150_000,
-          "%,.0f rows/s");
-    }
-    atMost(
-        md,
-        "Kafka -> all gold tables <= 30 s of job time",
-        number("bronze_job_s") + number("silver_job_s") + number("gold_job_s"),
-        30,
-        "%.1f s");
-    atLeast(
-        md,
-        "at least 4x faster than the baseline (wall)",
-        number("speedup_vs_baseline"),
-        4,
-        "%.2fx");
-    atLeast(
-        md,
-        "faster than the Spark Declarative Pipelines peer, first run (wall: its one run against"
-            + " medallion's three)",
-        number("speedup_vs_peer"),
-        1,
-        "%.2fx");
-    atLeast(
-        md,
-        "faster than the peer, +10% (the latest hour; wall: one run against three)",
-        number("speedup_vs_peer_hourly"),
-        1,
-        "%.2fx");
-    for (String layer : LAYERS) {
-      atMost(md, layer + " no-op run <= 8 s wall", number(layer + "_noop_wall_s"), 8, "%.1f s");
-    }
-    for (String layer : LAYERS) {
+    if (results.containsKey("history_longest_days")) {
+      String longest = results.get("history_longest_days") + "-day";
+      String shortest = results.get("history_shortest_days") + "-day";
+      for (String layer : LAYERS) {
+        atMost(
+            md,
+            layer + "'s hourly run on the " + longest + " history / on the " + shortest + " (job)",
+            number("history_" + layer + "_ratio"),
+            1.25,
+            "%.2fx");
+      }
+      String at = "history_" + results.get("history_longest_days") + "d_";
       atMost(
           md,
-          layer + " typical run (+10%, the latest hour) <= 8 s wall",
-          number(layer + "_hourly_wall_s"),
-          8,
+          "gold's hourly run / its full refresh, " + longest + " history (job)",
+          100 * number(at + "gold_hour_share"),
+          5,
+          "%.1f%%");
+      atMost(
+          md,
+          "typical hourly run, all three layers (`pipeline`, wall, " + longest + " history)",
+          number(at + "pipeline_wall_s"),
+          20,
           "%.1f s");
-    }
-    if (results.containsKey("silver_hourly_scale_ratio")) {
-      atMost(
+      atLeast(
           md,
-          "silver +10% (the latest hour) on the large table <= 1.5x the same on the small one"
-              + " (job)",
-          number("silver_hourly_scale_ratio"),
+          "whole flow against the peer, hourly run (wall, " + longest + " history)",
+          number("history_speedup_vs_peer_hourly"),
+          1.5,
+          "%.2fx");
+    }
+    if (results.containsKey("records")) {
+      String events = String.format(Locale.ROOT, "%,d events", results.get("events"));
+      atLeast(
+          md,
+          "whole flow first runs against the straightforward pipeline (" + events + ", wall)",
+          number("speedup_vs_baseline"),
+          2,
+          "%.2fx");
+      atLeast(
+          md,
+          "whole flow first runs against the peer ("
+              + events
+              + ", wall: its one run against"
+              + " medallion's three)",
+          number("speedup_vs_peer"),
           1.5,
           "%.2fx");
       atMost(
           md,
-          "gold run touching one hour on the large table <= 5% of a full refresh (job)",
-          100 * number("gold_hour_vs_full_refresh"),
-          5,
-          "%.0f%%");
-    }
-    String prefix = results.containsKey("scale_silver_peak_rss_mb") ? "scale_" : "";
-    double peak = 0;
-    for (Map.Entry<String, Object> entry : results.entrySet()) {
-      if (entry.getKey().startsWith(prefix)
-          && entry.getKey().endsWith("_peak_rss_mb")
-          && !entry.getKey().startsWith("baseline")
-          && !entry.getKey().startsWith("peer")) {
-        peak = Math.max(peak, ((Number) entry.getValue()).doubleValue());
+          "Kafka -> all gold tables (" + events + ", first runs, job)",
+          number("bronze_job_s") + number("silver_job_s") + number("gold_job_s"),
+          45,
+          "%.1f s");
+      atLeast(
+          md,
+          "silver first run, 1 core -> 2 cores (" + events + ", job)",
+          number("silver_2core_speedup"),
+          1.6,
+          "%.2fx");
+      String prefix = results.containsKey("scale_silver_peak_rss_mb") ? "scale_" : "";
+      double peak = 0;
+      for (Map.Entry<String, Object> entry : results.entrySet()) {
+        if (entry.getKey().startsWith(prefix)
+            && entry.getKey().endsWith("_peak_rss_mb")
+            && !entry.getKey().startsWith("baseline")
+            && !entry.getKey().startsWith("peer")) {
+          peak = Math.max(peak, ((Number) entry.getValue()).doubleValue());
+        }
       }
+      atMost(
+          md,
+          "peak RSS of any layer"
+              + (prefix.isEmpty() ? " (this run's smaller table)" : " (the large table)"),
+          peak,
+          2_500,
+          "%,.0f MB");
     }
-    atMost(
-        md,
-        "peak RSS of any layer <= 2,500 MB"
-            + (prefix.isEmpty() ? " (this run's smaller table)" : " (the large table)"),
-        peak,
-        2_500,
-        "%,.0f MB");
     return md.toString();
   }
 
@@ -653,6 +657,10 @@ public final class Benchmark {
       md.append(Instant.now().toString(), 0, 10).append(".\n");
     }
     md.append(historySection);
+    md.append(targets());
+    if (events > 0) {
+      md.append(scaleOut());
+    }
     // Only what this run measured: hand-written reasoning lives in dated documents under docs/.
     md.append("\nWhy targets are missed, from an earlier run: `docs/benchmarks-analysis-*.md`.\n");
     Files.writeString(home.resolve("BENCHMARKS.md"), md.toString(), StandardCharsets.UTF_8);
@@ -702,7 +710,7 @@ public final class Benchmark {
         .append(
             "drops late duplicates' state; medallion builds bronze, silver (validated, deduplicated"
                 + " over all history, ")
-        .append("enriched), the quarantine and five exact gold tables.\n\n")
+        .append("enriched), the quarantine, six exact gold tables and their states.\n\n")
         .append(
             "The peer is the same flow as an open-source Spark Declarative Pipeline (`bench/sdp`,"
                 + " pyspark's `spark-pipelines`): ")
@@ -710,13 +718,13 @@ public final class Benchmark {
             "bronze and silver streaming tables (silver reads the topic itself, deduplicates by"
                 + " `event_id` in streaming state and drops invalid events, ")
         .append(
-            "where medallion quarantines them) and `hourly_revenue` as a materialized view,"
-                + " recomputed in full each run; its wall time includes ")
+            "where medallion quarantines them) and medallion's six gold tables as materialized"
+                + " views of its own SQL files (`gold/tables`), recomputed in full each run, as"
+                + " open-source Spark refreshes a materialized view; its wall"
+                + " time includes ")
         .append("the Spark Connect server it starts, its peak RSS the whole process tree.\n\n")
         .append("Machine-readable: `benchmarks.json`. Reproduce: `")
         .append(command)
         .append("`.\n");
-    md.append(targets());
-    md.append(scaleOut());
   }
 }

@@ -10,12 +10,12 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The peer: the same Kafka -> bronze -> silver -> hourly revenue flow as an open-source Spark
- * Declarative Pipeline ({@code bench/sdp}: two streaming tables and a materialized view), run by
- * pyspark's {@code spark-pipelines} from the project's Python environment. Each run is one process
- * tree (the CLI and the local Spark Connect server it starts), timed like medallion's layers. Its
- * tables live in a Derby-backed Hive metastore beside them, so a second run finds what the first
- * created.
+ * The peer: the same Kafka -> bronze -> silver -> gold flow as an open-source Spark Declarative
+ * Pipeline ({@code bench/sdp}: two streaming tables, and medallion's six gold declarations as
+ * materialized views), run by pyspark's {@code spark-pipelines} from the project's Python
+ * environment. Each run is one process tree (the CLI and the local Spark Connect server it starts),
+ * timed like medallion's layers. Its tables live in a Derby-backed Hive metastore beside them, so a
+ * second run finds what the first created.
  */
 final class DeclarativePeer {
   /** What the Spark Connect server needs beyond pyspark's own jars: Kafka's source and Delta. */
@@ -44,6 +44,14 @@ final class DeclarativePeer {
         Files.copy(file, code.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
       }
     }
+    try (Stream<Path> files = Files.list(home.resolve("gold/tables"))) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".sql")).toList()) {
+        Files.writeString(
+            code.resolve(file.getFileName()),
+            asPeerView(Files.readString(file, StandardCharsets.UTF_8)),
+            StandardCharsets.UTF_8);
+      }
+    }
     Path products = home.resolve("silver/src/main/resources/dev/medallion/silver/products.csv");
     String spec =
         String.join(
@@ -60,6 +68,8 @@ final class DeclarativePeer {
             "  peer.fx.rate: \"1.08\"",
             // medallion's own local default: few shuffle partitions on a small machine.
             "  spark.sql.shuffle.partitions: \"4\"",
+            // medallion's days and hours are UTC ones.
+            "  spark.sql.session.timeZone: \"UTC\"",
             "");
     Files.writeString(dir.resolve("spark-pipeline.yml"), spec, StandardCharsets.UTF_8);
     // The Spark Connect server the CLI starts takes its static settings from spark-defaults.conf
@@ -83,7 +93,17 @@ final class DeclarativePeer {
     Files.writeString(dir.resolve("conf/spark-defaults.conf"), defaults, StandardCharsets.UTF_8);
   }
 
-  /** One incremental run of the whole pipeline: new Kafka records through to hourly_revenue. */
+  /**
+   * A gold table's declaration as one of the peer's materialized views: the same statement, named
+   * in the pipeline's own schema and reading its {@code silver_events}.
+   */
+  static String asPeerView(String declaration) {
+    return declaration
+        .replace("CREATE MATERIALIZED VIEW gold.", "CREATE MATERIALIZED VIEW ")
+        .replace("FROM silver.events", "FROM silver_events");
+  }
+
+  /** One incremental run of the whole pipeline: new Kafka records through to the gold tables. */
   TimedProcess.Result run(Path work) throws IOException, InterruptedException {
     Path python = home.resolve("target/python/bin");
     return TimedProcess.run(

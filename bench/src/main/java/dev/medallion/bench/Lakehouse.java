@@ -11,6 +11,7 @@ final class Lakehouse {
   private final Path home;
   private final Path work;
   private final List<String> settings = new ArrayList<>();
+  private final List<String> prefix = new ArrayList<>();
 
   Lakehouse(Path home, Path work, String root, String servers, String topic, String... more) {
     this.home = home;
@@ -28,9 +29,16 @@ final class Lakehouse {
     }
   }
 
+  /** Runs every command under {@code command} (e.g. {@code taskset -c 0}); returns this. */
+  Lakehouse under(String... command) {
+    prefix.addAll(Arrays.asList(command));
+    return this;
+  }
+
   TimedProcess.Result run(String layer, String... args) throws IOException, InterruptedException {
-    List<String> command =
-        new ArrayList<>(List.of(home.resolve("bin/medallion").toString(), layer));
+    List<String> command = new ArrayList<>(prefix);
+    command.add(home.resolve("bin/medallion").toString());
+    command.add(layer);
     command.addAll(Arrays.asList(args));
     command.addAll(settings);
     return TimedProcess.run(command, work);
