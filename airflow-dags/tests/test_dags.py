@@ -28,8 +28,9 @@ def test_every_dag_imports_without_errors(dagbag):
     assert set(dagbag.dag_ids) == EXPECTED_DAGS
 
 
-def test_pipeline_runs_bronze_silver_gold_in_order_hourly_one_run_at_a_time_then_checks_status(dagbag):
-    dag = dagbag.dags["medallion_pipeline"]
+def test_pipeline_runs_bronze_silver_gold_in_order_hourly_one_run_at_a_time_then_checks_status(monkeypatch):
+    monkeypatch.setenv("MEDALLION_PIPELINE_ONE_JVM", "0")
+    dag = DagBag(dag_folder=str(DAGS), bundle_path=DAGS).dags["medallion_pipeline"]
     assert dag.schedule == "@hourly" or str(dag.timetable.summary) == "@hourly"
     assert dag.max_active_runs == 1
     assert dag.catchup is False
@@ -58,9 +59,8 @@ def test_pipeline_runs_bronze_silver_gold_in_order_hourly_one_run_at_a_time_then
     assert [a.name for a in dag.get_task("gold").outlets] == [f"medallion.{name}" for name in sql_names("gold")]
 
 
-def test_pipeline_in_one_jvm_is_one_task_writing_every_layers_assets_then_status(monkeypatch):
-    monkeypatch.setenv("MEDALLION_PIPELINE_ONE_JVM", "1")
-    dag = DagBag(dag_folder=str(DAGS), bundle_path=DAGS).dags["medallion_pipeline"]
+def test_pipeline_by_default_is_one_task_writing_every_layers_assets_then_status(dagbag):
+    dag = dagbag.dags["medallion_pipeline"]
     assert set(dag.task_ids) == {"pipeline", "status"}
     task = dag.get_task("pipeline")
     assert task.downstream_task_ids == {"status"}
