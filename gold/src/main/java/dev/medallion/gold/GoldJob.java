@@ -35,7 +35,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
@@ -69,7 +68,8 @@ public final class GoldJob {
   /** A gold run, for {@link LayerRun} to run under gold's lock. */
   public static LayerJob<RunSummary> job(MedallionConfig config, GoldRequest request) {
     TableLocations tables = config.tables();
-    List<GoldTable> gold = GoldTables.of(config).all();
+    GoldTables goldTables = GoldTables.of(config);
+    List<GoldTable> gold = goldTables.all();
     return LayerJob.of(
         LAYER,
         gold.stream().flatMap(table -> table.specs().stream()).toList(),
@@ -86,7 +86,7 @@ public final class GoldJob {
                   Expectation.declared(config).stream()
                       .filter(e -> e.table().startsWith(LAYER + "."))
                       .toList());
-          RunSummary summary = runOnce(spark, config, tables, gold, request, writer);
+          RunSummary summary = runOnce(spark, config, tables, goldTables, request, writer);
           return withFacts(spark, tables, gold, summary, firstUnread, versionsBefore, writer);
         });
   }
@@ -159,10 +159,11 @@ public final class GoldJob {
       SparkSession spark,
       MedallionConfig config,
       TableLocations tables,
-      List<GoldTable> gold,
+      GoldTables goldTables,
       GoldRequest request,
       GoldWriter writer) {
     long started = System.nanoTime();
+    List<GoldTable> gold = goldTables.all();
     long silverVersion = DeltaTables.version(spark, tables.silverEvents());
     if (silverVersion == DeltaTables.NO_VERSION) {
       throw Errors.usage(
@@ -208,14 +209,14 @@ public final class GoldJob {
       startingVersion = silverVersion;
     }
     return incremental(
-        spark, config, tables, gold, writer, startingVersion, silverVersion, started);
+        spark, config, tables, goldTables, writer, startingVersion, silverVersion, started);
   }
 
   private static RunSummary incremental(
       SparkSession spark,
       MedallionConfig config,
       TableLocations tables,
-      List<GoldTable> gold,
+      GoldTables goldTables,
       GoldWriter writer,
       Long startingVersion,
       long silverVersion,
@@ -251,7 +252,7 @@ public final class GoldJob {
                     .distinct()
                     .toList();
             TableWrites.forEach(
-                gold,
+                goldTables.all(),
                 table -> {
                   long tableStarted = System.nanoTime();
                   if (table.grain() instanceof EntityGrain) {
@@ -298,7 +299,7 @@ public final class GoldJob {
             "silver changes up to v%d, recomputed %s in %s, %d micro-batches",
             silverVersion,
             touched.isEmpty() ? "nothing" : String.join(" + ", touched),
-            gold.stream().map(GoldTable::name).collect(Collectors.joining(", ")),
+            goldTables.names(),
             totals.batches());
     return new RunSummary(
         LAYER,

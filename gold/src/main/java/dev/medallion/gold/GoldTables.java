@@ -35,13 +35,18 @@ public final class GoldTables {
 
   private static final String SUFFIX = ".sql";
 
-  private static final GoldTables BUNDLED = new GoldTables(bundledFiles());
+  private static final GoldTables BUNDLED = new GoldTables(List.of(), Map.of(), bundledFiles());
 
   private final List<GoldTable> all;
 
-  private GoldTables(Map<String, String> sourcesToText) {
-    Map<String, String> sourceByName = new LinkedHashMap<>();
-    List<GoldTable> tables = new ArrayList<>();
+  /** Where each table was declared, by name: a second declaration of a name is refused. */
+  private final Map<String, String> sourceByName;
+
+  /** {@code tables} (declared in {@code sources}) and the tables of these files after them. */
+  private GoldTables(
+      List<GoldTable> tables, Map<String, String> sources, Map<String, String> sourcesToText) {
+    Map<String, String> sourceByName = new LinkedHashMap<>(sources);
+    List<GoldTable> all = new ArrayList<>(tables);
     sourcesToText.forEach(
         (source, text) -> {
           GoldTable table = GoldStatement.parse(source, text);
@@ -66,9 +71,10 @@ public final class GoldTables {
                     + source
                     + "; rename or remove one");
           }
-          tables.add(table);
+          all.add(table);
         });
-    this.all = List.copyOf(tables);
+    this.all = List.copyOf(all);
+    this.sourceByName = Map.copyOf(sourceByName);
   }
 
   /** The bundled tables alone. */
@@ -82,9 +88,7 @@ public final class GoldTables {
     if (dir.isBlank()) {
       return BUNDLED;
     }
-    Map<String, String> files = bundledFiles();
-    files.putAll(read(folder(dir)));
-    return new GoldTables(files);
+    return new GoldTables(BUNDLED.all, BUNDLED.sourceByName, read(folder(dir)));
   }
 
   /** Every table, the bundled ones first, each group by name. */
