@@ -11,7 +11,8 @@ stopping. Each layer still takes its own lock and writes its own ledger row and 
 * One run at a time (the layers' checkpoints are shared state), no catch-up after downtime:
   the next run simply takes everything that arrived meanwhile.
 * A failed layer stops the run: downstream layers do not run; retries back off exponentially
-  and start again from the first layer with new data (a layer with none is a no-op).
+  and start again from the first layer with new data (a layer with none is a no-op), or with a
+  task per layer rerun the failed layer's task.
 * Each layer updates Airflow Assets (`medallion.bronze.events`, `medallion.silver.events`,
   `medallion.gold.*`) other DAGs can be scheduled on; each event's extra holds the Delta
   `version` the run wrote, its ledger `run_id` and `rows_out`.
