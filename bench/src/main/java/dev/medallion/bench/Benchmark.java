@@ -482,7 +482,7 @@ public final class Benchmark {
       atMost(
           md,
           "gold's hourly run / its full refresh, " + longest + " history (job)",
-          100 * number(at + "gold_hour_share"),
+          number(at + "gold_hour_percent"),
           5,
           "%.1f%%");
       atMost(

@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -39,19 +39,8 @@ final class DeclarativePeer {
     this.dir = dir;
     Path code = dir.resolve("transformations");
     Files.createDirectories(code);
-    try (Stream<Path> files = Files.list(home.resolve("bench/sdp/transformations"))) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".py")).toList()) {
-        Files.copy(file, code.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-      }
-    }
-    try (Stream<Path> files = Files.list(home.resolve("gold/tables"))) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".sql")).toList()) {
-        Files.writeString(
-            code.resolve(file.getFileName()),
-            asPeerView(Files.readString(file, StandardCharsets.UTF_8)),
-            StandardCharsets.UTF_8);
-      }
-    }
+    copy(home.resolve("bench/sdp/transformations"), ".py", code, UnaryOperator.identity());
+    copy(home.resolve("gold/tables"), ".sql", code, DeclarativePeer::asPeerView);
     Path products = home.resolve("silver/src/main/resources/dev/medallion/silver/products.csv");
     String spec =
         String.join(
@@ -101,6 +90,21 @@ final class DeclarativePeer {
     return declaration
         .replace("CREATE MATERIALIZED VIEW gold.", "CREATE MATERIALIZED VIEW ")
         .replace("FROM silver.events", "FROM silver_events");
+  }
+
+  /**
+   * Writes each {@code suffix} file of {@code from} into {@code to}, its text through {@code as}.
+   */
+  private static void copy(Path from, String suffix, Path to, UnaryOperator<String> as)
+      throws IOException {
+    try (Stream<Path> files = Files.list(from)) {
+      for (Path file : files.filter(f -> f.toString().endsWith(suffix)).toList()) {
+        Files.writeString(
+            to.resolve(file.getFileName()),
+            as.apply(Files.readString(file, StandardCharsets.UTF_8)),
+            StandardCharsets.UTF_8);
+      }
+    }
   }
 
   /** One incremental run of the whole pipeline: new Kafka records through to the gold tables. */

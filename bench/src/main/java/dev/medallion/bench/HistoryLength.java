@@ -61,8 +61,9 @@ final class HistoryLength {
     final List<Double> peerHourlyWall = new ArrayList<>();
     final List<Double> baselineHourlyWall = new ArrayList<>();
 
-    double goldHourShare() {
-      return Benchmark.median(layers.get("gold").jobSeconds()) / goldFullRefreshJob;
+    /** Gold's median hourly job time as a percentage of its full refresh's. */
+    double goldHourPercent() {
+      return 100 * Benchmark.median(layers.get("gold").jobSeconds()) / goldFullRefreshJob;
     }
   }
 
@@ -147,6 +148,7 @@ final class HistoryLength {
         days,
         "gold --full-refresh (job)",
         "gold_full_refresh_job_s",
+        " %.1f s |",
         m -> m.goldFullRefreshJob);
     row(
         md,
@@ -154,8 +156,9 @@ final class HistoryLength {
         measured,
         days,
         "gold's hourly run / its full refresh",
-        "gold_hour_share",
-        m -> m.goldHourShare());
+        "gold_hour_percent",
+        " %.1f%% |",
+        Measured::goldHourPercent);
     row(
         md,
         results,
@@ -163,6 +166,7 @@ final class HistoryLength {
         days,
         "pipeline, all three layers (wall)",
         "pipeline_wall_s",
+        " %.1f s |",
         m -> median(m.pipelineWall));
     results.put("history_shortest_days", shortest);
     results.put("history_longest_days", longest);
@@ -170,7 +174,10 @@ final class HistoryLength {
     return md.toString();
   }
 
-  /** One row of the history table: a figure per history and the longest's over the shortest's. */
+  /**
+   * One row of the history table: a figure per history, each as {@code cell} formats it, and the
+   * longest's over the shortest's.
+   */
   private static void row(
       StringBuilder md,
       Map<String, Object> results,
@@ -178,16 +185,13 @@ final class HistoryLength {
       List<Integer> days,
       String name,
       String key,
+      String cell,
       ToDoubleFunction<Measured> figure) {
-    boolean share = key.endsWith("_share");
     md.append("| ").append(name).append(" |");
     for (int length : days) {
       double value = figure.applyAsDouble(measured.get(length));
       results.put("history_" + length + "d_" + key, value);
-      md.append(
-          share
-              ? String.format(Locale.ROOT, " %.1f%% |", 100 * value)
-              : String.format(Locale.ROOT, " %.1f s |", value));
+      md.append(String.format(Locale.ROOT, cell, value));
     }
     double ratio =
         figure.applyAsDouble(measured.get(days.get(days.size() - 1)))
