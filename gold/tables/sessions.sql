@@ -14,7 +14,7 @@ CREATE MATERIALIZED VIEW gold.sessions (
   converted BOOLEAN COMMENT 'Whether the session purchased'
 )
 COMMENT 'One row per session, kept exact when its late events arrive'
-TBLPROPERTIES ('medallion.zorder' = 'session_id')
+TBLPROPERTIES ('medallion.zorder' = 'session_start')
 AS SELECT
   session_id,
   user_id,

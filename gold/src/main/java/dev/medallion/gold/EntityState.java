@@ -46,6 +46,9 @@ final class EntityState {
   /** The first day of an entity's keys a run's changes touch: {@link #firstChangedDays}. */
   static final String FIRST_DAY = "_first_day";
 
+  /** Spark's cap on the rows of a written file (0: none). */
+  static final String MAX_RECORDS_PER_FILE = "spark.sql.files.maxRecordsPerFile";
+
   /** The merge source's marker of a recomputed row, against a key to delete. */
   static final String PRESENT = "_medallion_present";
 
@@ -53,6 +56,7 @@ final class EntityState {
   private final GoldTable table;
   private final String path;
   private final List<Dataset<Row>> cached = new ArrayList<>();
+  private Column touchedFrom = lit(true);
 
   EntityState(SparkSession spark, GoldTable table, String path) {
     this.spark = spark;
@@ -86,9 +90,10 @@ final class EntityState {
    */
   void createFrom(Dataset<Row> silver, long version) {
     var writer =
-        GoldTransforms.grouped(table, silver, lit(version).as(VERSION))
+        inRanges(table, GoldTransforms.grouped(table, silver, lit(version).as(VERSION)))
             .writeTo(DeltaTables.sqlIdentifier(path))
             .using("delta")
+            .options(fileOptions(spark, table))
             .tableProperty("comment", description());
     if (!table.partitionBy().isEmpty()) {
       writer = writer.partitionedBy(col(table.partitionBy().get(0)));
@@ -124,9 +129,10 @@ final class EntityState {
 
   /** Replaces the whole state with the aggregates of {@code silver}, read at {@code version}. */
   void rebuild(Dataset<Row> silver, long version) {
-    GoldTransforms.grouped(table, silver, lit(version).as(VERSION))
+    inRanges(table, GoldTransforms.grouped(table, silver, lit(version).as(VERSION)))
         .write()
         .format("delta")
+        .options(fileOptions(spark, table))
         .mode("overwrite")
         .partitionBy(table.partitionBy().toArray(String[]::new))
         .save(path);
@@ -166,20 +172,21 @@ final class EntityState {
                 .unionByName(partials)
                 .groupBy(cols(keys))
                 .agg(rollups[0], Arrays.copyOfRange(rollups, 1, rollups.length)));
+    Dataset<Row> after =
+        before.join(combined.select(cols(keys)), asScala(keys), "left_anti").unionByName(combined);
+    touchedFrom = fromStartOf(table, before);
     Optional<String> days = partitionsOf(combined);
     if (days.isPresent()) {
       DeltaTable.forPath(spark, path)
           .as("t")
-          .merge(combined.as("s"), on(keys) + days.get())
+          .merge(combined.as("s"), expr(on(keys) + days.get()).and(touchedFrom))
           .whenMatched()
           .updateAll()
           .whenNotMatched()
           .insertAll()
           .execute();
     }
-    return before
-        .join(combined.select(cols(keys)), asScala(keys), "left_anti")
-        .unionByName(combined);
+    return after;
   }
 
   /**
@@ -190,9 +197,12 @@ final class EntityState {
    * @return the state, after
    */
   Dataset<Row> startWith(Dataset<Row> changes) {
-    GoldTransforms.grouped(table, filtered(changes), max(col(COMMIT_VERSION)).as(VERSION))
+    inRanges(
+            table,
+            GoldTransforms.grouped(table, filtered(changes), max(col(COMMIT_VERSION)).as(VERSION)))
         .write()
         .format("delta")
+        .options(fileOptions(spark, table))
         .mode("append")
         .save(path);
     return read();
@@ -269,6 +279,59 @@ final class EntityState {
     return days.isEmpty()
         ? Optional.empty()
         : Optional.of(" AND t.`" + day + "` IN (" + String.join(", ", days) + ")");
+  }
+
+  /**
+   * The condition {@link #addInserts} limited its merge by, which limits the table's merge of the
+   * same keys as well: {@code TRUE} before it ran.
+   */
+  Column touchedFrom() {
+    return touchedFrom;
+  }
+
+  /**
+   * The condition that limits a merge of the keys of state rows {@code before} into a table laid
+   * out by its {@link GoldTable#startColumn}, or into its state, to the rows from their least start
+   * on, so that Delta skips the files wholly before it; {@code TRUE} for other tables. {@code
+   * before} are the keys' state before the run: the state only ever held that start or a later one
+   * for them, and so did the table, written from it, as adding events only lowers a start (a merge
+   * of changes that are not inserts, {@link #recompute}, is not bounded). Keys new to the state
+   * match no row, wherever they start.
+   */
+  private static Column fromStartOf(GoldTable table, Dataset<Row> before) {
+    if (table.startColumn().isEmpty()) {
+      return lit(true);
+    }
+    String start = table.startColumn().get();
+    Row least = before.agg(min(col(start))).head();
+    Column target = col("t.`" + start + "`");
+    return least.isNullAt(0) ? lit(true) : target.geq(lit(least.get(0))).or(target.isNull());
+  }
+
+  /**
+   * {@code rows} of a table laid out by its {@link GoldTable#startColumn} (or its state) in ranges
+   * of that column, sorted, for a write whose files ({@link #fileOptions}) then each hold one
+   * range; other tables' rows as they are.
+   */
+  static Dataset<Row> inRanges(GoldTable table, Dataset<Row> rows) {
+    return table
+        .startColumn()
+        .map(start -> rows.repartitionByRange(col(start)).sortWithinPartitions(start))
+        .orElse(rows);
+  }
+
+  /**
+   * The write options that cap a file of a table laid out by its start column: {@link
+   * GoldTable#START_CLUSTERED_FILE_ROWS} rows, or the operator's {@code
+   * spark.sql.files.maxRecordsPerFile} when set.
+   */
+  static Map<String, String> fileOptions(SparkSession spark, GoldTable table) {
+    if (table.startColumn().isEmpty()) {
+      return Map.of();
+    }
+    long operators = Long.parseLong(spark.conf().get(MAX_RECORDS_PER_FILE, "0"));
+    long rows = operators > 0 ? operators : GoldTable.START_CLUSTERED_FILE_ROWS;
+    return Map.of("maxRecordsPerFile", String.valueOf(rows));
   }
 
   private Dataset<Row> filtered(Dataset<Row> changes) {

@@ -2,6 +2,7 @@ package dev.medallion.gold;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count_if;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.unix_date;
@@ -185,7 +186,7 @@ final class GoldWriter {
     }
     try {
       Dataset<Row> rows = GoldTransforms.finish(table, state.addInserts(changes));
-      String bound = "";
+      Column bound = state.touchedFrom();
       if (!table.partitionBy().isEmpty()) {
         // Only the rows of the days the changes touch and later change: merging those alone lets
         // Delta rewrite those days' files, not the table.
@@ -199,11 +200,7 @@ final class GoldWriter {
         if (earliest.isNullAt(0)) {
           return; // no change of this table's rows (all filtered out)
         }
-        bound =
-            " AND t.`"
-                + day
-                + "` >= "
-                + TimeGrain.DAY.literal(LocalDate.ofEpochDay(earliest.getInt(0)));
+        bound = col("t.`" + day + "`").geq(lit(LocalDate.ofEpochDay(earliest.getInt(0))));
       }
       mergeEntities(table, state.entitiesOf(changes), rows, false, bound);
     } finally {
@@ -225,7 +222,7 @@ final class GoldWriter {
           GoldTransforms.finish(
               table, state.recompute(touched, silver(silverVersion), silverVersion)),
           true,
-          "");
+          lit(true));
     } finally {
       state.release();
     }
@@ -234,11 +231,11 @@ final class GoldWriter {
   /**
    * Merges {@code rows} of {@code entities}, computed from their state, into the table by its keys;
    * with {@code deleting}, a key of theirs the rows no longer have is deleted (state that only grew
-   * has none to delete). {@code bound} ({@code ""} or {@code " AND ..."} on the table's columns as
-   * {@code t}) limits the rows of the table the merge reads.
+   * has none to delete). {@code bound} (on the table's columns as {@code t}) limits the rows of the
+   * table the merge reads.
    */
   private void mergeEntities(
-      GoldTable table, Dataset<Row> entities, Dataset<Row> rows, boolean deleting, String bound) {
+      GoldTable table, Dataset<Row> entities, Dataset<Row> rows, boolean deleting, Column bound) {
     List<String> keys = table.keyColumns();
     String path = tables.of(table.spec());
     judged(
@@ -260,7 +257,7 @@ final class GoldWriter {
           Map<String, String> assignments = EntityState.assignments(judged.columns());
           DeltaTable.forPath(spark, path)
               .as("t")
-              .merge(source.as("s"), EntityState.on(keys) + bound)
+              .merge(source.as("s"), expr(EntityState.on(keys)).and(bound))
               .whenMatched("NOT s." + EntityState.PRESENT)
               .delete()
               .whenMatched()
@@ -295,11 +292,13 @@ final class GoldWriter {
   private void write(GoldTable table, Dataset<Row> rows, String replaceWhere) {
     judged(
         table,
-        rows,
+        replaceWhere == null ? EntityState.inRanges(table, rows) : rows,
         judged -> {
           var writer = judged.write().format("delta").mode("overwrite");
           if (replaceWhere != null) {
             writer = writer.option("replaceWhere", replaceWhere);
+          } else {
+            writer = writer.options(EntityState.fileOptions(spark, table));
           }
           writer.save(tables.of(table.spec()));
         });

@@ -44,6 +44,22 @@ final class Rollup {
         + column;
   }
 
+  /**
+   * Whether {@code aggregate} ({@code function(...) AS name}) is a plain {@code min}: one whose
+   * value for a key only decreases as rows are added.
+   */
+  static boolean isMinimum(String aggregate) {
+    try {
+      return CatalystSqlParser$.MODULE$.parseExpression(aggregate) instanceof Alias alias
+          && alias.child() instanceof UnresolvedFunction f
+          && !f.isDistinct()
+          && f.filter().isEmpty()
+          && f.nameParts().last().equalsIgnoreCase("min");
+    } catch (Exception e) { // ParseException: of() refuses the aggregate, naming why
+      return false;
+    }
+  }
+
   private static String combine(String table, String aggregate, Expression e, String column) {
     if (!(e instanceof UnresolvedFunction f) || f.isDistinct() || f.filter().isDefined()) {
       throw refused(

@@ -15,6 +15,7 @@ import dev.medallion.sample.events.GeneratedRecord;
 import dev.medallion.sample.events.GeneratorSpec;
 import dev.medallion.sample.events.GroundTruth;
 import dev.medallion.sample.events.RecordKind;
+import dev.medallion.sample.events.TimeShape;
 import dev.medallion.silver.Reconciliation;
 import dev.medallion.silver.SilverJob;
 import dev.medallion.testkit.testing.PipelineIT;
@@ -316,6 +317,114 @@ class GoldJobIT extends PipelineIT {
       }
     }
     assertGoldEquals(GroundTruth.of(produced));
+  }
+
+  /**
+   * An hourly run rewrites the files of the sessions it touches, not the history's: after six days
+   * of a shop's traffic, kept in gold.sessions and its state in files of {@value
+   * #SESSION_FILE_ROWS} sessions, an hour whose events include 30 of sessions begun a day to a day
+   * and a half before (each a minute before an event of its session) merges into each copying at
+   * most the rows of the sessions begun since the earliest of those, and two files more. Gold
+   * equals the truth after.
+   */
+  @Test
+  void anHourlyRunRewritesOnlyTheFilesOfTheSessionsItTouches() {
+    String topic = "recent";
+    kafka.createTopic(topic, 2);
+    int days = 6;
+    Instant hour = GeneratorSpec.DEFAULT_START.plus(days, ChronoUnit.DAYS);
+    List<GeneratedRecord> produced = new ArrayList<>();
+    MedallionConfig config = config(topic, Map.of());
+    spark.conf().set(EntityState.MAX_RECORDS_PER_FILE, SESSION_FILE_ROWS);
+    try {
+      produced.addAll(produce(topic, shopTraffic(71, 3_000, GeneratorSpec.DEFAULT_START, days)));
+      runPipeline(config);
+      List<GeneratedRecord> hourly =
+          new ArrayList<>(EventGenerator.generate(shopTraffic(72, 150, hour, 0)));
+      hourly.addAll(lateInSessionsOf(produced, hour));
+      Produced.produce(kafka.bootstrapServers(), topic, hourly);
+      produced.addAll(hourly);
+      runPipeline(config);
+    } finally {
+      spark.conf().unset(EntityState.MAX_RECORDS_PER_FILE);
+    }
+    assertGoldEquals(GroundTruth.of(produced));
+
+    // A session spans half an hour; a late event of one moves its start a minute earlier at most.
+    Instant lateFrom =
+        lateInSessionsOf(produced, hour).stream()
+            .map(r -> Instant.ofEpochMilli(r.event().timestamp()))
+            .min(Instant::compareTo)
+            .orElseThrow()
+            .minus(31, ChronoUnit.MINUTES);
+    for (String table : List.of("sessions", "sessions_state")) {
+      Dataset<Row> rows = spark.read().format("delta").load(goldPath(table));
+      long recent =
+          rows.where(
+                  org.apache
+                      .spark
+                      .sql
+                      .functions
+                      .col("session_start")
+                      .geq(org.apache.spark.sql.functions.lit(lateFrom)))
+              .count();
+      assertThat(rows.count())
+          .as("gold.%s holds more than four files besides its recent sessions", table)
+          .isGreaterThan(recent + 4 * SESSION_FILE_ROWS);
+      Row merge = io.delta.tables.DeltaTable.forPath(spark, goldPath(table)).history(1).head();
+      Map<String, String> metrics = merge.getJavaMap(merge.fieldIndex("operationMetrics"));
+      assertThat(merge.<String>getAs("operation")).isEqualTo("MERGE");
+      assertThat(Long.parseLong(metrics.get("numTargetRowsCopied")))
+          .as("rows of gold.%s the hourly merge copied", table)
+          .isLessThanOrEqualTo(recent + 2 * SESSION_FILE_ROWS);
+    }
+  }
+
+  /**
+   * 30 events a minute before events of {@code history} of a day to a day and a half before {@code
+   * hour}, of their sessions: late events of sessions the history began.
+   */
+  private static List<GeneratedRecord> lateInSessionsOf(
+      List<GeneratedRecord> history, Instant hour) {
+    long from = hour.minus(36, ChronoUnit.HOURS).toEpochMilli();
+    long to = hour.minus(1, ChronoUnit.DAYS).toEpochMilli();
+    List<Event> begun =
+        history.stream()
+            .filter(r -> r.kind() == RecordKind.VALID && r.event() != null)
+            .map(GeneratedRecord::event)
+            .filter(e -> e.timestamp() >= from && e.timestamp() < to)
+            .sorted(java.util.Comparator.comparingLong(Event::timestamp))
+            .toList();
+    List<GeneratedRecord> late = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      Event e = begun.get(i * (begun.size() - 1) / 29);
+      Event earlier =
+          new Event(
+              "evt-late-" + i,
+              e.userId(),
+              e.sessionId(),
+              e.eventType(),
+              e.productId(),
+              e.revenue(),
+              e.timestamp() - 60_000,
+              e.metadata());
+      late.add(
+          new GeneratedRecord(utf8(e.userId()), utf8(earlier.toJson()), RecordKind.LATE, earlier));
+    }
+    return late;
+  }
+
+  /** The sessions a file of gold.sessions and its state holds in the hourly run's test. */
+  private static final int SESSION_FILE_ROWS = 50;
+
+  /** {@code events} of a shop's traffic over {@code days} from {@code start} (or one hour). */
+  private static GeneratorSpec shopTraffic(long seed, int events, Instant start, int days) {
+    return new GeneratorSpec(
+        seed, 0, events, start, Math.max(1, days * 24), 0.05, 0.05, 0, TimeShape.DAILY);
+  }
+
+  private String goldPath(String table) {
+    return tables().of(new TableSpec(CoreTables.GOLD, table, List.of(), List.of(), List.of()));
   }
 
   /**

@@ -28,6 +28,9 @@ import org.apache.spark.sql.SparkSession;
 final class Maintenance {
   static final int SAFE_RETENTION_HOURS = 168;
 
+  /** The size OPTIMIZE aims its files at (Delta's default: 1 GB). */
+  private static final String OPTIMIZE_FILE_SIZE = "spark.databricks.delta.optimize.maxFileSize";
+
   private Maintenance() {}
 
   /** Each maintained table by SQL name, with the columns OPTIMIZE Z-orders it by (may be empty). */
@@ -154,10 +157,22 @@ final class Maintenance {
     }
     checkReaders(spark, catalog, locations, table, path, version, retentionHours);
     String target = DeltaTables.sqlIdentifier(path);
-    spark.sql(
-        "OPTIMIZE "
-            + target
-            + (zOrder.isEmpty() ? "" : " ZORDER BY (" + String.join(", ", zOrder) + ")"));
+    // The table's file size unless the operator set one for the session.
+    long fileBytes = catalog.named(table).orElseThrow().optimizeFileBytes();
+    boolean sized = fileBytes > 0 && spark.conf().get(OPTIMIZE_FILE_SIZE, null) == null;
+    if (sized) {
+      spark.conf().set(OPTIMIZE_FILE_SIZE, fileBytes);
+    }
+    try {
+      spark.sql(
+          "OPTIMIZE "
+              + target
+              + (zOrder.isEmpty() ? "" : " ZORDER BY (" + String.join(", ", zOrder) + ")"));
+    } finally {
+      if (sized) {
+        spark.conf().unset(OPTIMIZE_FILE_SIZE);
+      }
+    }
     if (allowUnsafeRetention) {
       spark.conf().set("spark.databricks.delta.retentionDurationCheck.enabled", "false");
     }

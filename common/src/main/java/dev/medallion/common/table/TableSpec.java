@@ -13,19 +13,38 @@ import java.util.Objects;
  * @param partitionBy partition columns
  * @param zOrder columns maintenance Z-orders the table by (may be empty)
  * @param readers the streaming queries of other layers that read the table
+ * @param optimizeFileBytes the size OPTIMIZE aims each file at, or 0 for Delta's default (1 GB),
+ *     unless the session sets {@code spark.databricks.delta.optimize.maxFileSize}: a table each run
+ *     rewrites a few files of keeps them small, so that a run rewrites little
  */
 public record TableSpec(
     String layer,
     String name,
     List<String> partitionBy,
     List<String> zOrder,
-    List<StreamReader> readers) {
+    List<StreamReader> readers,
+    long optimizeFileBytes) {
+
+  /** A table whose files OPTIMIZE sizes as Delta does by default. */
+  public TableSpec(
+      String layer,
+      String name,
+      List<String> partitionBy,
+      List<String> zOrder,
+      List<StreamReader> readers) {
+    this(layer, name, partitionBy, zOrder, readers, 0);
+  }
+
   public TableSpec {
     Objects.requireNonNull(layer, "layer");
     Objects.requireNonNull(name, "name");
     if (!name.matches("[a-z][a-z0-9_]*")) {
       throw new IllegalArgumentException(
           "Cannot name a table '" + name + "': use lower_snake_case");
+    }
+    if (optimizeFileBytes < 0) {
+      throw new IllegalArgumentException(
+          "Cannot aim table " + name + "'s files at " + optimizeFileBytes + " bytes");
     }
     partitionBy = List.copyOf(partitionBy);
     zOrder = List.copyOf(zOrder);
