@@ -78,6 +78,43 @@ class GoldTableTest {
     assertThat(userDays(List.of("user_id"), List.of("day")).partitionBy()).containsExactly("day");
   }
 
+  @Test
+  void anEntityTableIsLaidOutByItsStartOnlyWhenItKeepsAMinimumAsItIs() {
+    GoldTable sessions = GoldTables.bundled("sessions");
+    assertThat(sessions.startColumn()).contains("session_start");
+    assertThat(sessions.spec().zOrder()).containsExactly("session_start");
+    assertThat(sessions.stateSpec().orElseThrow().zOrder()).containsExactly("session_start");
+    assertThat(sessions.spec().optimizeFileBytes()).isPositive();
+    assertThat(sessions.stateSpec().orElseThrow().optimizeFileBytes()).isPositive();
+    GoldTable features = GoldTables.bundled("user_features");
+    assertThat(features.startColumn()).isEmpty();
+    assertThat(features.stateSpec().orElseThrow().zOrder()).containsExactly("user_id");
+    assertThat(features.spec().optimizeFileBytes()).isZero();
+    // A maximum grows as events arrive, a minimum shown otherwise than kept is not the kept one,
+    // and a time table is replaced by units, not merged.
+    assertThat(sessionsBy("max(event_time) AS start", "start").startColumn()).isEmpty();
+    assertThat(sessionsBy("min(DISTINCT event_time) AS start", "start").startColumn()).isEmpty();
+    assertThat(sessionsBy("min(event_time) AS start", "start + INTERVAL 1 HOUR AS start_plus"))
+        .extracting(GoldTable::startColumn)
+        .isEqualTo(java.util.Optional.empty());
+    assertThat(sessionsBy("MIN(event_time) AS start", "start").startColumn()).contains("start");
+    assertThat(DAILY_VIEWS.startColumn()).isEmpty();
+  }
+
+  /** Sessions with one aggregate and one column, Z-ordered by {@code start}. */
+  private static GoldTable sessionsBy(String aggregate, String column) {
+    return new GoldTable(
+        "t",
+        EntityGrain.SESSION,
+        "session_id",
+        "",
+        List.of("session_id AS session_id"),
+        List.of(aggregate),
+        List.of(column("session_id", "the session"), column(column, "its start")),
+        List.of("start"),
+        "sessions");
+  }
+
   private static GoldTable userDays(List<String> clusterBy, List<String> partitionBy) {
     return new GoldTable(
         "t",
