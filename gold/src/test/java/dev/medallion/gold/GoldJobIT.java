@@ -1,5 +1,7 @@
 package dev.medallion.gold;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -257,13 +259,7 @@ class GoldJobIT extends PipelineIT {
   private Map<String, String> fileTableRows(String table, int keys, String... columns) {
     Map<String, String> rows = new TreeMap<>();
     for (Row r :
-        spark
-            .read()
-            .format("delta")
-            .load(
-                tables().of(new TableSpec(CoreTables.GOLD, table, List.of(), List.of(), List.of())))
-            .selectExpr(columns)
-            .collectAsList()) {
+        spark.read().format("delta").load(goldPath(table)).selectExpr(columns).collectAsList()) {
       List<String> cells = new ArrayList<>();
       for (int i = 0; i < columns.length; i++) {
         cells.add(String.valueOf(r.get(i)));
@@ -335,13 +331,15 @@ class GoldJobIT extends PipelineIT {
     Instant hour = GeneratorSpec.DEFAULT_START.plus(days, ChronoUnit.DAYS);
     List<GeneratedRecord> produced = new ArrayList<>();
     MedallionConfig config = config(topic, Map.of());
+    List<GeneratedRecord> late;
     spark.conf().set(EntityState.MAX_RECORDS_PER_FILE, SESSION_FILE_ROWS);
     try {
       produced.addAll(produce(topic, shopTraffic(71, 3_000, GeneratorSpec.DEFAULT_START, days)));
       runPipeline(config);
+      late = lateInSessionsOf(produced, hour);
       List<GeneratedRecord> hourly =
           new ArrayList<>(EventGenerator.generate(shopTraffic(72, 150, hour, 0)));
-      hourly.addAll(lateInSessionsOf(produced, hour));
+      hourly.addAll(late);
       Produced.produce(kafka.bootstrapServers(), topic, hourly);
       produced.addAll(hourly);
       runPipeline(config);
@@ -352,22 +350,14 @@ class GoldJobIT extends PipelineIT {
 
     // A session spans half an hour; a late event of one moves its start a minute earlier at most.
     Instant lateFrom =
-        lateInSessionsOf(produced, hour).stream()
+        late.stream()
             .map(r -> Instant.ofEpochMilli(r.event().timestamp()))
             .min(Instant::compareTo)
             .orElseThrow()
             .minus(31, ChronoUnit.MINUTES);
     for (String table : List.of("sessions", "sessions_state")) {
       Dataset<Row> rows = spark.read().format("delta").load(goldPath(table));
-      long recent =
-          rows.where(
-                  org.apache
-                      .spark
-                      .sql
-                      .functions
-                      .col("session_start")
-                      .geq(org.apache.spark.sql.functions.lit(lateFrom)))
-              .count();
+      long recent = rows.where(col("session_start").geq(lit(lateFrom))).count();
       assertThat(rows.count())
           .as("gold.%s holds more than four files besides its recent sessions", table)
           .isGreaterThan(recent + 4 * SESSION_FILE_ROWS);

@@ -149,7 +149,8 @@ final class Maintenance {
       String table,
       int retentionHours,
       boolean allowUnsafeRetention) {
-    List<String> zOrder = zOrderColumns(catalog).get(table);
+    TableSpec spec = catalog.named(table).orElseThrow();
+    List<String> zOrder = spec.zOrder();
     String path = SqlCatalog.tables(catalog, locations).get(table);
     long version = DeltaTables.version(spark, path);
     if (version == DeltaTables.NO_VERSION) {
@@ -158,7 +159,7 @@ final class Maintenance {
     checkReaders(spark, catalog, locations, table, path, version, retentionHours);
     String target = DeltaTables.sqlIdentifier(path);
     // The table's file size unless the operator set one for the session.
-    long fileBytes = catalog.named(table).orElseThrow().optimizeFileBytes();
+    long fileBytes = spec.optimizeFileBytes();
     boolean sized = fileBytes > 0 && spark.conf().get(OPTIMIZE_FILE_SIZE, null) == null;
     if (sized) {
       spark.conf().set(OPTIMIZE_FILE_SIZE, fileBytes);
