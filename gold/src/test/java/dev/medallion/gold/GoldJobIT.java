@@ -273,59 +273,18 @@ class GoldJobIT extends PipelineIT {
   }
 
   /**
-   * An hourly run costs its hour, not the history: after three days of events, a run over events of
-   * the last hour, of users and sessions with events on every day, must read silver only for that
-   * hour's day. The other days' silver files are moved away while gold runs (a read of them fails),
-   * and gold still equals the truth once they are back.
+   * An hourly run costs its hour, not the history. Six days of a shop's traffic are kept in
+   * gold.sessions and its state in files of {@value #SESSION_FILE_ROWS} sessions. Then an hour
+   * arrives whose events include 30 of sessions begun a day to a day and a half before (each a
+   * minute before an event of its session) and 10 of users with events on the first day. Gold runs
+   * with silver's other days moved away (a read of them fails), so it must read silver only for the
+   * days the hour's events fall on. Each merge into gold.sessions and its state copies at most the
+   * rows of the sessions begun since the earliest late one, and two files more. Gold equals the
+   * truth after.
    */
   @Test
-  void anHourlyRunReadsOnlyTheSilverOfTheDaysItsChangesTouch() throws IOException {
+  void anHourlyRunReadsAndRewritesOnlyWhatItsChangesTouch() throws IOException {
     String topic = "hourly";
-    kafka.createTopic(topic, 2);
-    GeneratorSpec history =
-        new GeneratorSpec(61, 0, 2_000, GeneratorSpec.DEFAULT_START, 72, 0, 0, 0);
-    List<GeneratedRecord> produced = new ArrayList<>(produce(topic, history));
-    MedallionConfig config = config(topic, Map.of());
-    runPipeline(config);
-
-    Instant lastHour = GeneratorSpec.DEFAULT_START.plus(71, ChronoUnit.HOURS);
-    produced.addAll(produce(topic, new GeneratorSpec(61, 2_000, 200, lastHour, 1, 0, 0, 0)));
-    BronzeJob.run(spark, config);
-    SilverJob.run(spark, config, false);
-    Path silver = Path.of(tables().silverEvents());
-    Path away = Files.createTempDirectory("silver-days-away");
-    List<Path> moved = new ArrayList<>();
-    try (Stream<Path> days = Files.list(silver)) {
-      for (Path day :
-          days.filter(d -> d.getFileName().toString().startsWith("event_date="))
-              .filter(d -> !d.getFileName().toString().equals("event_date=2026-01-03"))
-              .toList()) {
-        moved.add(day);
-        Files.move(day, away.resolve(day.getFileName()));
-      }
-    }
-    assertThat(moved).hasSize(2);
-    try {
-      GoldJob.run(spark, config, GoldRequest.incremental());
-    } finally {
-      for (Path day : moved) {
-        Files.move(away.resolve(day.getFileName()), day);
-      }
-    }
-    assertGoldEquals(GroundTruth.of(produced));
-  }
-
-  /**
-   * An hourly run rewrites the files of the sessions it touches, not the history's: after six days
-   * of a shop's traffic, kept in gold.sessions and its state in files of {@value
-   * #SESSION_FILE_ROWS} sessions, an hour whose events include 30 of sessions begun a day to a day
-   * and a half before (each a minute before an event of its session) merges into each copying at
-   * most the rows of the sessions begun since the earliest of those, and two files more. Gold
-   * equals the truth after.
-   */
-  @Test
-  void anHourlyRunRewritesOnlyTheFilesOfTheSessionsItTouches() {
-    String topic = "recent";
     kafka.createTopic(topic, 2);
     int days = 6;
     Instant hour = GeneratorSpec.DEFAULT_START.plus(days, ChronoUnit.DAYS);
@@ -340,9 +299,12 @@ class GoldJobIT extends PipelineIT {
       List<GeneratedRecord> hourly =
           new ArrayList<>(EventGenerator.generate(shopTraffic(72, 150, hour, 0)));
       hourly.addAll(late);
+      hourly.addAll(returningUsers(produced, hour));
       Produced.produce(kafka.bootstrapServers(), topic, hourly);
       produced.addAll(hourly);
-      runPipeline(config);
+      BronzeJob.run(spark, config);
+      SilverJob.run(spark, config, false);
+      runGoldWithSilverOnlyOf(config, eventDates(hourly));
     } finally {
       spark.conf().unset(EntityState.MAX_RECORDS_PER_FILE);
     }
@@ -368,6 +330,84 @@ class GoldJobIT extends PipelineIT {
           .as("rows of gold.%s the hourly merge copied", table)
           .isLessThanOrEqualTo(recent + 2 * SESSION_FILE_ROWS);
     }
+  }
+
+  /**
+   * Runs gold with every silver day but {@code days} moved away, and puts them back: a read of them
+   * fails the run. At least the history's first three days must go.
+   */
+  private void runGoldWithSilverOnlyOf(MedallionConfig config, Set<String> days)
+      throws IOException {
+    Path silver = Path.of(tables().silverEvents());
+    Path away = Files.createTempDirectory("silver-days-away");
+    List<Path> moved = new ArrayList<>();
+    try (Stream<Path> partitions = Files.list(silver)) {
+      for (Path day :
+          partitions
+              .filter(d -> d.getFileName().toString().startsWith("event_date="))
+              .filter(d -> !days.contains(d.getFileName().toString().substring(11)))
+              .toList()) {
+        moved.add(day);
+        Files.move(day, away.resolve(day.getFileName()));
+      }
+    }
+    try {
+      assertThat(moved.stream().map(d -> d.getFileName().toString()))
+          .contains("event_date=2026-01-01", "event_date=2026-01-02", "event_date=2026-01-03");
+      GoldJob.run(spark, config, GoldRequest.incremental());
+    } finally {
+      for (Path day : moved) {
+        Files.move(away.resolve(day.getFileName()), day);
+      }
+    }
+  }
+
+  /** The UTC days the events of {@code records} fall on: the silver days a run of them touches. */
+  private static Set<String> eventDates(List<GeneratedRecord> records) {
+    Set<String> days = new HashSet<>();
+    for (GeneratedRecord record : records) {
+      if (record.event() != null) {
+        days.add(
+            Instant.ofEpochMilli(record.event().timestamp())
+                .atOffset(ZoneOffset.UTC)
+                .toLocalDate()
+                .toString());
+      }
+    }
+    return days;
+  }
+
+  /**
+   * An event in {@code hour} of each of 10 users with events on the history's first day, each in a
+   * session of its own: a run that read a touched user's whole history would read that day.
+   */
+  private static List<GeneratedRecord> returningUsers(List<GeneratedRecord> history, Instant hour) {
+    long firstDayEnd = GeneratorSpec.DEFAULT_START.plus(1, ChronoUnit.DAYS).toEpochMilli();
+    List<String> users =
+        history.stream()
+            .filter(r -> r.kind() == RecordKind.VALID && r.event() != null)
+            .map(GeneratedRecord::event)
+            .filter(e -> e.timestamp() < firstDayEnd)
+            .map(Event::userId)
+            .distinct()
+            .limit(10)
+            .toList();
+    List<GeneratedRecord> back = new ArrayList<>();
+    for (int i = 0; i < users.size(); i++) {
+      Event event =
+          new Event(
+              "evt-back-" + i,
+              users.get(i),
+              "s-back-" + i,
+              "page_view",
+              "p-1",
+              null,
+              hour.toEpochMilli() + i * 60_000L,
+              "{\"device\":\"web\"}");
+      back.add(
+          new GeneratedRecord(utf8(event.userId()), utf8(event.toJson()), RecordKind.VALID, event));
+    }
+    return back;
   }
 
   /**
