@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -48,25 +49,49 @@ final class TimedProcess {
       if (System.nanoTime() > deadline) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
-        throw new IllegalStateException("Timed out after " + TIMEOUT_MINUTES + " min: " + command);
+        throw failed(
+            command,
+            "timed out after " + TIMEOUT_MINUTES + " min",
+            output,
+            Files.readAllLines(output, StandardCharsets.UTF_8));
       }
       treeRssKb = Math.max(treeRssKb, treeRssKb(process.toHandle()));
     }
     List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8);
     if (process.exitValue() != 0) {
-      throw new IllegalStateException(
-          "Failed (exit "
-              + process.exitValue()
-              + "): "
-              + command
-              + "\n"
-              + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
+      throw failed(command, "exit " + process.exitValue(), output, lines);
     }
     String[] measured = Files.readString(times).trim().split("\\s+");
     return new Result(
         Double.parseDouble(measured[measured.length - 2]),
         Math.max(treeRssKb, Long.parseLong(measured[measured.length - 1])),
         lines);
+  }
+
+  /**
+   * Why a step failed, readable after the harness deletes its work directory: the first error line
+   * (a stack trace's tail hides its cause), the last lines, and the whole output kept outside it.
+   */
+  private static IllegalStateException failed(
+      List<String> command, String how, Path output, List<String> lines) throws IOException {
+    Path kept = Files.createTempFile("medallion-bench-failed-", ".log");
+    Files.copy(output, kept, StandardCopyOption.REPLACE_EXISTING);
+    String firstError =
+        lines.stream()
+            .filter(line -> line.contains("Error") || line.contains("Exception"))
+            .findFirst()
+            .orElse("(none)");
+    return new IllegalStateException(
+        "Failed ("
+            + how
+            + "): "
+            + command
+            + "\nfirst error: "
+            + firstError.strip()
+            + "\nwhole output: "
+            + kept
+            + "\n"
+            + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
   }
 
   /**
