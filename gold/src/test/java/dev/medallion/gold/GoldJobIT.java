@@ -338,14 +338,15 @@ class GoldJobIT extends PipelineIT {
    */
   private void runGoldWithSilverOnlyOf(MedallionConfig config, Set<String> days)
       throws IOException {
+    String partition = "event_date=";
     Path silver = Path.of(tables().silverEvents());
     Path away = Files.createTempDirectory("silver-days-away");
     List<Path> moved = new ArrayList<>();
     try (Stream<Path> partitions = Files.list(silver)) {
       for (Path day :
           partitions
-              .filter(d -> d.getFileName().toString().startsWith("event_date="))
-              .filter(d -> !days.contains(d.getFileName().toString().substring(11)))
+              .filter(d -> d.getFileName().toString().startsWith(partition))
+              .filter(d -> !days.contains(d.getFileName().toString().substring(partition.length())))
               .toList()) {
         moved.add(day);
         Files.move(day, away.resolve(day.getFileName()));
@@ -353,7 +354,7 @@ class GoldJobIT extends PipelineIT {
     }
     try {
       assertThat(moved.stream().map(d -> d.getFileName().toString()))
-          .contains("event_date=2026-01-01", "event_date=2026-01-02", "event_date=2026-01-03");
+          .contains(partition + "2026-01-01", partition + "2026-01-02", partition + "2026-01-03");
       GoldJob.run(spark, config, GoldRequest.incremental());
     } finally {
       for (Path day : moved) {
