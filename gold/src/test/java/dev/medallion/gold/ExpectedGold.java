@@ -137,7 +137,8 @@ final class ExpectedGold {
         .reduce(BigDecimal.ZERO.setScale(6), BigDecimal::add);
   }
 
-  private static LocalDate day(Event e) {
+  /** The UTC day an event falls on: its silver partition and its gold day. */
+  static LocalDate day(Event e) {
     return LocalDate.ofInstant(Instant.ofEpochMilli(e.timestamp()), ZoneOffset.UTC);
   }
 

@@ -368,11 +368,7 @@ class GoldJobIT extends PipelineIT {
     Set<String> days = new HashSet<>();
     for (GeneratedRecord record : records) {
       if (record.event() != null) {
-        days.add(
-            Instant.ofEpochMilli(record.event().timestamp())
-                .atOffset(ZoneOffset.UTC)
-                .toLocalDate()
-                .toString());
+        days.add(ExpectedGold.day(record.event()).toString());
       }
     }
     return days;
