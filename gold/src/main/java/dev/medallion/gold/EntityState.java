@@ -77,7 +77,7 @@ final class EntityState {
     DeltaTables.createIfAbsent(
         spark,
         path,
-        schema,
+        DeltaTables.withComments(schema, comments()),
         table.partitionBy().toArray(String[]::new),
         GoldWriter.TABLE_PROPERTIES,
         description());
@@ -90,7 +90,7 @@ final class EntityState {
    */
   void createFrom(Dataset<Row> silver, long version) {
     var writer =
-        inRanges(table, GoldTransforms.grouped(table, silver, lit(version).as(VERSION)))
+        commented(inRanges(table, GoldTransforms.grouped(table, silver, lit(version).as(VERSION))))
             .writeTo(DeltaTables.sqlIdentifier(path))
             .using("delta")
             .options(fileOptions(spark, table))
@@ -115,16 +115,30 @@ final class EntityState {
 
   /**
    * Gives the state its comments, as every gold table has, where they differ: readers of the
-   * lakehouse find what each column is, and no column goes undescribed.
+   * lakehouse find what each column is, and no column goes undescribed. A state created here has
+   * them already.
    */
   void describe() {
+    DeltaTables.describe(spark, path, description(), comments());
+  }
+
+  /** {@code rows} of the state with its columns' comments, for a write that creates the state. */
+  private Dataset<Row> commented(Dataset<Row> rows) {
+    return rows.select(
+        Arrays.stream(DeltaTables.withComments(rows.schema(), comments()).fields())
+            .map(f -> col("`" + f.name().replace("`", "``") + "`").as(f.name(), f.metadata()))
+            .toArray(Column[]::new));
+  }
+
+  /** Each state column's comment, by name. */
+  private Map<String, String> comments() {
     Map<String, String> comments = new LinkedHashMap<>();
     table.groupBy().forEach(k -> comments.put(GoldColumn.nameOf(k), "Grouping key: " + k));
     table
         .aggregates()
         .forEach(a -> comments.put(GoldColumn.nameOf(a), "Partial aggregate of the key: " + a));
     comments.put(VERSION, "The last silver commit whose changes the key's aggregates include");
-    DeltaTables.describe(spark, path, description(), comments);
+    return comments;
   }
 
   /** Replaces the whole state with the aggregates of {@code silver}, read at {@code version}. */

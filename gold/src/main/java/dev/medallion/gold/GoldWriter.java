@@ -24,7 +24,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
@@ -89,11 +88,7 @@ final class GoldWriter {
               broken.putIfAbsent(e.qualifiedName(), 0L);
             });
     Map<String, String> descriptions = table.columnDescriptions();
-    StructType described =
-        new StructType(
-            Arrays.stream(empty.schema().fields())
-                .map(f -> f.withComment(descriptions.get(f.name())))
-                .toArray(StructField[]::new));
+    StructType described = DeltaTables.withComments(empty.schema(), descriptions);
     for (String day : table.partitionBy()) {
       if (!empty.schema().apply(day).dataType().equals(DataTypes.DateType)) {
         throw new IllegalArgumentException(

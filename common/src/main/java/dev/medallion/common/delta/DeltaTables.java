@@ -4,6 +4,7 @@ import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -75,6 +76,17 @@ public final class DeltaTables {
       builder = builder.property(property.getKey(), property.getValue());
     }
     builder.execute();
+  }
+
+  /**
+   * {@code schema} with these comments on the columns they name: a table created with them needs no
+   * {@link #describe} commit per column.
+   */
+  public static StructType withComments(StructType schema, Map<String, String> comments) {
+    return new StructType(
+        Arrays.stream(schema.fields())
+            .map(f -> comments.containsKey(f.name()) ? f.withComment(comments.get(f.name())) : f)
+            .toArray(StructField[]::new));
   }
 
   /**
