@@ -49,6 +49,14 @@ final class EntityState {
   /** Spark's cap on the rows of a written file (0: none). */
   static final String MAX_RECORDS_PER_FILE = "spark.sql.files.maxRecordsPerFile";
 
+  /**
+   * How gold keeps a batch, or a state read, between the actions that use it: on local disk, not in
+   * the heap. At 10M events one is hundreds of MB; held in the heap it left the rest of the run
+   * (Delta's log states, plans, broadcasts) too little, and a run failed with {@code
+   * OutOfMemoryError: GC overhead limit exceeded}.
+   */
+  static final StorageLevel KEPT = StorageLevel.DISK_ONLY();
+
   /** The merge source's marker of a recomputed row, against a key to delete. */
   static final String PRESENT = "_medallion_present";
 
@@ -373,7 +381,7 @@ final class EntityState {
    * again from the state it changed. Kept until {@link #release}.
    */
   Dataset<Row> kept(Dataset<Row> rows) {
-    Dataset<Row> persisted = rows.persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> persisted = rows.persist(KEPT);
     cached.add(persisted);
     persisted.count();
     return persisted;

@@ -42,7 +42,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.DataStreamReader;
 import org.apache.spark.sql.streaming.StreamingQueryException;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -228,7 +227,7 @@ public final class GoldJob {
           // Kept before the first action: Spark's progress counts the batch's rows once for every
           // action that reads the source, and the counts, the progress line and the throughput
           // alert must see each change once.
-          Dataset<Row> kept = changes.persist(StorageLevel.MEMORY_AND_DISK());
+          Dataset<Row> kept = changes.persist(EntityState.KEPT);
           try {
             // As epoch numbers, not java.sql values: those would be read in the JVM's time zone.
             List<Row> units =

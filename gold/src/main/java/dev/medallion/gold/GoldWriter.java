@@ -25,7 +25,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -305,7 +304,7 @@ final class GoldWriter {
    */
   private void judged(GoldTable table, Dataset<Row> rows, Consumer<Dataset<Row>> commit) {
     List<Expectation> declared = on(table);
-    Dataset<Row> judged = declared.isEmpty() ? rows : rows.persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> judged = declared.isEmpty() ? rows : rows.persist(EntityState.KEPT);
     try {
       if (!declared.isEmpty()) {
         Column[] counts = declared.stream().map(e -> count_if(e.broken())).toArray(Column[]::new);
