@@ -694,8 +694,8 @@ class GoldJobIT extends PipelineIT {
     for (GoldTable table : gold.all()) {
       for (TableSpec spec : table.specs()) {
         List<String> operations =
-            spark
-                .sql("DESCRIBE HISTORY " + DeltaTables.sqlIdentifier(tables().of(spec)))
+            io.delta.tables.DeltaTable.forPath(spark, tables().of(spec))
+                .history()
                 .select("operation")
                 .as(Encoders.STRING())
                 .collectAsList();
