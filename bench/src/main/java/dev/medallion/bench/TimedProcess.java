@@ -5,10 +5,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -62,10 +66,36 @@ final class TimedProcess {
       throw failed(command, "exit " + process.exitValue(), output, lines);
     }
     String[] measured = Files.readString(times).trim().split("\\s+");
-    return new Result(
-        Double.parseDouble(measured[measured.length - 2]),
-        Math.max(treeRssKb, Long.parseLong(measured[measured.length - 1])),
-        lines);
+    Result result =
+        new Result(
+            Double.parseDouble(measured[measured.length - 2]),
+            Math.max(treeRssKb, Long.parseLong(measured[measured.length - 1])),
+            lines);
+    System.err.println(progress(command, result));
+    return result;
+  }
+
+  /**
+   * One line on the console per timed run, as it ends: the harness writes its report only at the
+   * end and deletes its work directory, so a run that fails or is stopped hours in keeps its
+   * numbers only here. The last output line names the step (a layer's summary line, for medallion).
+   */
+  private static String progress(List<String> command, Result result) {
+    String program =
+        command.stream()
+            .takeWhile(word -> !word.startsWith("-"))
+            .map(word -> Path.of(word).getFileName().toString())
+            .collect(Collectors.joining(" "));
+    String last =
+        result.output().stream().filter(line -> !line.isBlank()).reduce((a, b) -> b).orElse("");
+    return String.format(
+        Locale.ROOT,
+        "bench %s, %s, %.1f s wall, %,d MB peak RSS: %s",
+        LocalTime.now().truncatedTo(ChronoUnit.SECONDS),
+        program,
+        result.wallSeconds(),
+        result.peakRssKb() / 1024,
+        last.strip());
   }
 
   /**
