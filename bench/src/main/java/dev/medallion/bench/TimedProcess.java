@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.LocalTime;
-import java.time.temporal.ChronoUnit;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -81,9 +81,11 @@ final class TimedProcess {
    * numbers only here. The last output line names the step (a layer's summary line, for medallion).
    */
   private static String progress(List<String> command, Result result) {
+    // The program and its first arguments, without options, settings, class paths or addresses.
     String program =
         command.stream()
-            .takeWhile(word -> !word.startsWith("-"))
+            .filter(word -> !word.startsWith("-") && !word.contains("=") && !word.contains(":"))
+            .limit(4)
             .map(word -> Path.of(word).getFileName().toString())
             .collect(Collectors.joining(" "));
     String last =
@@ -91,7 +93,7 @@ final class TimedProcess {
     return String.format(
         Locale.ROOT,
         "bench %s, %s, %.1f s wall, %,d MB peak RSS: %s",
-        LocalTime.now().truncatedTo(ChronoUnit.SECONDS),
+        LocalTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss")),
         program,
         result.wallSeconds(),
         result.peakRssKb() / 1024,

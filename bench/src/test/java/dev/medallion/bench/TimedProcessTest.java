@@ -26,14 +26,20 @@ class TimedProcessTest {
     System.setErr(new PrintStream(printed, true, StandardCharsets.UTF_8));
     try {
       TimedProcess.run(
-          List.of("sh", "-c", "echo starting; echo 'gold: 5 records in, 2 out, 1.5 s'; echo"),
+          List.of(
+              "env",
+              "LC_ALL=C",
+              "sh",
+              "-c",
+              "echo go; echo 'gold: 5 records in, 2 out, 1.5 s'; echo"),
           work);
     } finally {
       System.setErr(console);
     }
 
     assertThat(printed.toString(StandardCharsets.UTF_8))
-        .containsPattern("bench \\d\\d:\\d\\d:\\d\\d, sh, \\d+\\.\\d s wall, [\\d,]+ MB peak RSS:")
+        .containsPattern(
+            "bench \\d\\d:\\d\\d:\\d\\d, env sh, \\d+\\.\\d s wall, [\\d,]+ MB peak RSS:")
         .contains("gold: 5 records in, 2 out, 1.5 s");
   }
 
