@@ -4,7 +4,6 @@ import dev.medallion.sample.events.EventProducer;
 import dev.medallion.sample.events.GeneratorSpec;
 import dev.medallion.sample.kafka.EmbeddedKafka;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +30,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * process with wall time and peak RSS, and each target of the performance issue met or missed with
  * its ratio; with {@code --history 3,30,90} the hourly run's cost after histories of that many days
  * ({@link HistoryLength}), and {@code --events 0} measures that alone. Writes {@code BENCHMARKS.md}
- * and {@code benchmarks.json} in the repository root.
+ * and {@code benchmarks.json} in the repository root as each of the two sections ends ({@link
+ * Report}: a section an earlier run of the same commit measured stays until measured again).
  */
 public final class Benchmark {
   static final String TOPIC = "events";
@@ -91,15 +91,24 @@ public final class Benchmark {
   }
 
   private void run(int events, int scale, List<Integer> history, int perDay) throws Exception {
-    String historySection = "";
+    Report report = Report.of(home);
+    results.putAll(report.earlierResults());
+    String command = command(events, scale, history, perDay);
     try (EmbeddedKafka kafka = EmbeddedKafka.start(work)) {
       warmUp(kafka);
       results.put("cores", Runtime.getRuntime().availableProcessors());
       if (events > 0) {
+        report.begin(Report.Section.HEADLINE, results);
         headline(kafka, events, scale);
+        report.finish(
+            Report.Section.HEADLINE,
+            headlineReport(command, report) + scaleOut(),
+            results,
+            targets());
       }
       if (!history.isEmpty()) {
-        historySection =
+        report.begin(Report.Section.HISTORY, results);
+        String section =
             new HistoryLength(
                     home,
                     work,
@@ -108,9 +117,14 @@ public final class Benchmark {
                     (topic, dir) ->
                         java(BaselinePipeline.class, kafka.bootstrapServers(), topic, dir))
                 .measure(history, results);
+        report.finish(
+            Report.Section.HISTORY,
+            measuredBy(command, report) + "\n" + section,
+            results,
+            targets());
       }
     }
-    write(events, scale, history, perDay, historySection);
+    System.out.print(report.text());
   }
 
   /**
@@ -634,58 +648,37 @@ public final class Benchmark {
     return sorted[sorted.length / 2];
   }
 
-  private void write(
-      int events, int scale, List<Integer> history, int perDay, String historySection)
-      throws IOException {
-    String command =
-        "bin/bench --events "
-            + events
-            + (scale > 0 ? " --scale " + scale : "")
-            + (history.isEmpty()
-                ? ""
-                : " --history "
-                    + String.join(",", history.stream().map(String::valueOf).toList())
-                    + " --events-per-day "
-                    + perDay);
-    StringBuilder md = new StringBuilder("# Benchmarks\n\n");
-    if (events > 0) {
-      headlineReport(md, command);
-    } else {
-      md.append("Measured by `").append(command).append("` in one run on one machine: ");
-      md.append(results.get("cores")).append(" cores, Java ");
-      md.append(System.getProperty("java.version")).append(", ");
-      md.append(Instant.now().toString(), 0, 10).append(".\n");
-    }
-    md.append(historySection);
-    md.append(targets());
-    if (events > 0) {
-      md.append(scaleOut());
-    }
-    // Only what this run measured: hand-written reasoning lives in dated documents under docs/.
-    md.append("\nWhy targets are missed, from an earlier run: `docs/benchmarks-analysis-*.md`.\n");
-    Files.writeString(home.resolve("BENCHMARKS.md"), md.toString(), StandardCharsets.UTF_8);
-    StringBuilder json = new StringBuilder("{\n");
-    List<String> entries = new ArrayList<>();
-    results.forEach(
-        (key, value) ->
-            entries.add(
-                "  \"" + key + "\": " + (value instanceof Number ? value : "\"" + value + "\"")));
-    json.append(String.join(",\n", entries)).append("\n}\n");
-    Files.writeString(home.resolve("benchmarks.json"), json.toString(), StandardCharsets.UTF_8);
-    System.out.print(md);
+  private static String command(int events, int scale, List<Integer> history, int perDay) {
+    return "bin/bench --events "
+        + events
+        + (scale > 0 ? " --scale " + scale : "")
+        + (history.isEmpty()
+            ? ""
+            : " --history "
+                + String.join(",", history.stream().map(String::valueOf).toList())
+                + " --events-per-day "
+                + perDay);
+  }
+
+  /** Who measured a section: the command, the build, the machine and the day. */
+  private String measuredBy(String command, Report report) {
+    return "Measured by `"
+        + command
+        + "` (the harness in `bench/`) at "
+        + report.commitLabel()
+        + " in one run on one machine: "
+        + results.get("cores")
+        + " cores, Java "
+        + System.getProperty("java.version")
+        + ", "
+        + Instant.now().toString().substring(0, 10)
+        + ".";
   }
 
   /** The headline runs' table, the comparison with the baseline and the peer, and targets. */
-  private void headlineReport(StringBuilder md, String command) {
-    md.append("Measured by `")
-        .append(command)
-        .append("` (the harness in `bench/`) in one run on one machine: ")
-        .append(results.get("cores"))
-        .append(" cores, Java ")
-        .append(System.getProperty("java.version"))
-        .append(", ")
-        .append(Instant.now().toString(), 0, 10)
-        .append(". The Kafka broker runs in the harness JVM on the same machine; every ")
+  private String headlineReport(String command, Report report) {
+    StringBuilder md = new StringBuilder(measuredBy(command, report));
+    md.append(" The Kafka broker runs in the harness JVM on the same machine; every ")
         .append(
             "layer and the baseline run as their own processes, so wall times include process and"
                 + " Spark start. ")
@@ -726,5 +719,6 @@ public final class Benchmark {
         .append("Machine-readable: `benchmarks.json`. Reproduce: `")
         .append(command)
         .append("`.\n");
+    return md.toString();
   }
 }
