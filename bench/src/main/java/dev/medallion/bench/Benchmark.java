@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +47,9 @@ public final class Benchmark {
   private final Map<String, Object> results = new LinkedHashMap<>();
   private final List<String> rows = new ArrayList<>();
   private final Set<String> topics = new HashSet<>();
+
+  /** Each layer's records in on its first runs, which the one-core runs must read too. */
+  private final Map<String, Long> firstRunRecordsIn = new HashMap<>();
 
   private Benchmark(Path home, Path work) {
     this.home = home;
@@ -162,8 +166,9 @@ public final class Benchmark {
     Lakehouse lake = lakes.get(0);
     double total = 0;
     for (String layer : LAYERS) {
-      total +=
-          record(layer + " first run", runEach(lakes, each -> each.run(layer)), layer, produced);
+      List<TimedProcess.Result> firstRuns = runEach(lakes, each -> each.run(layer));
+      firstRunRecordsIn.put(layer, recordsIn(firstRuns, layer));
+      total += record(layer + " first run", firstRuns, layer, produced);
       List<TimedProcess.Result> noops = new ArrayList<>();
       for (int i = 0; i < REPEATS; i++) {
         noops.add(lake.run(layer));
@@ -212,6 +217,8 @@ public final class Benchmark {
             "peer",
             produced);
     results.put("speedup_vs_peer", peerFirst / total);
+    // Before the increments arrive: one core reads the records the first runs read.
+    oneCore(servers, produced);
 
     // The typical scheduled run: the latest hour's events (10% of what is there), then a
     // worst case: 10% more spread over the whole 48 h window, so every hour and day changes.
@@ -239,17 +246,16 @@ public final class Benchmark {
           spread);
     }
 
-    oneCore(servers, produced);
     if (scale > 0) {
       scaling(kafka, scale);
     }
   }
 
   /**
-   * The same first runs on one core, for the scale-out section: the process pinned to one CPU, so
-   * the JIT compiler's and the garbage collector's threads share it with the task (with {@code
-   * local[1]} alone they had the other core, and silver's first run measured 1.04x from "1" to 2
-   * cores where pinned it measured 1.90x).
+   * The same first runs on one core, over the same records, for the scale-out section: the process
+   * pinned to one CPU, so the JIT compiler's and the garbage collector's threads share it with the
+   * task (with {@code local[1]} alone they had the other core). Runs made after the increments read
+   * a fifth more records than the first runs and flattered one core's ratio: they are refused.
    */
   private void oneCore(String servers, long produced) throws IOException, InterruptedException {
     if (!Files.isExecutable(Path.of(TASKSET))) {
@@ -266,9 +272,21 @@ public final class Benchmark {
                 "spark.master=local[1]")
             .under(TASKSET, "-c", "0");
     for (String layer : LAYERS) {
+      List<TimedProcess.Result> run = List.of(lake.run(layer));
+      long read = recordsIn(run, layer);
+      if (read != firstRunRecordsIn.get(layer)) {
+        throw new IllegalStateException(
+            String.format(
+                Locale.ROOT,
+                "%s on 1 core read %,d records and its first runs %,d: the one-core runs must"
+                    + " read the first runs' records, before any increment is produced",
+                layer,
+                read,
+                firstRunRecordsIn.get(layer)));
+      }
       record(
           layer + " first run on 1 core (`taskset -c 0`, `local[1]`)",
-          List.of(lake.run(layer)),
+          run,
           layer + "_1core",
           produced);
       results.put(
@@ -427,6 +445,24 @@ public final class Benchmark {
   /** The largest peak RSS of the runs, in MB. */
   private static long peakRssMb(List<TimedProcess.Result> runs) {
     return runs.stream().mapToLong(TimedProcess.Result::peakRssKb).max().orElse(0) / 1024;
+  }
+
+  /**
+   * The records a layer's runs read, from their summary lines ("silver: 1060030 records in, ...");
+   * runs compared with each other must read the same.
+   */
+  static long recordsIn(List<TimedProcess.Result> runs, String layer) {
+    List<Long> read =
+        runs.stream()
+            .map(run -> run.line(layer + ":").replaceFirst("^\\S+ (\\d+) records in,.*", "$1"))
+            .map(Long::valueOf)
+            .distinct()
+            .toList();
+    if (read.size() != 1) {
+      throw new IllegalStateException(
+          layer + "'s runs of one step read different numbers of records: " + read);
+    }
+    return read.get(0);
   }
 
   /** The job's own seconds: the last field of its summary line ("..., 12.3 s"). */
