@@ -412,12 +412,14 @@ public final class Benchmark {
   }
 
   /**
-   * Records runs of one step: the medians of their job and wall times and the largest peak RSS.
+   * Records runs of one step, which must have read the same records: the medians of their job and
+   * wall times and the largest peak RSS.
    *
    * @return the median wall time
    */
   private double record(String step, List<TimedProcess.Result> runs, String key, long records) {
     String layer = key.replaceFirst("^scale_", "").split("[ _]")[0] + ":";
+    recordsIn(runs, layer.substring(0, layer.length() - 1)); // its medians compare like with like
     double jobSeconds = median(runs.stream().mapToDouble(r -> jobSeconds(r.line(layer))).toArray());
     double wallSeconds = medianWallSeconds(runs);
     long peakRssMb = peakRssMb(runs);
