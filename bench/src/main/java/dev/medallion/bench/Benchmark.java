@@ -454,12 +454,16 @@ public final class Benchmark {
    * runs compared with each other must read the same.
    */
   static long recordsIn(List<TimedProcess.Result> runs, String layer) {
-    List<Long> read =
-        runs.stream()
-            .map(run -> run.line(layer + ":").replaceFirst("^\\S+ (\\d+) records in,.*", "$1"))
-            .map(Long::valueOf)
-            .distinct()
-            .toList();
+    List<Long> read = new ArrayList<>();
+    for (TimedProcess.Result run : runs) {
+      String summary = run.line(layer + ":");
+      if (!summary.matches("^\\S+ \\d+ records in,.*")) {
+        throw new IllegalStateException(
+            layer + "'s run printed no summary line with its records in: '" + summary + "'");
+      }
+      read.add(Long.valueOf(summary.replaceFirst("^\\S+ (\\d+) records in,.*", "$1")));
+    }
+    read = read.stream().distinct().toList();
     if (read.size() != 1) {
       throw new IllegalStateException(
           layer + "'s runs of one step read different numbers of records: " + read);

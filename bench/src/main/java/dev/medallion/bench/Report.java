@@ -94,7 +94,9 @@ final class Report {
 
   /** For a report's text: which build measured it. */
   String commitLabel() {
-    return commit == null ? "a build with uncommitted changes" : "commit `" + commit + "`";
+    return commit == null
+        ? "a build with uncommitted changes or outside git"
+        : "commit `" + commit + "`";
   }
 
   /**

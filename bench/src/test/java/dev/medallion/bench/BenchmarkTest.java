@@ -23,6 +23,8 @@ class BenchmarkTest {
         .hasMessageContaining("silver's runs of one step read different numbers of records")
         .hasMessageContaining("1060030")
         .hasMessageContaining("1272036");
+    assertThatThrownBy(() -> Benchmark.recordsIn(List.of(summary("gold: done")), "gold"))
+        .hasMessageContaining("gold's run printed no summary line with its records in");
   }
 
   private static TimedProcess.Result summary(String line) {
