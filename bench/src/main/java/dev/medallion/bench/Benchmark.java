@@ -48,8 +48,8 @@ public final class Benchmark {
   private final List<String> rows = new ArrayList<>();
   private final Set<String> topics = new HashSet<>();
 
-  /** Each layer's records in on its first runs, which the one-core runs must read too. */
-  private final Map<String, Long> firstRunRecordsIn = new HashMap<>();
+  /** The records each recorded step's runs read, by its key: the one-core runs compare theirs. */
+  private final Map<String, Long> recordsRead = new HashMap<>();
 
   private Benchmark(Path home, Path work) {
     this.home = home;
@@ -166,9 +166,8 @@ public final class Benchmark {
     Lakehouse lake = lakes.get(0);
     double total = 0;
     for (String layer : LAYERS) {
-      List<TimedProcess.Result> firstRuns = runEach(lakes, each -> each.run(layer));
-      firstRunRecordsIn.put(layer, recordsIn(firstRuns, layer));
-      total += record(layer + " first run", firstRuns, layer, produced);
+      total +=
+          record(layer + " first run", runEach(lakes, each -> each.run(layer)), layer, produced);
       List<TimedProcess.Result> noops = new ArrayList<>();
       for (int i = 0; i < REPEATS; i++) {
         noops.add(lake.run(layer));
@@ -272,9 +271,13 @@ public final class Benchmark {
                 "spark.master=local[1]")
             .under(TASKSET, "-c", "0");
     for (String layer : LAYERS) {
-      List<TimedProcess.Result> run = List.of(lake.run(layer));
-      long read = recordsIn(run, layer);
-      if (read != firstRunRecordsIn.get(layer)) {
+      record(
+          layer + " first run on 1 core (`taskset -c 0`, `local[1]`)",
+          List.of(lake.run(layer)),
+          layer + "_1core",
+          produced);
+      long read = recordsRead.get(layer + "_1core");
+      if (read != recordsRead.get(layer)) {
         throw new IllegalStateException(
             String.format(
                 Locale.ROOT,
@@ -282,13 +285,8 @@ public final class Benchmark {
                     + " read the first runs' records, before any increment is produced",
                 layer,
                 read,
-                firstRunRecordsIn.get(layer)));
+                recordsRead.get(layer)));
       }
-      record(
-          layer + " first run on 1 core (`taskset -c 0`, `local[1]`)",
-          run,
-          layer + "_1core",
-          produced);
       results.put(
           layer + "_2core_speedup", number(layer + "_1core_job_s") / number(layer + "_job_s"));
     }
@@ -418,9 +416,10 @@ public final class Benchmark {
    * @return the median wall time
    */
   private double record(String step, List<TimedProcess.Result> runs, String key, long records) {
-    String layer = key.replaceFirst("^scale_", "").split("[ _]")[0] + ":";
-    recordsIn(runs, layer.substring(0, layer.length() - 1)); // its medians compare like with like
-    double jobSeconds = median(runs.stream().mapToDouble(r -> jobSeconds(r.line(layer))).toArray());
+    String layer = key.replaceFirst("^scale_", "").split("[ _]")[0];
+    recordsRead.put(key, recordsIn(runs, layer)); // its medians compare like with like
+    double jobSeconds =
+        median(runs.stream().mapToDouble(r -> jobSeconds(r.line(layer + ":"))).toArray());
     double wallSeconds = medianWallSeconds(runs);
     long peakRssMb = peakRssMb(runs);
     results.put(key + "_wall_s", wallSeconds);

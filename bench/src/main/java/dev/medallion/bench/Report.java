@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -167,12 +166,10 @@ final class Report {
    */
   static String cleanCommit(Path home) {
     try {
-      String[] measured = {"--", ".", ":!" + MARKDOWN, ":!" + JSON, ":!docs"};
-      String last = git(home, concat(new String[] {"log", "-1", "--format=%H"}, measured));
+      List<String> measured = List.of("--", ".", ":!" + MARKDOWN, ":!" + JSON, ":!docs");
+      String last = git(home, List.of("log", "-1", "--format=%H"), measured);
       String changed =
-          git(
-              home,
-              concat(new String[] {"status", "--porcelain", "--untracked-files=no"}, measured));
+          git(home, List.of("status", "--porcelain", "--untracked-files=no"), measured);
       return last != null && !last.isEmpty() && changed != null && changed.isEmpty() ? last : null;
     } catch (IOException e) {
       return null;
@@ -182,15 +179,12 @@ final class Report {
     }
   }
 
-  private static String[] concat(String[] first, String[] second) {
-    return java.util.stream.Stream.concat(Arrays.stream(first), Arrays.stream(second))
-        .toArray(String[]::new);
-  }
-
-  /** git's output, or null when it fails. */
-  private static String git(Path home, String... args) throws IOException, InterruptedException {
+  /** git's output for {@code args} limited to {@code paths}, or null when it fails. */
+  private static String git(Path home, List<String> args, List<String> paths)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("git", "-C", home.toString()));
-    command.addAll(List.of(args));
+    command.addAll(args);
+    command.addAll(paths);
     Process git = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!git.waitFor(1, TimeUnit.MINUTES)) {
